@@ -1,0 +1,26 @@
+// Two projects, as in serverless-test-samples: fast unit tests (domain, handlers with SDK mocks)
+// and integration tests (synthesized stack, state machines run by the local engine, end-to-end local runs).
+const tsJest = [
+  'ts-jest',
+  { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false },
+];
+
+const shared = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': tsJest },
+  setupFilesAfterEnv: ['<rootDir>/test/setup/matchers.ts'],
+};
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testTimeout: 120_000,
+    },
+  ],
+};
