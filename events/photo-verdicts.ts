@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Why one photo cannot be used, in words the person who dropped it can act on. */
+export const PhotoProblemCode = z.enum([
+  'EMPTY_FILE',
+  'NOT_AN_IMAGE',
+  'UNSUPPORTED_FORMAT',
+  'HEIC_NOT_SUPPORTED',
+  'TRUNCATED_OR_CORRUPT',
+  'FILE_TOO_LARGE',
+  'TOO_MANY_PIXELS',
+  'TOO_SMALL',
+  'EXACT_DUPLICATE',
+  'NEAR_DUPLICATE',
+  'NO_FACE',
+  'MULTIPLE_FACES',
+  'FACE_TOO_SMALL',
+  'FACE_NOT_FRONTAL',
+  'TOO_BLURRY',
+  'BAD_LIGHTING',
+  'UNSAFE_CONTENT',
+  'OVER_SET_LIMIT',
+]);
+export type PhotoProblemCode = z.infer<typeof PhotoProblemCode>;
+
+export const ExcludedPhoto = z.object({
+  key: z.string().describe('Object key of the photo in the ingest bucket'),
+  fileName: z.string(),
+  code: PhotoProblemCode,
+  reason: z.string().describe('What is wrong with this photo'),
+  advice: z.string().describe('What to do about it'),
+  duplicateOf: z.string().optional().describe('For duplicates: the key of the photo that was kept'),
+});
+export type ExcludedPhoto = z.infer<typeof ExcludedPhoto>;
+
+export const UsedPhoto = z.object({
+  key: z.string(),
+  fileName: z.string(),
+  format: z.enum(['jpeg', 'png', 'webp']),
+  width: z.number().int().positive().describe('Width after EXIF orientation is applied'),
+  height: z.number().int().positive(),
+  qualityScore: z.number().min(0).max(100).describe('Higher is better; used to keep the best photos'),
+});
+export type UsedPhoto = z.infer<typeof UsedPhoto>;
+
+/** Who performed the face and content checks: never let a local stand-in pass for Rekognition. */
+export const ChecksPerformedBy = z.object({
+  faceAnalysis: z.enum(['amazon-rekognition', 'local-stand-in']),
+  contentModeration: z.enum(['amazon-rekognition', 'local-stand-in']),
+  note: z.string().optional(),
+});
+export type ChecksPerformedBy = z.infer<typeof ChecksPerformedBy>;

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { ChecksPerformedBy, ExcludedPhoto, UsedPhoto } from './photo-verdicts.js';
+import { SubjectSettings } from './subject-settings.js';
+
+/** `source` of every event the pipeline publishes on its own bus. */
+export const EVENT_SOURCE = 'avatar-pipeline';
+
+const SubjectId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
+  .describe('Folder name under subjects/ in the ingest bucket');
+const ImageSetId = z
+  .string()
+  .regex(/^is-[a-f0-9]{16}$/)
+  .describe('Content hash of the sealed set of photos: the same photos always give the same id');
+
+const Envelope = {
+  version: z.literal(1).describe('Version of this detail schema'),
+  subjectId: SubjectId,
+  imageSetId: ImageSetId,
+};
+
+export const PhotoRef = z.object({
+  key: z.string(),
+  size: z.number().int().nonnegative(),
+  etag: z.string(),
+});
+export type PhotoRef = z.infer<typeof PhotoRef>;
+
+export const SubjectReceived = z.object({
+  ...Envelope,
+  sealedBy: z.enum(['subject-json', 'quiet-period', 'incomplete-timeout']),
+  photos: z.array(PhotoRef).describe('Every candidate photo in the sealed set'),
+  ignoredFiles: z.array(z.string()).describe('Folder junk such as .DS_Store, not counted as photos'),
+  settings: SubjectSettings,
+});
+export type SubjectReceived = z.infer<typeof SubjectReceived>;
+
+export const SubjectRejected = z.object({
+  ...Envelope,
+  reason: z.string().describe('Why the subject as a whole cannot be used'),
+  advice: z.string().describe('What to do to get the subject accepted'),
+  usablePhotoCount: z.number().int().nonnegative(),
+  requiredPhotoCount: z.number().int().positive(),
+  photosExcluded: z.array(ExcludedPhoto),
+  checks: ChecksPerformedBy,
+});
+export type SubjectRejected = z.infer<typeof SubjectRejected>;
+
+export const TrainingSetSummary = z.object({
+  manifestKey: z.string(),
+  prefix: z.string(),
+  resolution: z.number().int().positive(),
+  imageCount: z.number().int().positive(),
+  instancePrompt: z.string(),
+  classPrompt: z.string(),
+});
+export type TrainingSetSummary = z.infer<typeof TrainingSetSummary>;
+
+export const SubjectAccepted = z.object({
+  ...Envelope,
+  photosUsed: z.array(UsedPhoto),
+  photosExcluded: z.array(ExcludedPhoto),
+  checks: ChecksPerformedBy,
+  trainingSet: TrainingSetSummary,
+});
+export type SubjectAccepted = z.infer<typeof SubjectAccepted>;
+
+export const SubjectProcessingFailed = z.object({
+  ...Envelope,
+  stage: z.string().describe('State of the workflow that failed'),
+  error: z.string(),
+  cause: z.string(),
+  advice: z.string(),
+});
+export type SubjectProcessingFailed = z.infer<typeof SubjectProcessingFailed>;
+
+/** The catalogue: one schema per `detail-type`. Partners read the JSON Schema exported from it. */
+export const PIPELINE_EVENTS = {
+  'Subject Received': SubjectReceived,
+  'Subject Rejected': SubjectRejected,
+  'Subject Accepted': SubjectAccepted,
+  'Subject Processing Failed': SubjectProcessingFailed,
+} as const;
+export type PipelineDetailType = keyof typeof PIPELINE_EVENTS;
+
+export class UnknownDetailTypeError extends Error {
+  override name = 'UnknownDetailTypeError';
+}
+
+/** Validates a detail against the schema of its detail-type; throws a ZodError naming the bad fields. */
+export function parsePipelineEventDetail(detailType: string, detail: unknown): unknown {
+  const schema = PIPELINE_EVENTS[detailType as PipelineDetailType];
+  if (!schema) {
+    throw new UnknownDetailTypeError(
+      `"${detailType}" is not a detail-type of ${EVENT_SOURCE}; expected one of ${Object.keys(PIPELINE_EVENTS).join(', ')}`,
+    );
+  }
+  return schema.parse(detail);
+}
