@@ -1,9 +1,6 @@
 // Two projects, as in serverless-test-samples: fast unit tests (domain, handlers with SDK mocks)
 // and integration tests (synthesized stack, state machines run by the local engine, end-to-end local runs).
-const tsJest = [
-  'ts-jest',
-  { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false },
-];
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }];
 
 const shared = {
   testEnvironment: 'node',

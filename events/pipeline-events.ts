@@ -33,6 +33,10 @@ export const SubjectReceived = z.object({
   photos: z.array(PhotoRef).describe('Every candidate photo in the sealed set'),
   ignoredFiles: z.array(z.string()).describe('Folder junk such as .DS_Store, not counted as photos'),
   settings: SubjectSettings,
+  settingsProblem: z
+    .string()
+    .optional()
+    .describe('Why subject.json could not be used; the subject is then rejected with this reason'),
 });
 export type SubjectReceived = z.infer<typeof SubjectReceived>;
 

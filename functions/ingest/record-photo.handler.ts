@@ -1,4 +1,11 @@
-// Placeholder entry point, replaced by the real handler in this change set.
-export const handler = async (): Promise<never> => {
-  throw new Error('not built yet');
-};
+import { withObservability } from '../platform/observability.js';
+import { ingestDepsFromEnv } from './ingest-deps.js';
+import { recordObjectCreated } from './record-object.js';
+import { parseObjectCreated } from './s3-object-created.js';
+
+const deps = ingestDepsFromEnv();
+
+/** S3 `Object Created` (via EventBridge) under subjects/ -> ledger; seals when subject.json completes it. */
+export const handler = withObservability(async (event: unknown) =>
+  recordObjectCreated(parseObjectCreated(event), deps),
+);

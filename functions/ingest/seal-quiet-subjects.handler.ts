@@ -1,4 +1,8 @@
-// Placeholder entry point, replaced by the real handler in this change set.
-export const handler = async (): Promise<never> => {
-  throw new Error('not built yet');
-};
+import { withObservability } from '../platform/observability.js';
+import { ingestDepsFromEnv } from './ingest-deps.js';
+import { sealQuietSubjects } from './seal-quiet-subjects.js';
+
+const deps = ingestDepsFromEnv();
+
+/** Every minute: seal folders that went quiet, retry starts that were never confirmed. */
+export const handler = withObservability(async () => sealQuietSubjects(deps));
