@@ -1,0 +1,76 @@
+import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { PipelineConfig } from './config.js';
+import { Ingest } from './constructs/ingest.js';
+import { Notification } from './constructs/notification.js';
+import { Observability } from './constructs/observability.js';
+import { PhotoStore } from './constructs/photo-store.js';
+import { SharpLayer } from './constructs/sharp-layer.js';
+import { Training } from './constructs/training.js';
+
+export interface AvatarPipelineStackProps extends StackProps {
+  config: PipelineConfig;
+}
+
+/**
+ * The whole pipeline in one stack. Constructs follow the capabilities: photos (bucket), ingest (ledger and
+ * sealing), training (validation, training set, state machine), notification (bus and topic), observability.
+ */
+export class AvatarPipelineStack extends Stack {
+  readonly config: PipelineConfig;
+  readonly photos: PhotoStore;
+  readonly notification: Notification;
+  readonly training: Training;
+  readonly ingest: Ingest;
+
+  constructor(scope: Construct, id: string, props: AvatarPipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.config = config;
+
+    this.photos = new PhotoStore(this, 'Photos', { retainData: config.retainData });
+    this.notification = new Notification(this, 'Notification', {
+      eventBusName: config.eventBusName,
+      notificationEmail: config.notificationEmail,
+    });
+    const sharp = config.sharpLayer
+      ? new SharpLayer(this, 'SharpLayer', {
+          removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        })
+      : undefined;
+    this.training = new Training(this, 'Training', {
+      config,
+      photos: this.photos,
+      bus: this.notification.bus,
+      sharpLayer: sharp?.layer,
+    });
+    this.ingest = new Ingest(this, 'Ingest', {
+      config,
+      photos: this.photos,
+      trainingStateMachine: this.training.stateMachine,
+    });
+    new Observability(this, 'Observability', {
+      trainingStateMachine: this.training.stateMachine,
+      deadLetterQueue: this.ingest.photoEventsDeadLetters,
+      topic: this.notification.topic,
+    });
+
+    this.acknowledgeCdkSingletons();
+  }
+
+  /**
+   * The function CDK adds at stack level to switch the bucket's EventBridge notifications on: its code and role
+   * are CDK's, not ours to change.
+   */
+  private acknowledgeCdkSingletons(): void {
+    for (const child of this.node.children) {
+      const id = child.node.id;
+      if (id.startsWith('BucketNotificationsHandler')) {
+        Validations.of(child).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: `${id} is CDK's singleton that configures bucket notifications at deploy time; CDK gives its role the basic execution policy.`,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+export interface ObservabilityProps {
+  trainingStateMachine: IStateMachine;
+  deadLetterQueue: IQueue;
+  /** Where alarms go: the same topic people already subscribe to for pipeline events. */
+  topic: ITopic;
+}
+
+/**
+ * Alarms for what no event reports by itself: executions that failed or timed out (a subject that silently
+ * never got an answer) and photo events that EventBridge gave up delivering (a subject never recorded).
+ */
+export class Observability extends Construct {
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const notify = new SnsAction(props.topic);
+
+    const failed = new Alarm(this, 'TrainingExecutionsFailed', {
+      alarmDescription:
+        'A training execution failed or timed out: a person is waiting for an answer. See the Subject Processing Failed event.',
+      metric: props.trainingStateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    failed.addAlarmAction(notify);
+
+    const timedOut = new Alarm(this, 'TrainingExecutionsTimedOut', {
+      alarmDescription: 'A training execution hit its time limit; no outcome event was published for it.',
+      metric: props.trainingStateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    timedOut.addAlarmAction(notify);
+
+    const deadLetters = new Alarm(this, 'PhotoEventsDeadLettered', {
+      alarmDescription:
+        'Photo events could not be delivered to RecordPhoto; the photos are in the bucket but not in the ledger. Re-drive the DLQ.',
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    deadLetters.addAlarmAction(notify);
+  }
+}

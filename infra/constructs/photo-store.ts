@@ -1,0 +1,115 @@
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Where people drop photos: `subjects/<subjectId>/...`. */
+export const SUBJECTS_PREFIX = 'subjects/';
+/** Where PrepareTrainingSet writes crops and manifests: `training/<subjectId>/<imageSetId>/...`. */
+export const TRAINING_PREFIX = 'training/';
+
+export interface PhotoStoreProps {
+  retainData: boolean;
+}
+
+/**
+ * The ingest bucket, which holds the photos people drop and the training sets made from them, and the bucket
+ * that receives its server access logs. Grants are per prefix: a function that reads photos cannot read or
+ * overwrite training sets, and only PrepareTrainingSet writes them.
+ */
+export class PhotoStore extends Construct {
+  readonly bucket: Bucket;
+  readonly accessLogs: Bucket;
+
+  constructor(scope: Construct, id: string, props: PhotoStoreProps) {
+    super(scope, id);
+    const removalPolicy = props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // The S3 log delivery service writes with SSE-S3 only.
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy,
+      autoDeleteObjects: !props.retainData,
+    });
+
+    this.bucket = new Bucket(this, 'Bucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'ingest-bucket/',
+      // Object Created events go to the default bus, where the ingest rule filters them.
+      eventBridgeEnabled: true,
+      // A photo overwritten by mistake can be recovered; the ledger's etag tells which version was trained on.
+      versioned: true,
+      removalPolicy,
+      autoDeleteObjects: !props.retainData,
+    });
+  }
+
+  /** Read (and list) the photos under `subjects/`; nothing else in the bucket. */
+  grantReadSubjects(grantee: IGrantable): void {
+    this.grantReadPrefix(grantee, SUBJECTS_PREFIX);
+  }
+
+  /** Write training sets under `training/`, and read them back (the manifest is rewritten idempotently). */
+  grantReadWriteTrainingSets(grantee: IGrantable): void {
+    this.grantReadPrefix(grantee, TRAINING_PREFIX);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${TRAINING_PREFIX}*`)],
+      }),
+    );
+  }
+
+  /**
+   * Object ARNs under a prefix end in `*` (a key is any string): cdk-nag's IAM5 flags that. It is the narrowest
+   * resource S3 offers for "the objects in this folder", so the finding is acknowledged on the grantee's policy.
+   */
+  private acknowledgePrefixWildcard(grantee: IGrantable, prefix: string): void {
+    const policy = Construct.isConstruct(grantee.grantPrincipal)
+      ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy')
+      : undefined;
+    if (!policy) return;
+    const bucketLogicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
+      reason: `Objects under ${prefix} of the ingest bucket (one folder per subject): the narrowest S3 resource for a folder.`,
+    });
+  }
+
+  private grantReadPrefix(grantee: IGrantable, prefix: string): void {
+    const principal = grantee.grantPrincipal;
+    // GetObject also authorizes HeadObject; the photo store port needs nothing more to read.
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:GetObject'],
+        resources: [this.bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    // ListBucket, limited to the prefix: the store lists a folder, and without it S3 answers 403 instead of 404
+    // for a missing key, which the store could not tell from a real permission error.
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }),
+    );
+    this.acknowledgePrefixWildcard(grantee, prefix);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The training workflow, as CDK constructs. The ASL synthesized from this is what runs on AWS *and* locally
+ * (aws-local-stepfunctions reads it from the template), so it sticks to what both run: JSONPath only, no JSONata,
+ * no `Assign`, no Distributed Map readers, and an explicit timeout on every Task. See README.md for the states.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Errors,
+  Fail,
+  type IChainable,
+  JitterType,
+  JsonPath,
+  Pass,
+  Result,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { EVENT_SOURCE, type PipelineDetailType } from '../../events/pipeline-events.js';
+import { TrainingStates } from './contract.js';
+
+export interface TrainingWorkflowProps {
+  validateImages: IFunction;
+  prepareTrainingSet: IFunction;
+  /** The pipeline's own bus: every outcome is published there. */
+  bus: IEventBus;
+}
+
+export interface TrainingWorkflow {
+  startState: IChainable;
+  definitionBody: DefinitionBody;
+}
+
+/** Thrown by ValidateImages when Rekognition throttles or is down: worth retrying, unlike a bad photo. */
+export const FACE_ANALYSIS_UNAVAILABLE_ERROR = 'FaceAnalysisUnavailableError';
+
+/** `error` of the Fail state that ends every failed execution. */
+export const SUBJECT_PROCESSING_FAILED_ERROR = 'SubjectProcessingFailed';
+
+export const PROCESSING_FAILED_ADVICE =
+  'The photos are kept. The pipeline retried and gave up; once the cause is fixed, re-drive the execution or drop the folder again.';
+
+/** Where each state writes its result in the execution state; `contract.ts` types what lies there. */
+export const TrainingPaths = {
+  received: '$.received',
+  validation: '$.validation',
+  prepared: '$.prepared',
+  failure: '$.failure',
+  failedStage: '$.failedStage',
+} as const;
+
+/** Every Lambda task is given this much time; the local engine would otherwise stop a task after 60 s. */
+const LAMBDA_TASK_TIMEOUT = Duration.seconds(300);
+/** Publishing one event takes milliseconds; the timeout only bounds a hung call. */
+const PUT_EVENTS_TIMEOUT = Duration.seconds(30);
+
+export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflowProps): TrainingWorkflow {
+  // States are constructs; their own scope keeps their ids (the state names) clear of the functions' ids.
+  const scope = new Construct(parent, 'TrainingWorkflow');
+  const publish = (id: string, detailType: PipelineDetailType, detail: TaskInput) =>
+    new EventBridgePutEvents(scope, id, {
+      stateName: id,
+      entries: [{ eventBus: props.bus, source: EVENT_SOURCE, detailType, detail }],
+      // The PutEvents response (event ids) is of no use to later states.
+      resultPath: JsonPath.DISCARD,
+      taskTimeout: Timeout.duration(PUT_EVENTS_TIMEOUT),
+    });
+
+  const publishReceived = publish(
+    TrainingStates.publishReceived,
+    'Subject Received',
+    TaskInput.fromJsonPathAt(TrainingPaths.received),
+  );
+
+  // payloadResponseOnly: the Task's result *is* the function's return value (no StatusCode/Payload envelope),
+  // so `$.validation` is exactly ValidateImagesOutput and the local runtime returns the handler's value as-is.
+  const validateImages = new LambdaInvoke(scope, TrainingStates.validateImages, {
+    stateName: TrainingStates.validateImages,
+    lambdaFunction: props.validateImages,
+    payloadResponseOnly: true,
+    payload: TaskInput.fromObject({
+      subjectId: JsonPath.stringAt('$.received.subjectId'),
+      imageSetId: JsonPath.stringAt('$.received.imageSetId'),
+      photos: JsonPath.objectAt('$.received.photos'),
+      settings: JsonPath.objectAt('$.received.settings'),
+    }),
+    resultPath: TrainingPaths.validation,
+    taskTimeout: Timeout.duration(LAMBDA_TASK_TIMEOUT),
+  });
+
+  const prepareTrainingSet = new LambdaInvoke(scope, TrainingStates.prepareTrainingSet, {
+    stateName: TrainingStates.prepareTrainingSet,
+    lambdaFunction: props.prepareTrainingSet,
+    payloadResponseOnly: true,
+    payload: TaskInput.fromObject({
+      subjectId: JsonPath.stringAt('$.received.subjectId'),
+      imageSetId: JsonPath.stringAt('$.received.imageSetId'),
+      photos: JsonPath.objectAt('$.validation.usable'),
+      settings: JsonPath.objectAt('$.received.settings'),
+    }),
+    resultPath: TrainingPaths.prepared,
+    taskTimeout: Timeout.duration(LAMBDA_TASK_TIMEOUT),
+  });
+
+  const publishRejected = publish(
+    TrainingStates.publishRejected,
+    'Subject Rejected',
+    TaskInput.fromJsonPathAt('$.validation.rejected'),
+  );
+  // The detail is `accepted` plus `{ trainingSet }`: exactly the SubjectAccepted schema.
+  const publishAccepted = publish(
+    TrainingStates.publishAccepted,
+    'Subject Accepted',
+    TaskInput.fromText(
+      JsonPath.jsonMerge(
+        JsonPath.objectAt('$.validation.accepted'),
+        JsonPath.objectAt(TrainingPaths.prepared),
+      ),
+    ),
+  );
+  const publishFailed = publish(
+    TrainingStates.publishFailed,
+    'Subject Processing Failed',
+    TaskInput.fromObject({
+      version: 1,
+      subjectId: JsonPath.stringAt('$.received.subjectId'),
+      imageSetId: JsonPath.stringAt('$.received.imageSetId'),
+      stage: JsonPath.stringAt(TrainingPaths.failedStage),
+      error: JsonPath.stringAt('$.failure.Error'),
+      cause: JsonPath.stringAt('$.failure.Cause'),
+      advice: PROCESSING_FAILED_ADVICE,
+    }),
+  );
+  const processingFailed = new Fail(scope, TrainingStates.failed, {
+    stateName: TrainingStates.failed,
+    error: SUBJECT_PROCESSING_FAILED_ERROR,
+    cause:
+      'A stage of the training workflow failed after its retries; the Subject Processing Failed event says which',
+  });
+  publishFailed.next(processingFailed);
+
+  // Catch records which stage failed (a Pass per Task), then joins the one failure path.
+  const lambdaTasks = [
+    [validateImages, TrainingStates.validateImages],
+    [prepareTrainingSet, TrainingStates.prepareTrainingSet],
+  ] as const;
+  for (const [task, stage] of lambdaTasks) {
+    task.addRetry({
+      errors: [FACE_ANALYSIS_UNAVAILABLE_ERROR],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 3,
+      jitterStrategy: JitterType.FULL,
+    });
+    const recordStage = new Pass(scope, `RecordFailedStage${stage}`, {
+      stateName: `RecordFailedStage${stage}`,
+      result: Result.fromString(stage),
+      resultPath: TrainingPaths.failedStage,
+    });
+    recordStage.next(publishFailed);
+    task.addCatch(recordStage, { errors: [Errors.ALL], resultPath: TrainingPaths.failure });
+  }
+
+  const isSubjectUsable = new Choice(scope, TrainingStates.isSubjectUsable, {
+    stateName: TrainingStates.isSubjectUsable,
+  })
+    .when(
+      Condition.stringEquals('$.validation.outcome', 'accepted'),
+      prepareTrainingSet
+        .next(publishAccepted)
+        .next(new Succeed(scope, TrainingStates.accepted, { stateName: TrainingStates.accepted })),
+    )
+    // A rejection is an outcome for the person who dropped the photos, not an error of the pipeline.
+    .otherwise(
+      publishRejected.next(
+        new Succeed(scope, TrainingStates.rejected, { stateName: TrainingStates.rejected }),
+      ),
+    );
+
+  const startState = publishReceived.next(validateImages).next(isSubjectUsable);
+  return { startState, definitionBody: DefinitionBody.fromChainable(startState) };
+}
