@@ -1,0 +1,367 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { TrainingStates } from '../../../state-machines/training/contract.js';
+import { logicalIdOfType, type Resources, synthesizePipeline } from './synthesized-pipeline.js';
+
+const { stack, template, resources } = synthesizePipeline();
+
+const ids = {
+  bucket: stack.getLogicalId(stack.photos.bucket.node.defaultChild as never),
+  accessLogs: stack.getLogicalId(stack.photos.accessLogs.node.defaultChild as never),
+  ledger: stack.getLogicalId(stack.ingest.ledger.node.defaultChild as never),
+  bus: stack.getLogicalId(stack.notification.bus.node.defaultChild as never),
+  stateMachine: stack.getLogicalId(stack.training.stateMachine.node.defaultChild as never),
+  stateMachineRole: stack.getLogicalId(stack.training.stateMachine.role.node.defaultChild as never),
+  validateImages: stack.getLogicalId(stack.training.validateImages.node.defaultChild as never),
+  prepareTrainingSet: stack.getLogicalId(stack.training.prepareTrainingSet.node.defaultChild as never),
+  recordPhoto: stack.getLogicalId(stack.ingest.recordPhoto.node.defaultChild as never),
+  sealQuietSubjects: stack.getLogicalId(stack.ingest.sealQuietSubjects.node.defaultChild as never),
+};
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** Every statement of every inline policy attached to the role. */
+function statementsOfRole(roleLogicalId: string): Statement[] {
+  return Object.values(resources as Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => JSON.stringify(r.Properties?.Roles).includes(`"${roleLogicalId}"`))
+    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+function roleOf(functionLogicalId: string): string {
+  const role = resources[functionLogicalId]?.Properties?.Role as { 'Fn::GetAtt': [string, string] };
+  return role['Fn::GetAtt'][0];
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+describe('ingest bucket', () => {
+  test('blocks public access, is encrypted, versioned, logs accesses to a separate bucket and is retained', () => {
+    expect(resources[ids.bucket]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: { Ref: ids.accessLogs } },
+      },
+    });
+    expect(ids.accessLogs).not.toBe(ids.bucket);
+    expect(resources[ids.accessLogs]?.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: expect.arrayContaining([expect.anything()]) },
+    });
+  });
+
+  test.each([
+    ['ingest', () => ids.bucket],
+    ['access-log', () => ids.accessLogs],
+  ])('the %s bucket refuses requests without TLS', (_name, bucketId) => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId() },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('sends its events to EventBridge', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: ids.bucket },
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
+  });
+
+  test('retainData=false destroys and empties the buckets (dev stacks)', () => {
+    const dev = synthesizePipeline({ retainData: false, stackName: 'AvatarPipelineDev' });
+    const buckets = Object.values(dev.resources).filter((r) => r.Type === 'AWS::S3::Bucket');
+    expect(buckets.map((b) => b.DeletionPolicy)).toEqual(['Delete', 'Delete']);
+    dev.template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    expect(dev.stack.stackName).toBe('AvatarPipelineDev');
+  });
+});
+
+describe('subject ledger', () => {
+  test('is on-demand, recoverable to a point in time, expires rows and indexes open subjects', () => {
+    expect(resources[ids.ledger]).toMatchObject({
+      Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'open-subjects',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+          },
+        ],
+      },
+    });
+    const attributes = resources[ids.ledger]?.Properties?.AttributeDefinitions;
+    expect(attributes).toEqual(
+      expect.arrayContaining(
+        ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      ),
+    );
+  });
+});
+
+describe('training state machine', () => {
+  test('is a Standard machine that logs everything to an encrypted log group and traces', () => {
+    const machine = resources[ids.stateMachine]?.Properties ?? {};
+    expect(machine).toMatchObject({
+      StateMachineType: 'STANDARD',
+      StateMachineName: 'AvatarPipeline-training',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+    });
+    const logGroupId = (
+      machine.LoggingConfiguration as {
+        Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string] } } }[];
+      }
+    ).Destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0] as string;
+    expect(resources[logGroupId]?.Properties).toMatchObject({ KmsKeyId: expect.anything() });
+    expect(resources[logGroupId]?.Properties?.KmsKeyId).toBeDefined();
+  });
+
+  test('has every state the contract names', () => {
+    const definition = JSON.stringify(resources[ids.stateMachine]?.Properties?.DefinitionString);
+    for (const name of Object.values(TrainingStates)) expect(definition).toContain(`\\"${name}\\":{`);
+  });
+
+  test('its role can only invoke its two functions and put events on the pipeline bus', () => {
+    const statements = statementsOfRole(ids.stateMachineRole);
+    // Log delivery and X-Ray are what LogLevel.ALL and tracing need; those APIs take no resource.
+    const serviceActions =
+      /^(logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery)|xray:(GetSamplingRules|GetSamplingTargets|PutTelemetryRecords|PutTraceSegments))$/;
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      const actions = actionsOf(statement);
+      if (actions.includes('lambda:InvokeFunction')) {
+        expect(actions).toEqual(['lambda:InvokeFunction']);
+        const expected = [ids.validateImages, ids.prepareTrainingSet].flatMap((id) => [
+          arnOf(id),
+          { 'Fn::Join': ['', [arnOf(id), ':*']] },
+        ]);
+        expect(statement.Resource).toEqual(expect.arrayContaining(expected));
+        expect(statement.Resource).toHaveLength(expected.length);
+      } else if (actions.includes('events:PutEvents')) {
+        expect(actions).toEqual(['events:PutEvents']);
+        expect(statement.Resource).toEqual(arnOf(ids.bus));
+      } else {
+        for (const action of actions) expect(action).toMatch(serviceActions);
+      }
+    }
+    expect(statements.some((s) => actionsOf(s).includes('lambda:InvokeFunction'))).toBe(true);
+    expect(statements.some((s) => actionsOf(s).includes('events:PutEvents'))).toBe(true);
+    // No managed policy either.
+    expect(resources[ids.stateMachineRole]?.Properties?.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('ingest', () => {
+  test('RecordPhoto is the target of Object Created events under subjects/ of the ingest bucket, with a DLQ', () => {
+    const ruleId = logicalIdOfType(resources, 'AWS::Events::Rule', 'PhotoCreated');
+    expect(resources[ruleId]?.Properties).toMatchObject({
+      EventBusName: 'default',
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [{ Ref: ids.bucket }] }, object: { key: [{ prefix: 'subjects/' }] } },
+      },
+      Targets: [
+        {
+          Arn: arnOf(ids.recordPhoto),
+          RetryPolicy: { MaximumRetryAttempts: expect.anything() },
+          DeadLetterConfig: { Arn: expect.anything() },
+        },
+      ],
+    });
+    const dlqId = (
+      resources[ruleId]?.Properties?.Targets as { DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string] } } }[]
+    )[0]?.DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
+    expect(resources[dlqId]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: dlqId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('SealQuietSubjects runs every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: arnOf(ids.sealQuietSubjects) })],
+    });
+  });
+
+  test.each([
+    ['RecordPhoto', () => ids.recordPhoto],
+    ['SealQuietSubjects', () => ids.sealQuietSubjects],
+  ])('%s may start executions of the training machine and of nothing else', (_name, fn) => {
+    const statements = statementsOfRole(roleOf(fn()));
+    const stepFunctions = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+    expect(stepFunctions).toEqual([
+      expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: ids.stateMachine } }),
+    ]);
+  });
+});
+
+describe('functions', () => {
+  const functions = {
+    recordPhoto: ids.recordPhoto,
+    sealQuietSubjects: ids.sealQuietSubjects,
+    validateImages: ids.validateImages,
+    prepareTrainingSet: ids.prepareTrainingSet,
+  };
+
+  test.each(Object.entries(functions))(
+    '%s runs Node 24 on arm64, traced, and names its local handler',
+    (name, id) => {
+      expect(resources[id]).toMatchObject({
+        Metadata: { 'avatar-pipeline:local-handler': name },
+        Properties: {
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          LoggingConfig: { LogGroup: expect.anything() },
+          Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'avatar-pipeline' } },
+        },
+      });
+    },
+  );
+
+  test('every function of ours is one of the four, and each names a different local handler', () => {
+    const named = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['avatar-pipeline:local-handler'])
+      .map((r) => r.Metadata?.['avatar-pipeline:local-handler']);
+    expect(named.sort()).toEqual(Object.keys(functions).sort());
+  });
+
+  test('the image functions get memory, five minutes and the sharp layer', () => {
+    for (const [id, memory] of [
+      [ids.validateImages, 3008],
+      [ids.prepareTrainingSet, 2048],
+    ] as const) {
+      expect(resources[id]?.Properties).toMatchObject({
+        MemorySize: memory,
+        Timeout: 300,
+        Layers: [{ Ref: logicalIdOfType(resources, 'AWS::Lambda::LayerVersion', 'Sharp') }],
+      });
+    }
+    expect(resources[ids.validateImages]?.Properties?.Environment).toMatchObject({
+      Variables: {
+        PHOTO_BUCKET: { Ref: ids.bucket },
+        MIN_PHOTOS: '10',
+        MAX_PHOTOS: '15',
+        MIN_SIDE_PX: '512',
+        MAX_FILE_BYTES: String(40 * 1024 * 1024),
+        MAX_PIXELS: '50000000',
+      },
+    });
+    expect(resources[ids.prepareTrainingSet]?.Properties?.Environment).toMatchObject({
+      Variables: {
+        PHOTO_BUCKET: { Ref: ids.bucket },
+        TRAINING_RESOLUTION: '512',
+        TRAINING_PREFIX: 'training/',
+      },
+    });
+  });
+
+  test('ValidateImages may call Rekognition face and moderation analysis', () => {
+    const statements = statementsOfRole(roleOf(ids.validateImages));
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['rekognition:DetectFaces', 'rekognition:DetectModerationLabels'],
+        Resource: '*',
+      }),
+    );
+  });
+
+  test('only PrepareTrainingSet writes to the bucket, and only under training/', () => {
+    for (const id of Object.values(functions)) {
+      const writes = statementsOfRole(roleOf(id)).filter((s) =>
+        actionsOf(s).some((a) => /^s3:(Put|Delete)/.test(a)),
+      );
+      if (id === ids.prepareTrainingSet) {
+        expect(writes).toEqual([
+          expect.objectContaining({
+            Action: 's3:PutObject',
+            Resource: { 'Fn::Join': ['', [arnOf(ids.bucket), '/training/*']] },
+          }),
+        ]);
+      } else {
+        expect(writes).toEqual([]);
+      }
+    }
+  });
+
+  test('context overrides the validation settings', () => {
+    const custom = synthesizePipeline({ minPhotos: '8', maxPhotos: 12, stackName: 'Custom' });
+    const id = custom.stack.getLogicalId(custom.stack.training.validateImages.node.defaultChild as never);
+    expect(custom.resources[id]?.Properties?.Environment).toMatchObject({
+      Variables: { MIN_PHOTOS: '8', MAX_PHOTOS: '12' },
+    });
+  });
+});
+
+describe('notification', () => {
+  test('forwards every pipeline event on the pipeline bus to an encrypted, TLS-only topic', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'avatar-pipeline' });
+    const topicId = logicalIdOfType(resources, 'AWS::SNS::Topic');
+    const keyRef = resources[topicId]?.Properties?.KmsMasterKeyId as { 'Fn::GetAtt': [string] };
+    const keyId = keyRef['Fn::GetAtt'][0];
+    expect(resources[keyId]?.Properties).toMatchObject({ EnableKeyRotation: true });
+    expect(JSON.stringify(resources[keyId]?.Properties?.KeyPolicy)).toContain('events.amazonaws.com');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: ids.bus },
+      EventPattern: { source: ['avatar-pipeline'] },
+      Targets: [Match.objectLike({ Arn: { Ref: topicId } })],
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('notificationEmail subscribes an address', () => {
+    const withEmail = synthesizePipeline({ notificationEmail: 'ops@example.com' });
+    withEmail.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+});
