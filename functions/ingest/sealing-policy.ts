@@ -1,4 +1,4 @@
-import { numberEnv } from '../platform/environment.js';
+import { type Environment, numberEnv } from '../platform/environment.js';
 
 /** When a folder that nobody declared complete is considered complete. */
 export interface SealingPolicy {
@@ -19,13 +19,14 @@ export const DEFAULT_SEALING_POLICY: SealingPolicy = {
   startRetryAfterSeconds: 60,
 };
 
-export function sealingPolicyFromEnv(): SealingPolicy {
+export function sealingPolicyFromEnv(env: Environment = process.env): SealingPolicy {
   return {
-    minPhotos: numberEnv('MIN_PHOTOS', DEFAULT_SEALING_POLICY.minPhotos),
-    quietPeriodSeconds: numberEnv('QUIET_PERIOD_SECONDS', DEFAULT_SEALING_POLICY.quietPeriodSeconds),
+    minPhotos: numberEnv('MIN_PHOTOS', DEFAULT_SEALING_POLICY.minPhotos, env),
+    quietPeriodSeconds: numberEnv('QUIET_PERIOD_SECONDS', DEFAULT_SEALING_POLICY.quietPeriodSeconds, env),
     incompleteTimeoutSeconds: numberEnv(
       'INCOMPLETE_TIMEOUT_SECONDS',
       DEFAULT_SEALING_POLICY.incompleteTimeoutSeconds,
+      env,
     ),
     startRetryAfterSeconds: DEFAULT_SEALING_POLICY.startRetryAfterSeconds,
   };

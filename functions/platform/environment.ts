@@ -3,8 +3,11 @@ export class MissingConfigurationError extends Error {
   override name = 'MissingConfigurationError';
 }
 
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
+/** The variables a function was deployed with: process.env on Lambda, the template's values in local mode. */
+export type Environment = Record<string, string | undefined>;
+
+export function requiredEnv(name: string, env: Environment = process.env): string {
+  const value = env[name];
   if (!value) {
     throw new MissingConfigurationError(
       `Environment variable ${name} is not set: the function was deployed without its configuration; redeploy the stack`,
@@ -13,8 +16,8 @@ export function requiredEnv(name: string): string {
   return value;
 }
 
-export function numberEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
+export function numberEnv(name: string, fallback: number, env: Environment = process.env): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value)) {

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parsePipelineEventDetail } from '../../events/pipeline-events.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './template-tokens.js';
+
+export interface PublishedEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  'event-bus-name': string;
+  detail: Record<string, unknown>;
+}
+
+export interface PutEventsEntry {
+  Source: string;
+  DetailType: string;
+  Detail: unknown;
+  EventBusName?: string;
+}
+
+/**
+ * The project's event bus, locally: every event becomes one JSON line in `events.jsonl`, in the envelope
+ * EventBridge delivers to rule targets. Each detail is checked against its published schema first, so a
+ * workflow that would publish a malformed event fails here, not in a partner's system.
+ */
+export class LocalEventBus {
+  readonly published: PublishedEvent[] = [];
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly file: string,
+    private readonly onEvent: (event: PublishedEvent) => void = () => {},
+  ) {}
+
+  async putEvents(
+    entries: PutEventsEntry[],
+  ): Promise<{ Entries: { EventId: string }[]; FailedEntryCount: number }> {
+    const events = entries.map((entry) => {
+      const detail = typeof entry.Detail === 'string' ? JSON.parse(entry.Detail) : entry.Detail;
+      parsePipelineEventDetail(entry.DetailType, detail);
+      const event: PublishedEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.DetailType,
+        source: entry.Source,
+        account: LOCAL_ACCOUNT,
+        time: new Date().toISOString(),
+        region: LOCAL_REGION,
+        resources: [],
+        'event-bus-name': entry.EventBusName ?? 'default',
+        detail,
+      };
+      return event;
+    });
+    // Appends are serialized so concurrent executions never interleave half lines.
+    this.writes = this.writes.then(async () => {
+      await mkdir(dirname(this.file), { recursive: true });
+      await appendFile(this.file, events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    });
+    await this.writes;
+    for (const event of events) {
+      this.published.push(event);
+      this.onEvent(event);
+    }
+    return { Entries: events.map((event) => ({ EventId: event.id })), FailedEntryCount: 0 };
+  }
+}

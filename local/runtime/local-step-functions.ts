@@ -1,0 +1,123 @@
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { ExecutionStarter } from '../../functions/ingest/execution-starter.js';
+import type { TrainingExecutionInput } from '../../state-machines/training/contract.js';
+import type { AslDefinition, SynthesizedWorkflow } from './synthesized-pipeline.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './template-tokens.js';
+
+export interface LocalExecutionRecord {
+  name: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** States entered plus retries: what Step Functions Standard bills as state transitions. */
+  transitions: number;
+  startedAt: number;
+  stoppedAt?: number;
+}
+
+export interface ExecutionProgress {
+  execution: string;
+  kind: 'entered' | 'retried' | 'caught' | 'failed' | 'succeeded';
+  state?: string;
+  detail?: string;
+}
+
+type TaskHandlers = Record<string, (input: unknown) => Promise<unknown>>;
+
+/**
+ * Step Functions on this machine: runs a synthesized workflow with aws-local-stepfunctions. Like a Standard
+ * workflow, an execution name can be used once, and starting it again reports that it already exists.
+ */
+export class LocalStepFunctions implements ExecutionStarter {
+  readonly executions = new Map<string, LocalExecutionRecord>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly machine: StateMachine;
+
+  constructor(
+    private readonly workflow: SynthesizedWorkflow,
+    private readonly tasks: TaskHandlers,
+    private readonly options: {
+      onProgress?: (progress: ExecutionProgress) => void;
+      /** Replaces every Retry interval (ms); the tests use 0 so retries do not wait. */
+      retryIntervalMs?: number;
+    } = {},
+  ) {
+    this.machine = new StateMachine(workflow.definition as never, { validationOptions: { checkArn: true } });
+  }
+
+  async start(name: string, input: TrainingExecutionInput): Promise<{ alreadyStarted: boolean }> {
+    if (this.executions.has(name)) return { alreadyStarted: true };
+    const record: LocalExecutionRecord = { name, status: 'RUNNING', transitions: 0, startedAt: Date.now() };
+    this.executions.set(name, record);
+    const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.workflow.logicalId}:${name}`;
+    const run = this.machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: this.tasks as never,
+        retryIntervalOverrides: this.retryOverrides(),
+      },
+      context: {
+        Execution: { Id: executionArn, Name: name, Input: input, StartTime: new Date().toISOString() },
+        StateMachine: {
+          Id: executionArn.replace(/:execution:.*/, `:stateMachine:${this.workflow.logicalId}`),
+        },
+      } as never,
+    });
+    const done = this.follow(record, run).finally(() => this.running.delete(done));
+    this.running.add(done);
+    return { alreadyStarted: false };
+  }
+
+  /** Waits until no execution is running, including executions started while waiting. */
+  async settled(): Promise<LocalExecutionRecord[]> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+    return [...this.executions.values()];
+  }
+
+  private async follow(record: LocalExecutionRecord, run: ReturnType<StateMachine['run']>): Promise<void> {
+    const progress = (p: Omit<ExecutionProgress, 'execution'>) =>
+      this.options.onProgress?.({ execution: record.name, ...p });
+    const logs = (async () => {
+      for await (const event of run.eventLogs) {
+        const e = event as { type: string; state?: { name: string }; Error?: string; Cause?: string };
+        if (e.type === 'StateEntered') {
+          record.transitions++;
+          progress({ kind: 'entered', state: e.state?.name });
+        } else if (e.type === 'StateRetried') {
+          record.transitions++;
+          progress({ kind: 'retried', state: e.state?.name });
+        } else if (e.type === 'StateCaught') {
+          progress({ kind: 'caught', state: e.state?.name });
+        }
+      }
+    })();
+    try {
+      record.output = await run.result;
+      record.status = 'SUCCEEDED';
+      progress({ kind: 'succeeded' });
+    } catch (error) {
+      const cause = (error as { cause?: Error }).cause ?? (error as Error);
+      record.status = 'FAILED';
+      record.error = cause.name;
+      record.cause = cause.message;
+      progress({ kind: 'failed', detail: `${cause.name}: ${cause.message}` });
+    } finally {
+      record.stoppedAt = Date.now();
+      await logs.catch(() => {});
+    }
+  }
+
+  private retryOverrides(): Record<string, number> | undefined {
+    if (this.options.retryIntervalMs === undefined) return undefined;
+    const overrides: Record<string, number> = {};
+    const visit = (def: AslDefinition) => {
+      for (const [name, state] of Object.entries(def.States)) {
+        if (state.Retry) overrides[name] = this.options.retryIntervalMs as number;
+        for (const branch of state.Branches ?? []) visit(branch);
+        if (state.ItemProcessor) visit(state.ItemProcessor);
+      }
+    };
+    visit(this.workflow.definition);
+    return overrides;
+  }
+}

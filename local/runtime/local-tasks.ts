@@ -1,0 +1,92 @@
+import type { LocalEventBus, PutEventsEntry } from './local-event-bus.js';
+import type { AslDefinition, AslState, SynthesizedPipeline } from './synthesized-pipeline.js';
+
+/** A local implementation of one Lambda function: takes the payload, returns what the function returns. */
+export type LocalFunction = (payload: unknown) => Promise<unknown>;
+
+export class UnsupportedTaskResourceError extends Error {
+  override name = 'UnsupportedTaskResourceError';
+}
+
+/**
+ * An error thrown by a local function, presented as Step Functions presents a Lambda function error:
+ * the error name is the function's error type, the cause a JSON object with errorType and errorMessage.
+ */
+export class LocalFunctionError extends Error {
+  constructor(original: Error) {
+    super(JSON.stringify({ errorType: original.name, errorMessage: original.message }));
+    this.name = original.name;
+  }
+}
+
+export interface LocalTaskContext {
+  pipeline: SynthesizedPipeline;
+  functions: Record<string, LocalFunction>;
+  bus: LocalEventBus;
+  /** Called before each local function runs, e.g. to count invocations. */
+  onInvoke?: (functionName: string) => void;
+}
+
+type TaskHandler = (input: unknown) => Promise<unknown>;
+
+/**
+ * One local handler per Task state of the definition (including states nested in Map and Parallel),
+ * chosen by the state's Resource, so the engine runs the same ASL with local stand-ins for the services.
+ */
+export function localTaskHandlers(
+  definition: AslDefinition,
+  context: LocalTaskContext,
+): Record<string, TaskHandler> {
+  const handlers: Record<string, TaskHandler> = {};
+  const visit = (def: AslDefinition) => {
+    for (const [name, state] of Object.entries(def.States)) {
+      if (state.Type === 'Task') handlers[name] = handlerFor(name, state, context);
+      for (const branch of state.Branches ?? []) visit(branch);
+      if (state.ItemProcessor) visit(state.ItemProcessor);
+      if (state.Iterator) visit(state.Iterator);
+    }
+  };
+  visit(definition);
+  return handlers;
+}
+
+function handlerFor(stateName: string, state: AslState, context: LocalTaskContext): TaskHandler {
+  const resource = String(state.Resource);
+  if (resource === 'arn:aws:states:::lambda:invoke' || resource.startsWith('arn:aws:lambda:')) {
+    return (input) => invokeLocalFunction(stateName, resource, input, context);
+  }
+  if (resource === 'arn:aws:states:::events:putEvents') {
+    return async (input) => context.bus.putEvents((input as { Entries: PutEventsEntry[] }).Entries);
+  }
+  throw new UnsupportedTaskResourceError(
+    `State "${stateName}" uses ${resource}, which has no local implementation; add one in local/runtime/local-tasks.ts`,
+  );
+}
+
+async function invokeLocalFunction(
+  stateName: string,
+  resource: string,
+  input: unknown,
+  context: LocalTaskContext,
+): Promise<unknown> {
+  // The optimized integration passes { FunctionName, Payload }; a bare Lambda ARN passes the input itself.
+  const optimized = resource === 'arn:aws:states:::lambda:invoke';
+  const { FunctionName, Payload } = optimized
+    ? (input as { FunctionName: string; Payload: unknown })
+    : { FunctionName: resource, Payload: input };
+  const name = context.pipeline.localHandlerByFunctionArn.get(FunctionName);
+  const fn = name ? context.functions[name] : undefined;
+  if (!name || !fn) {
+    throw new UnsupportedTaskResourceError(
+      `State "${stateName}" invokes ${FunctionName}, which has no local implementation (${name ?? 'no avatar-pipeline:local-handler metadata'})`,
+    );
+  }
+  context.onInvoke?.(name);
+  let result: unknown;
+  try {
+    result = await fn(Payload);
+  } catch (error) {
+    throw new LocalFunctionError(error as Error);
+  }
+  return optimized ? { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 } : result;
+}
