@@ -1,0 +1,20 @@
+import type { CheckPerformer } from './face-analysis.js';
+
+export interface ModerationLabel {
+  name: string;
+  /** The root of the label's taxonomy ("Explicit", "Violence"...), which the policy lists. */
+  topLevelCategory: string;
+  /** 0-100 */
+  confidence: number;
+}
+
+/** Port: screens one photo for unsafe content. Rekognition on AWS; a stand-in locally. */
+export interface ContentModerator {
+  readonly performedBy: CheckPerformer;
+  readonly note?: string;
+  /**
+   * @param jpeg an EXIF-oriented JPEG under 5 MB
+   * @throws FaceAnalysisUnavailableError when the service is throttled or failing: retry later
+   */
+  detectUnsafeContent(jpeg: Uint8Array): Promise<ModerationLabel[]>;
+}

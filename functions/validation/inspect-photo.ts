@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { PhotoRef } from '../../events/pipeline-events.js';
+import { ObjectNotFoundError, type ObjectStore } from '../platform/object-store.js';
+import { CorruptImageError, decodeForAnalysis } from './decode-for-analysis.js';
+import { baseName, type PhotoProblem, photoProblem } from './photo-problems.js';
+import { readImageHeader } from './read-image-header.js';
+import { sniffFormat } from './sniff-format.js';
+import type { ValidationPolicy } from './validation-policy.js';
+
+/** A photo that passed every check that needs only its own bytes. */
+export interface InspectedPhoto {
+  key: string;
+  fileName: string;
+  format: 'jpeg' | 'png' | 'webp';
+  /** After EXIF orientation. */
+  width: number;
+  height: number;
+  sha256: string;
+  dHash: bigint;
+  qualityScore: number;
+  /** The oriented, shrunk JPEG that the face analyzer and the moderator receive. */
+  analysisJpeg: Uint8Array;
+}
+
+export type Inspection =
+  | { key: string; fileName: string; usable: true; photo: InspectedPhoto }
+  | { key: string; fileName: string; usable: false; problem: PhotoProblem };
+
+/**
+ * The file checks, cheapest first, each one stopping before the next costs anything:
+ * head (no download) -> magic bytes -> header (no decode) -> one small decode.
+ */
+export async function inspectPhoto(
+  ref: PhotoRef,
+  store: ObjectStore,
+  policy: ValidationPolicy,
+): Promise<Inspection> {
+  const fileName = baseName(ref.key);
+  const excluded = (problem: PhotoProblem): Inspection => ({
+    key: ref.key,
+    fileName,
+    usable: false,
+    problem,
+  });
+
+  let bytes: Uint8Array;
+  try {
+    const { size } = await store.head(ref.key);
+    if (size === 0) return excluded(photoProblem.emptyFile(fileName));
+    if (size > policy.maxFileBytes) {
+      return excluded(photoProblem.fileTooLarge(fileName, size, policy.maxFileBytes));
+    }
+    bytes = await store.get(ref.key);
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return excluded(photoProblem.missing(fileName));
+    throw error;
+  }
+  if (bytes.byteLength === 0) return excluded(photoProblem.emptyFile(fileName));
+
+  const sniffed = sniffFormat(bytes);
+  if (sniffed.kind === 'heic') return excluded(photoProblem.heic(fileName));
+  if (sniffed.kind === 'unsupported')
+    return excluded(photoProblem.unsupportedFormat(fileName, sniffed.format));
+  if (sniffed.kind === 'not-an-image') return excluded(photoProblem.notAnImage(fileName));
+
+  const header = await readImageHeader(bytes, policy.maxPixels);
+  if (header.kind === 'too-many-pixels') {
+    return excluded(photoProblem.tooManyPixels(fileName, policy.maxPixels, header.pixels));
+  }
+  if (header.kind === 'corrupt') return excluded(photoProblem.truncated(fileName));
+  if (Math.min(header.width, header.height) < policy.minSidePx) {
+    return excluded(photoProblem.tooSmall(fileName, header.width, header.height, policy.minSidePx));
+  }
+
+  let analysis: Awaited<ReturnType<typeof decodeForAnalysis>>;
+  try {
+    analysis = await decodeForAnalysis(bytes, {
+      longSidePx: policy.analysisLongSidePx,
+      maxPixels: policy.maxPixels,
+    });
+  } catch (error) {
+    if (error instanceof CorruptImageError) return excluded(photoProblem.truncated(fileName));
+    throw error;
+  }
+
+  return {
+    key: ref.key,
+    fileName,
+    usable: true,
+    photo: {
+      key: ref.key,
+      fileName,
+      format: sniffed.format,
+      width: header.width,
+      height: header.height,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      dHash: analysis.dHash,
+      qualityScore: analysis.qualityScore,
+      analysisJpeg: analysis.jpeg,
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import type { ChecksPerformedBy, ExcludedPhoto, UsedPhoto } from '../../events/photo-verdicts.js';
+import type {
+  FaceBox,
+  UsablePhoto,
+  ValidateImagesInput,
+  ValidateImagesOutput,
+} from '../../state-machines/training/contract.js';
+import type { ObjectStore } from '../platform/object-store.js';
+import { mapWithConcurrency } from './bounded-concurrency.js';
+import type { ContentModerator } from './content-moderation.js';
+import { deduplicate } from './deduplicate.js';
+import type { FaceAnalyzer } from './face-analysis.js';
+import { judgeFaces } from './face-rules.js';
+import { type InspectedPhoto, inspectPhoto } from './inspect-photo.js';
+import { judgeModeration } from './moderation-rules.js';
+import type { PhotoProblem } from './photo-problems.js';
+import { keepBest } from './set-limits.js';
+import type { ValidationPolicy } from './validation-policy.js';
+
+export interface ValidateImagesDependencies {
+  store: ObjectStore;
+  faceAnalyzer: FaceAnalyzer;
+  moderator: ContentModerator;
+  policy: ValidationPolicy;
+}
+
+interface JudgedPhoto extends InspectedPhoto {
+  faceBox: FaceBox;
+}
+
+/**
+ * ValidateImages: judges every photo, then the set. Paid services are called last and only for photos that
+ * survived the free checks and deduplication. Throws FaceAnalysisUnavailableError when Rekognition is
+ * throttled or failing, so the state machine retries instead of rejecting good photos.
+ */
+export async function validateImageSet(
+  input: ValidateImagesInput,
+  deps: ValidateImagesDependencies,
+): Promise<ValidateImagesOutput> {
+  const { policy } = deps;
+  const excluded = new Map<string, ExcludedPhoto>();
+  const exclude = (photo: { key: string; fileName: string }, problem: PhotoProblem) =>
+    excluded.set(photo.key, { key: photo.key, fileName: photo.fileName, ...problem });
+
+  const inspections = await mapWithConcurrency(input.photos, policy.concurrency, (ref) =>
+    inspectPhoto(ref, deps.store, policy),
+  );
+  const inspected: InspectedPhoto[] = [];
+  for (const inspection of inspections) {
+    if (inspection.usable) inspected.push(inspection.photo);
+    else exclude(inspection, inspection.problem);
+  }
+
+  const { kept: distinct, duplicates } = deduplicate(inspected, policy.nearDuplicateDistance);
+  for (const { photo, problem } of duplicates) exclude(photo, problem);
+
+  const verdicts = await mapWithConcurrency(distinct, policy.concurrency, async (photo) => {
+    const [faces, labels] = await Promise.all([
+      deps.faceAnalyzer.detectFaces(photo.analysisJpeg),
+      deps.moderator.detectUnsafeContent(photo.analysisJpeg),
+    ]);
+    // Unsafe content outranks any face problem: it is the one the person must not miss.
+    const unsafe = judgeModeration(photo.fileName, labels, policy);
+    if (unsafe) return { photo, problem: unsafe };
+    const face = judgeFaces(photo.fileName, faces, policy);
+    if (!face.usable) return { photo, problem: face.problem };
+    return { photo: { ...photo, faceBox: face.faceBox } satisfies JudgedPhoto };
+  });
+  const judged: JudgedPhoto[] = [];
+  for (const verdict of verdicts) {
+    if ('problem' in verdict && verdict.problem) exclude(verdict.photo, verdict.problem);
+    else judged.push(verdict.photo as JudgedPhoto);
+  }
+
+  const { kept, overLimit } = keepBest(judged, policy.maxPhotos);
+  for (const { photo, problem } of overLimit) exclude(photo, problem);
+
+  // Listed in the order the photos came in, so a person can walk the folder alongside the report.
+  const photosExcluded = input.photos.flatMap((ref) => excluded.get(ref.key) ?? []);
+  const checks = checksPerformedBy(deps.faceAnalyzer, deps.moderator);
+  const envelope = { version: 1 as const, subjectId: input.subjectId, imageSetId: input.imageSetId };
+
+  if (kept.length < policy.minPhotos) {
+    const missing = policy.minPhotos - kept.length;
+    return {
+      outcome: 'rejected',
+      rejected: {
+        ...envelope,
+        reason: rejectionReason(
+          input.subjectId,
+          input.photos.length,
+          kept.length,
+          policy.minPhotos,
+          photosExcluded,
+        ),
+        advice:
+          `Add at least ${missing} more usable photo${missing === 1 ? '' : 's'} of ${input.subjectId} ` +
+          `(${policy.minPhotos} to ${policy.maxPhotos} in all): the subject alone, face clearly visible and ` +
+          'looking roughly at the camera, varied poses, expressions and backgrounds, JPEG/PNG/WebP of at least ' +
+          `${policy.minSidePx} px per side. Fix or replace the photos listed in photosExcluded, then upload the folder again.`,
+        usablePhotoCount: kept.length,
+        requiredPhotoCount: policy.minPhotos,
+        photosExcluded,
+        checks,
+      },
+    };
+  }
+
+  return {
+    outcome: 'accepted',
+    usable: kept.map((photo): UsablePhoto => ({ key: photo.key, faceBox: photo.faceBox })),
+    accepted: {
+      ...envelope,
+      photosUsed: kept.map(
+        (photo): UsedPhoto => ({
+          key: photo.key,
+          fileName: photo.fileName,
+          format: photo.format,
+          width: photo.width,
+          height: photo.height,
+          qualityScore: photo.qualityScore,
+        }),
+      ),
+      photosExcluded,
+      checks,
+    },
+  };
+}
+
+function checksPerformedBy(faceAnalyzer: FaceAnalyzer, moderator: ContentModerator): ChecksPerformedBy {
+  const notes = [faceAnalyzer.note, moderator.note].filter((note): note is string => Boolean(note));
+  return {
+    faceAnalysis: faceAnalyzer.performedBy,
+    contentModeration: moderator.performedBy,
+    ...(notes.length > 0 ? { note: notes.join(' ') } : {}),
+  };
+}
+
+function rejectionReason(
+  subjectId: string,
+  received: number,
+  usable: number,
+  required: number,
+  photosExcluded: readonly ExcludedPhoto[],
+): string {
+  const listed = photosExcluded.map((photo) => `${photo.fileName} (${photo.code})`).join(', ');
+  return (
+    `Only ${usable} of the ${received} photos of ${subjectId} can be used; at least ${required} are needed, ` +
+    `so ${required - usable} more usable photo${required - usable === 1 ? ' is' : 's are'} needed.` +
+    (photosExcluded.length > 0 ? ` Excluded: ${listed}.` : '')
+  );
+}

@@ -1,0 +1,109 @@
+import { MissingConfigurationError, numberEnv } from '../platform/environment.js';
+
+/** The thresholds that decide whether a photo, and the set, can train a model. */
+export interface ValidationPolicy {
+  /** Fewer usable photos than this and DreamBooth overfits on too little: the subject is rejected. */
+  minPhotos: number;
+  /** More than this adds training time without adding likeness: the best ones are kept. */
+  maxPhotos: number;
+  /** Shorter side after EXIF orientation; training crops are 512 px and must not be upscaled much. */
+  minSidePx: number;
+  /** Refused from `head`, before a byte is downloaded. */
+  maxFileBytes: number;
+  /** Refused from the image header, before any decode: a decompression bomb must not cost memory. */
+  maxPixels: number;
+  /** dHash Hamming distance at or under which two photos count as the same shot. */
+  nearDuplicateDistance: number;
+  /** Face box height as a ratio of the image height; smaller faces give blurry crops. */
+  minFaceHeightRatio: number;
+  maxYawDegrees: number;
+  maxPitchDegrees: number;
+  /** Face quality from the analyzer, 0-100 (Rekognition's scale). */
+  minSharpness: number;
+  minBrightness: number;
+  maxBrightness: number;
+  /** Top-level moderation categories that exclude a photo. */
+  unsafeCategories: string[];
+  /** Confidence (0-100) at which a moderation label in an unsafe category excludes a photo. */
+  minUnsafeConfidence: number;
+  /** Photos processed at once: 4 x a 12 MP photo stays far below a 1 GB Lambda. */
+  concurrency: number;
+  /** Long side of the single decode that every check shares (shrink-on-load makes it cheap). */
+  analysisLongSidePx: number;
+}
+
+export const DEFAULT_VALIDATION_POLICY: Readonly<ValidationPolicy> = Object.freeze({
+  minPhotos: 10,
+  maxPhotos: 15,
+  minSidePx: 512,
+  maxFileBytes: 40 * 1024 * 1024,
+  maxPixels: 50_000_000,
+  nearDuplicateDistance: 6,
+  minFaceHeightRatio: 0.15,
+  maxYawDegrees: 30,
+  maxPitchDegrees: 30,
+  minSharpness: 10,
+  minBrightness: 20,
+  maxBrightness: 95,
+  // Rekognition moderation taxonomy v6 and v7 names, so either model version is covered.
+  unsafeCategories: ['Explicit Nudity', 'Explicit', 'Violence', 'Visually Disturbing', 'Hate Symbols'],
+  minUnsafeConfidence: 80,
+  concurrency: 4,
+  analysisLongSidePx: 1024,
+});
+
+export class InvalidValidationPolicyError extends Error {
+  override name = 'InvalidValidationPolicyError';
+}
+
+/** Defaults with overrides, checked so that a typo in configuration fails loudly instead of accepting everything. */
+export function validationPolicy(overrides: Partial<ValidationPolicy> = {}): ValidationPolicy {
+  const policy: ValidationPolicy = {
+    ...DEFAULT_VALIDATION_POLICY,
+    unsafeCategories: [...DEFAULT_VALIDATION_POLICY.unsafeCategories],
+    ...overrides,
+  };
+  const positiveIntegers = [
+    'minPhotos',
+    'maxPhotos',
+    'minSidePx',
+    'maxFileBytes',
+    'maxPixels',
+    'concurrency',
+    'analysisLongSidePx',
+  ] as const;
+  for (const name of positiveIntegers) {
+    if (!Number.isInteger(policy[name]) || policy[name] < 1) {
+      throw new InvalidValidationPolicyError(`${name} must be a positive integer, got ${policy[name]}`);
+    }
+  }
+  if (policy.minPhotos > policy.maxPhotos) {
+    throw new InvalidValidationPolicyError(
+      `minPhotos (${policy.minPhotos}) must not exceed maxPhotos (${policy.maxPhotos})`,
+    );
+  }
+  return policy;
+}
+
+/**
+ * The policy a deployed function runs with: CDK sets these variables; unset ones take the defaults.
+ * The local runtime calls this too, so both runtimes judge photos alike.
+ */
+export function readValidationPolicyFromEnvironment(): ValidationPolicy {
+  try {
+    return validationPolicy({
+      minPhotos: numberEnv('MIN_PHOTOS', DEFAULT_VALIDATION_POLICY.minPhotos),
+      maxPhotos: numberEnv('MAX_PHOTOS', DEFAULT_VALIDATION_POLICY.maxPhotos),
+      minSidePx: numberEnv('MIN_SIDE_PX', DEFAULT_VALIDATION_POLICY.minSidePx),
+      maxFileBytes: numberEnv('MAX_FILE_BYTES', DEFAULT_VALIDATION_POLICY.maxFileBytes),
+      maxPixels: numberEnv('MAX_PIXELS', DEFAULT_VALIDATION_POLICY.maxPixels),
+    });
+  } catch (error) {
+    if (error instanceof InvalidValidationPolicyError) {
+      throw new MissingConfigurationError(
+        `Validation settings in the environment are invalid: ${error.message}`,
+      );
+    }
+    throw error;
+  }
+}
