@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { TrainingStates } from '../../../state-machines/training/contract.js';
-import { logicalIdOfType, type Resources, synthesizePipeline } from './synthesized-pipeline.js';
+import { logicalIdOfType, propertiesOf, type Resources, synthesizePipeline } from './synthesized-pipeline.js';
 
 const { stack, template, resources } = synthesizePipeline();
 
@@ -29,7 +29,9 @@ function statementsOfRole(roleLogicalId: string): Statement[] {
   return Object.values(resources as Resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy')
     .filter((r) => JSON.stringify(r.Properties?.Roles).includes(`"${roleLogicalId}"`))
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    .flatMap(
+      (r) => (r.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [],
+    );
 }
 
 function roleOf(functionLogicalId: string): string {
@@ -204,7 +206,9 @@ describe('ingest', () => {
       ],
     });
     const dlqId = (
-      resources[ruleId]?.Properties?.Targets as { DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string] } } }[]
+      propertiesOf(resources, ruleId).Targets as {
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string] } };
+      }[]
     )[0]?.DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
     expect(resources[dlqId]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {

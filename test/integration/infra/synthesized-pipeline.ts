@@ -80,3 +80,10 @@ export function describeFindings(findings: PolicyViolation[]): string {
     )
     .join('\n');
 }
+
+/** Properties of a resource that must exist (a clear failure instead of reading through undefined). */
+export function propertiesOf(resources: Resources, logicalId: string): Record<string, unknown> {
+  const properties = resources[logicalId]?.Properties;
+  if (!properties) throw new Error(`No resource ${logicalId} with properties in the template`);
+  return properties;
+}
