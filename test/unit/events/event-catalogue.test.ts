@@ -1,0 +1,61 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pipelineJsonSchemas } from '../../../events/json-schemas.js';
+import { EVENT_SOURCE, PIPELINE_EVENTS, parsePipelineEventDetail } from '../../../events/pipeline-events.js';
+import { SubjectSettings } from '../../../events/subject-settings.js';
+
+const eventsDir = fileURLToPath(new URL('../../../events/', import.meta.url));
+const samplesDir = join(eventsDir, 'samples', 'v1');
+const samples = readdirSync(samplesDir)
+  .filter((f) => f.endsWith('.json'))
+  .map((file) => ({ file, event: JSON.parse(readFileSync(join(samplesDir, file), 'utf8')) }));
+
+describe('the event catalogue under events/', () => {
+  it('has a sample for every detail-type', () => {
+    const sampled = new Set(samples.map((s) => s.event['detail-type']));
+    expect([...sampled].sort()).toEqual(expect.arrayContaining(Object.keys(PIPELINE_EVENTS)));
+  });
+
+  it.each(samples)('sample $file is a valid event of its detail-type that names its subject', ({ event }) => {
+    // Act
+    const detail = parsePipelineEventDetail(event['detail-type'], event.detail) as { subjectId: string };
+    // Assess
+    expect(event.source).toBe(EVENT_SOURCE);
+    expect(detail.subjectId).toMatch(/\S/);
+  });
+
+  it('publishes JSON Schemas that match the zod schemas (run `npm run events:schemas` after changing them)', () => {
+    for (const [file, schema] of Object.entries(pipelineJsonSchemas())) {
+      const published = JSON.parse(readFileSync(join(eventsDir, 'schemas', file), 'utf8'));
+      expect({ file, schema: published }).toEqual({ file, schema });
+    }
+  });
+
+  it('refuses an event detail that misses a field, naming the field', () => {
+    const accepted = samples.find((s) => s.event['detail-type'] === 'Subject Accepted')?.event.detail;
+    const { trainingSet: _dropped, ...incomplete } = accepted;
+    expect(() => parsePipelineEventDetail('Subject Accepted', incomplete)).toThrow(/trainingSet/);
+  });
+
+  it('refuses an unknown detail-type, listing the known ones', () => {
+    expect(() => parsePipelineEventDetail('Subject Exploded', {})).toThrow(/Subject Accepted/);
+  });
+});
+
+describe('subject.json settings', () => {
+  it('fills documented defaults', () => {
+    expect(SubjectSettings.parse({})).toEqual({ classWord: 'person', token: 'zwx' });
+  });
+
+  it.each([
+    [{ classword: 'woman' }, /classword/],
+    [{ classWord: 42 }, /classWord/],
+    [{ webhook: { url: 'http://example.com/hook' } }, /webhook\.url|url/],
+    [{ prompts: 'a portrait' }, /prompts/],
+  ])('refuses %j, naming the field', (settings, field) => {
+    const parsed = SubjectSettings.safeParse(settings);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')).toMatch(field);
+  });
+});
