@@ -1,0 +1,49 @@
+import {
+  DetectModerationLabelsCommand,
+  type RekognitionClient,
+  type ModerationLabel as RekognitionLabel,
+} from '@aws-sdk/client-rekognition';
+import type { ContentModerator, ModerationLabel } from './content-moderation.js';
+import { classifyRekognitionError } from './rekognition-transient-errors.js';
+
+/** Below the policy's threshold on purpose: weaker labels still name their top-level category. */
+const DEFAULT_MIN_CONFIDENCE = 50;
+
+/** ContentModerator on Amazon Rekognition DetectModerationLabels. */
+export class RekognitionContentModerator implements ContentModerator {
+  readonly performedBy = 'amazon-rekognition' as const;
+
+  constructor(
+    private readonly rekognition: RekognitionClient,
+    private readonly minConfidence = DEFAULT_MIN_CONFIDENCE,
+  ) {}
+
+  async detectUnsafeContent(jpeg: Uint8Array): Promise<ModerationLabel[]> {
+    let labels: RekognitionLabel[];
+    try {
+      const out = await this.rekognition.send(
+        new DetectModerationLabelsCommand({ Image: { Bytes: jpeg }, MinConfidence: this.minConfidence }),
+      );
+      labels = out.ModerationLabels ?? [];
+    } catch (error) {
+      throw classifyRekognitionError(error, 'DetectModerationLabels');
+    }
+    const parentOf = new Map(labels.map((label) => [label.Name ?? '', label.ParentName ?? '']));
+    return labels.map((label) => ({
+      name: label.Name ?? '',
+      topLevelCategory: topLevelCategory(label, parentOf),
+      confidence: label.Confidence ?? 0,
+    }));
+  }
+}
+
+/** Labels form a taxonomy up to three levels deep; the policy names top-level categories. */
+function topLevelCategory(label: RekognitionLabel, parentOf: Map<string, string>): string {
+  let category = label.Name ?? '';
+  let parent = label.ParentName ?? '';
+  for (let depth = 0; parent && depth < 5; depth++) {
+    category = parent;
+    parent = parentOf.get(parent) ?? '';
+  }
+  return category;
+}
