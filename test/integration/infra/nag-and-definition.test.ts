@@ -1,8 +1,12 @@
 import { createRequire } from 'node:module';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { SubjectProcessingFailed } from '../../../events/pipeline-events.js';
+import { FaceAnalysisUnavailableError } from '../../../functions/validation/face-analysis-unavailable-error.js';
 import { createPipelineApp } from '../../../infra/pipeline-app.js';
-import { PROCESSING_FAILED_ADVICE } from '../../../state-machines/training/workflow.js';
+import {
+  FACE_ANALYSIS_UNAVAILABLE_ERROR,
+  PROCESSING_FAILED_ADVICE,
+} from '../../../state-machines/training/workflow.js';
 import {
   describeFindings,
   resolvedTrainingDefinition,
@@ -122,6 +126,10 @@ describe('training definition', () => {
       });
     }
     expect(states.ProcessingFailed).toMatchObject({ Type: 'Fail', Error: 'SubjectProcessingFailed' });
+  });
+
+  test('the retried error name is the one ValidateImages throws', () => {
+    expect(new FaceAnalysisUnavailableError('throttled').name).toBe(FACE_ANALYSIS_UNAVAILABLE_ERROR);
   });
 
   test('publishes each outcome on the pipeline bus with its detail-type', () => {
