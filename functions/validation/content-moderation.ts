@@ -1,4 +1,4 @@
-import type { CheckPerformer } from './face-analysis.js';
+import type { CheckPerformer, PhotoContext } from './face-analysis.js';
 
 export interface ModerationLabel {
   name: string;
@@ -14,7 +14,8 @@ export interface ContentModerator {
   readonly note?: string;
   /**
    * @param jpeg an EXIF-oriented JPEG under 5 MB
+   * @param photo which photo the bytes come from, for logs and error messages
    * @throws FaceAnalysisUnavailableError when the service is throttled or failing: retry later
    */
-  detectUnsafeContent(jpeg: Uint8Array): Promise<ModerationLabel[]>;
+  detectUnsafeContent(jpeg: Uint8Array, photo: PhotoContext): Promise<ModerationLabel[]>;
 }

@@ -13,6 +13,10 @@ export interface DetectedFace {
   quality: { sharpness: number; brightness: number };
 }
 
+export interface PhotoContext {
+  key: string;
+}
+
 /** Port: finds the faces in one photo. Implemented by Rekognition on AWS and by a stand-in locally. */
 export interface FaceAnalyzer {
   readonly performedBy: CheckPerformer;
@@ -20,7 +24,8 @@ export interface FaceAnalyzer {
   readonly note?: string;
   /**
    * @param jpeg an EXIF-oriented JPEG under 5 MB (Rekognition's limit for bytes)
+   * @param photo which photo the bytes come from, for logs and error messages
    * @throws FaceAnalysisUnavailableError when the service is throttled or failing: retry later
    */
-  detectFaces(jpeg: Uint8Array): Promise<DetectedFace[]>;
+  detectFaces(jpeg: Uint8Array, photo: PhotoContext): Promise<DetectedFace[]>;
 }

@@ -4,6 +4,7 @@ import {
   type ModerationLabel as RekognitionLabel,
 } from '@aws-sdk/client-rekognition';
 import type { ContentModerator, ModerationLabel } from './content-moderation.js';
+import type { PhotoContext } from './face-analysis.js';
 import { classifyRekognitionError } from './rekognition-transient-errors.js';
 
 /** Below the policy's threshold on purpose: weaker labels still name their top-level category. */
@@ -18,7 +19,7 @@ export class RekognitionContentModerator implements ContentModerator {
     private readonly minConfidence = DEFAULT_MIN_CONFIDENCE,
   ) {}
 
-  async detectUnsafeContent(jpeg: Uint8Array): Promise<ModerationLabel[]> {
+  async detectUnsafeContent(jpeg: Uint8Array, photo: PhotoContext): Promise<ModerationLabel[]> {
     let labels: RekognitionLabel[];
     try {
       const out = await this.rekognition.send(
@@ -26,7 +27,7 @@ export class RekognitionContentModerator implements ContentModerator {
       );
       labels = out.ModerationLabels ?? [];
     } catch (error) {
-      throw classifyRekognitionError(error, 'DetectModerationLabels');
+      throw classifyRekognitionError(error, 'DetectModerationLabels', photo.key);
     }
     const parentOf = new Map(labels.map((label) => [label.Name ?? '', label.ParentName ?? '']));
     return labels.map((label) => ({

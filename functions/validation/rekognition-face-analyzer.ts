@@ -1,5 +1,5 @@
 import { DetectFacesCommand, type FaceDetail, type RekognitionClient } from '@aws-sdk/client-rekognition';
-import type { DetectedFace, FaceAnalyzer } from './face-analysis.js';
+import type { DetectedFace, FaceAnalyzer, PhotoContext } from './face-analysis.js';
 import { classifyRekognitionError } from './rekognition-transient-errors.js';
 
 /** FaceAnalyzer on Amazon Rekognition DetectFaces (ALL attributes: pose and quality are what the rules need). */
@@ -8,7 +8,7 @@ export class RekognitionFaceAnalyzer implements FaceAnalyzer {
 
   constructor(private readonly rekognition: RekognitionClient) {}
 
-  async detectFaces(jpeg: Uint8Array): Promise<DetectedFace[]> {
+  async detectFaces(jpeg: Uint8Array, photo: PhotoContext): Promise<DetectedFace[]> {
     let faces: FaceDetail[];
     try {
       const out = await this.rekognition.send(
@@ -16,7 +16,7 @@ export class RekognitionFaceAnalyzer implements FaceAnalyzer {
       );
       faces = out.FaceDetails ?? [];
     } catch (error) {
-      throw classifyRekognitionError(error, 'DetectFaces');
+      throw classifyRekognitionError(error, 'DetectFaces', photo.key);
     }
     return faces.map(toDetectedFace);
   }

@@ -1,4 +1,5 @@
 import type { ContentModerator, ModerationLabel } from '../../functions/validation/content-moderation.js';
+import type { PhotoContext } from '../../functions/validation/face-analysis.js';
 
 export function contentModerationStandInNote(): string {
   return 'Content was NOT screened for unsafe content: local runs have no Amazon Rekognition moderation.';
@@ -12,7 +13,7 @@ export class UnscreenedContentModerator implements ContentModerator {
   readonly performedBy = 'local-stand-in' as const;
   readonly note = contentModerationStandInNote();
 
-  async detectUnsafeContent(_jpeg: Uint8Array): Promise<ModerationLabel[]> {
+  async detectUnsafeContent(_jpeg: Uint8Array, _photo: PhotoContext): Promise<ModerationLabel[]> {
     return [];
   }
 }
