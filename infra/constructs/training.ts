@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -11,6 +11,9 @@ import { buildTrainingWorkflow } from '../../state-machines/training/workflow.js
 import type { PipelineConfig } from '../config.js';
 import { type PhotoStore, TRAINING_PREFIX } from './photo-store.js';
 import { PipelineFunction } from './pipeline-function.js';
+
+/** Template metadata naming a state machine's workflow for the local runtime (`training`, ...). */
+export const WORKFLOW_METADATA_KEY = 'avatar-pipeline:workflow';
 
 export interface TrainingProps {
   config: PipelineConfig;
@@ -123,6 +126,9 @@ export class Training extends Construct {
       // Bounded: validation and preparation take minutes; a stuck execution should fail and say so.
       timeout: Duration.hours(1),
     });
+
+    // The local runtime finds this workflow in the synthesized template by this entry.
+    (this.stateMachine.node.defaultChild as CfnResource).addMetadata(WORKFLOW_METADATA_KEY, 'training');
 
     const defaultPolicy = this.stateMachine.role.node.findChild('DefaultPolicy');
     Validations.of(defaultPolicy).acknowledge({
