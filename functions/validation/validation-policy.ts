@@ -1,4 +1,5 @@
-import { MissingConfigurationError, numberEnv } from '../platform/environment.js';
+import { MissingConfigurationError } from '../platform/environment.js';
+import { type EnvironmentVariables, numberFrom } from './configuration-from-environment.js';
 
 /** The thresholds that decide whether a photo, and the set, can train a model. */
 export interface ValidationPolicy {
@@ -49,7 +50,8 @@ export const DEFAULT_VALIDATION_POLICY: Readonly<ValidationPolicy> = Object.free
   unsafeCategories: ['Explicit Nudity', 'Explicit', 'Violence', 'Visually Disturbing', 'Hate Symbols'],
   minUnsafeConfidence: 80,
   concurrency: 4,
-  analysisLongSidePx: 1024,
+  // 960, not 1024: a 12 MP photo (4000 or 4032 px wide) then shrinks by 4 while decoding; 1024 would only allow 2.
+  analysisLongSidePx: 960,
 });
 
 export class InvalidValidationPolicyError extends Error {
@@ -89,14 +91,16 @@ export function validationPolicy(overrides: Partial<ValidationPolicy> = {}): Val
  * The policy a deployed function runs with: CDK sets these variables; unset ones take the defaults.
  * The local runtime calls this too, so both runtimes judge photos alike.
  */
-export function readValidationPolicyFromEnvironment(): ValidationPolicy {
+export function readValidationPolicyFromEnvironment(
+  env: EnvironmentVariables = process.env,
+): ValidationPolicy {
   try {
     return validationPolicy({
-      minPhotos: numberEnv('MIN_PHOTOS', DEFAULT_VALIDATION_POLICY.minPhotos),
-      maxPhotos: numberEnv('MAX_PHOTOS', DEFAULT_VALIDATION_POLICY.maxPhotos),
-      minSidePx: numberEnv('MIN_SIDE_PX', DEFAULT_VALIDATION_POLICY.minSidePx),
-      maxFileBytes: numberEnv('MAX_FILE_BYTES', DEFAULT_VALIDATION_POLICY.maxFileBytes),
-      maxPixels: numberEnv('MAX_PIXELS', DEFAULT_VALIDATION_POLICY.maxPixels),
+      minPhotos: numberFrom(env, 'MIN_PHOTOS', DEFAULT_VALIDATION_POLICY.minPhotos),
+      maxPhotos: numberFrom(env, 'MAX_PHOTOS', DEFAULT_VALIDATION_POLICY.maxPhotos),
+      minSidePx: numberFrom(env, 'MIN_SIDE_PX', DEFAULT_VALIDATION_POLICY.minSidePx),
+      maxFileBytes: numberFrom(env, 'MAX_FILE_BYTES', DEFAULT_VALIDATION_POLICY.maxFileBytes),
+      maxPixels: numberFrom(env, 'MAX_PIXELS', DEFAULT_VALIDATION_POLICY.maxPixels),
     });
   } catch (error) {
     if (error instanceof InvalidValidationPolicyError) {

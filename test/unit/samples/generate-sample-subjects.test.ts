@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
-import { hammingDistance } from '../../../functions/validation/perceptual-hash.js';
 import { inspectPhoto } from '../../../functions/validation/inspect-photo.js';
+import { hammingDistance } from '../../../functions/validation/perceptual-hash.js';
 import { validationPolicy } from '../../../functions/validation/validation-policy.js';
 import { decompressionBombPng } from '../../../local/samples/decompression-bomb-png.js';
 import { generateSampleSubjects } from '../../../local/samples/generate-sample-subjects.js';
@@ -35,7 +35,9 @@ describe('generateSampleSubjects', () => {
 
   it("writes ana's settings with the class word 'woman'", async () => {
     // Act
-    const settings = JSON.parse(await readFile(join(samples.subject('good-ana').dir, 'subject.json'), 'utf8'));
+    const settings = JSON.parse(
+      await readFile(join(samples.subject('good-ana').dir, 'subject.json'), 'utf8'),
+    );
 
     // Assess
     expect(settings).toEqual({ classWord: 'woman' });
@@ -103,7 +105,10 @@ describe('generateSampleSubjects', () => {
     const again = await createSampleStore([]);
     try {
       // Act
-      const [cam] = await generateSampleSubjects(join(again.root, 'a'), { subjects: ['too-few-cam'], seed: 7 });
+      const [cam] = await generateSampleSubjects(join(again.root, 'a'), {
+        subjects: ['too-few-cam'],
+        seed: 7,
+      });
       const [camAgain] = await generateSampleSubjects(join(again.root, 'b'), {
         subjects: ['too-few-cam'],
         seed: 7,

@@ -3,7 +3,12 @@ import { faceCentredSquare } from '../../../functions/training-set/face-centred-
 describe('faceCentredSquare', () => {
   it('centres a square of 2.6 face sides on the face', () => {
     // Act: a 200 x 200 px face centred at (1000, 900) in a 2000 x 2400 photo
-    const square = faceCentredSquare(2000, 2400, { left: 0.45, top: 800 / 2400, width: 0.1, height: 200 / 2400 });
+    const square = faceCentredSquare(2000, 2400, {
+      left: 0.45,
+      top: 800 / 2400,
+      width: 0.1,
+      height: 200 / 2400,
+    });
 
     // Assess
     expect(square).toEqual({ left: 740, top: 640, size: 520 });

@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { TrainingSetSummary } from '../../../events/pipeline-events.js';
 import { SubjectSettings } from '../../../events/subject-settings.js';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
-import { parsePrepareTrainingSetInput } from '../../../functions/training-set/prepare-training-set-input.js';
 import { prepareTrainingSet } from '../../../functions/training-set/prepare-training-set.js';
+import { parsePrepareTrainingSetInput } from '../../../functions/training-set/prepare-training-set-input.js';
 import type { PrepareTrainingSetInput } from '../../../state-machines/training/contract.js';
 
 const policy = { resolution: 256, trainingPrefix: 'training/' };
@@ -16,7 +16,12 @@ const RED = { r: 255, g: 0, b: 0 };
  * A grey photo with a red "face" square at a known place; stored sideways with EXIF orientation 6 when asked,
  * so a crop that ignored the orientation would miss the face.
  */
-async function photoWithFace(width: number, height: number, face: { left: number; top: number; side: number }, exif6 = false) {
+async function photoWithFace(
+  width: number,
+  height: number,
+  face: { left: number; top: number; side: number },
+  exif6 = false,
+) {
   const upright = await sharp({ create: { width, height, channels: 3, background: '#777777' } })
     .composite([
       {
@@ -46,15 +51,29 @@ describe('prepareTrainingSet', () => {
     root = await mkdtemp(join(tmpdir(), 'avatar-training-'));
     store = new FolderObjectStore(root);
     // Landscape, face right of centre; and portrait stored sideways, face in the upper left.
-    await store.put('subjects/ana/a.jpg', await photoWithFace(1200, 800, { left: 700, top: 300, side: 160 }), 'image/jpeg');
-    await store.put('subjects/ana/b.jpg', await photoWithFace(600, 900, { left: 100, top: 150, side: 150 }, true), 'image/jpeg');
+    await store.put(
+      'subjects/ana/a.jpg',
+      await photoWithFace(1200, 800, { left: 700, top: 300, side: 160 }),
+      'image/jpeg',
+    );
+    await store.put(
+      'subjects/ana/b.jpg',
+      await photoWithFace(600, 900, { left: 100, top: 150, side: 150 }, true),
+      'image/jpeg',
+    );
     input = {
       subjectId: 'ana',
       imageSetId: 'is-0123456789abcdef',
       settings: SubjectSettings.parse({ classWord: 'woman' }),
       photos: [
-        { key: 'subjects/ana/a.jpg', faceBox: { left: 700 / 1200, top: 300 / 800, width: 160 / 1200, height: 160 / 800 } },
-        { key: 'subjects/ana/b.jpg', faceBox: { left: 100 / 600, top: 150 / 900, width: 150 / 600, height: 150 / 900 } },
+        {
+          key: 'subjects/ana/a.jpg',
+          faceBox: { left: 700 / 1200, top: 300 / 800, width: 160 / 1200, height: 160 / 800 },
+        },
+        {
+          key: 'subjects/ana/b.jpg',
+          faceBox: { left: 100 / 600, top: 150 / 900, width: 150 / 600, height: 150 / 900 },
+        },
       ],
     };
   });
@@ -65,7 +84,10 @@ describe('prepareTrainingSet', () => {
     await prepareTrainingSet(input, { store, policy });
 
     // Assess
-    for (const key of ['training/ana/is-0123456789abcdef/images/01.jpg', 'training/ana/is-0123456789abcdef/images/02.jpg']) {
+    for (const key of [
+      'training/ana/is-0123456789abcdef/images/01.jpg',
+      'training/ana/is-0123456789abcdef/images/02.jpg',
+    ]) {
       const crop = await store.get(key);
       expect(await sharp(crop).metadata()).toMatchObject({ format: 'jpeg', width: 256, height: 256 });
       const centre = await pixelAt(crop, 128, 128);
@@ -91,7 +113,9 @@ describe('prepareTrainingSet', () => {
       instancePrompt: 'a photo of zwx woman',
       classPrompt: 'a photo of woman',
     });
-    const manifest = JSON.parse(Buffer.from(await store.get(output.trainingSet.manifestKey)).toString('utf8'));
+    const manifest = JSON.parse(
+      Buffer.from(await store.get(output.trainingSet.manifestKey)).toString('utf8'),
+    );
     expect(manifest).toEqual({
       schemaVersion: 1,
       subjectId: 'ana',
@@ -119,13 +143,20 @@ describe('prepareTrainingSet', () => {
     const after = await store.list('training/');
     expect(after).toEqual(before);
     const again = await Promise.all(after.map((object) => store.get(object.key)));
-    again.forEach((body, index) => expect(Buffer.from(body).equals(Buffer.from(bodies[index] ?? []))).toBe(true));
+    for (const [index, body] of again.entries()) {
+      expect(Buffer.from(body).equals(Buffer.from(bodies[index] ?? []))).toBe(true);
+    }
   });
 
   it('refuses a malformed payload at the edge with a typed error naming the field', () => {
     // Act / Assess
-    expect(() => parsePrepareTrainingSetInput({ subjectId: 'ana', imageSetId: 'is-1', photos: [], settings: {} })).toThrow(
-      expect.objectContaining({ name: 'MalformedPrepareTrainingSetInputError', message: expect.stringContaining('photos') }),
+    expect(() =>
+      parsePrepareTrainingSetInput({ subjectId: 'ana', imageSetId: 'is-1', photos: [], settings: {} }),
+    ).toThrow(
+      expect.objectContaining({
+        name: 'MalformedPrepareTrainingSetInputError',
+        message: expect.stringContaining('photos'),
+      }),
     );
   });
 });

@@ -1,7 +1,7 @@
-import { jest } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
 import { validationPolicy } from '../../../functions/validation/validation-policy.js';
 import { decompressionBombPng } from '../../../local/samples/decompression-bomb-png.js';
@@ -50,7 +50,11 @@ describe('a 900-megapixel PNG', () => {
     await store.put('subjects/dee/plain.jpg', jpeg, 'image/jpeg');
 
     // Act
-    await inspectPhoto({ key: 'subjects/dee/plain.jpg', size: jpeg.length, etag: '' }, store, validationPolicy());
+    await inspectPhoto(
+      { key: 'subjects/dee/plain.jpg', size: jpeg.length, etag: '' },
+      store,
+      validationPolicy(),
+    );
 
     // Assess
     expect(decodeForAnalysis).toHaveBeenCalledTimes(1);

@@ -55,7 +55,11 @@ describe('judgeFaces', () => {
   });
 
   it('clamps a face box that crosses the frame into the image', () => {
-    const verdict = judgeFaces('a.jpg', [face({ box: { left: -0.1, top: 0.7, width: 0.4, height: 0.5 } })], policy);
+    const verdict = judgeFaces(
+      'a.jpg',
+      [face({ box: { left: -0.1, top: 0.7, width: 0.4, height: 0.5 } })],
+      policy,
+    );
     expect(verdict).toMatchObject({ usable: true, faceBox: { left: 0, top: 0.7 } });
     if (verdict.usable) {
       expect(verdict.faceBox.width).toBeCloseTo(0.3);
@@ -73,7 +77,11 @@ describe('judgeModeration', () => {
 
   it('excludes a photo with a confident label of a listed category, naming the category', () => {
     // Act
-    const problem = judgeModeration('beach.jpg', [label('Graphic Male Nudity', 'Explicit Nudity', 93)], policy);
+    const problem = judgeModeration(
+      'beach.jpg',
+      [label('Graphic Male Nudity', 'Explicit Nudity', 93)],
+      policy,
+    );
 
     // Assess
     expect(problem).toMatchObject({ code: 'UNSAFE_CONTENT' });
@@ -82,13 +90,18 @@ describe('judgeModeration', () => {
   });
 
   it('keeps a photo whose labels are below the threshold or outside the list', () => {
-    const labels = [label('Weapons', 'Violence', 60), label('Swimwear or Underwear', 'Swimwear or Underwear', 97)];
+    const labels = [
+      label('Weapons', 'Violence', 60),
+      label('Swimwear or Underwear', 'Swimwear or Underwear', 97),
+    ];
     expect(judgeModeration('beach.jpg', labels, policy)).toBeUndefined();
   });
 
   it('follows a configured list of categories', () => {
     const custom = validationPolicy({ unsafeCategories: ['Drugs & Tobacco'] });
-    expect(judgeModeration('a.jpg', [label('Smoking', 'Drugs & Tobacco', 90)], custom)?.code).toBe('UNSAFE_CONTENT');
+    expect(judgeModeration('a.jpg', [label('Smoking', 'Drugs & Tobacco', 90)], custom)?.code).toBe(
+      'UNSAFE_CONTENT',
+    );
     expect(judgeModeration('a.jpg', [label('Weapons', 'Violence', 99)], custom)).toBeUndefined();
   });
 });

@@ -64,7 +64,10 @@ describe('RekognitionFaceAnalyzer', () => {
     rekognitionMock.on(DetectFacesCommand).rejects(error());
 
     // Act
-    const outcome = new RekognitionFaceAnalyzer(new RekognitionClient({ maxAttempts: 1 })).detectFaces(jpeg, photo);
+    const outcome = new RekognitionFaceAnalyzer(new RekognitionClient({ maxAttempts: 1 })).detectFaces(
+      jpeg,
+      photo,
+    );
 
     // Assess
     await expect(outcome).rejects.toMatchObject({
@@ -75,7 +78,9 @@ describe('RekognitionFaceAnalyzer', () => {
 
   it('lets a non-transient error through unchanged', async () => {
     // Prepare
-    rekognitionMock.on(DetectFacesCommand).rejects(new InvalidParameterException({ message: 'bad', ...metadata }));
+    rekognitionMock
+      .on(DetectFacesCommand)
+      .rejects(new InvalidParameterException({ message: 'bad', ...metadata }));
 
     // Act
     const outcome = new RekognitionFaceAnalyzer(new RekognitionClient({})).detectFaces(jpeg, photo);
@@ -121,10 +126,9 @@ describe('RekognitionContentModerator', () => {
     rekognitionMock.on(DetectModerationLabelsCommand).rejects(error());
 
     // Act
-    const outcome = new RekognitionContentModerator(new RekognitionClient({ maxAttempts: 1 })).detectUnsafeContent(
-      jpeg,
-      photo,
-    );
+    const outcome = new RekognitionContentModerator(
+      new RekognitionClient({ maxAttempts: 1 }),
+    ).detectUnsafeContent(jpeg, photo);
 
     // Assess
     await expect(outcome).rejects.toMatchObject({ name: 'FaceAnalysisUnavailableError' });

@@ -7,7 +7,7 @@ function isoMediaFile(major: string, compatible: string[]): Uint8Array {
   box.writeUInt32BE(box.length, 0);
   box.write('ftyp', 4, 'ascii');
   box.write(major, 8, 'ascii');
-  compatible.forEach((brand, index) => box.write(brand, 16 + 4 * index, 'ascii'));
+  for (const [index, brand] of compatible.entries()) box.write(brand, 16 + 4 * index, 'ascii');
   return Buffer.concat([box, Buffer.alloc(32)]);
 }
 

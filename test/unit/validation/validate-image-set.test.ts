@@ -3,15 +3,22 @@ import { SubjectAccepted, SubjectRejected } from '../../../events/pipeline-event
 import { SubjectSettings } from '../../../events/subject-settings.js';
 import type { ObjectStore } from '../../../functions/platform/object-store.js';
 import type { ContentModerator, ModerationLabel } from '../../../functions/validation/content-moderation.js';
-import type { DetectedFace, FaceAnalyzer, PhotoContext } from '../../../functions/validation/face-analysis.js';
+import type {
+  DetectedFace,
+  FaceAnalyzer,
+  PhotoContext,
+} from '../../../functions/validation/face-analysis.js';
 import { FaceAnalysisUnavailableError } from '../../../functions/validation/face-analysis-unavailable-error.js';
 import { inspectPhoto } from '../../../functions/validation/inspect-photo.js';
-import { type ValidateImagesDependencies, validateImageSet } from '../../../functions/validation/validate-image-set.js';
+import {
+  type ValidateImagesDependencies,
+  validateImageSet,
+} from '../../../functions/validation/validate-image-set.js';
 import { validationPolicy } from '../../../functions/validation/validation-policy.js';
-import type { ValidateImagesInput, ValidateImagesOutput } from '../../../state-machines/training/contract.js';
+import type { SampleSubjectName } from '../../../local/samples/generate-sample-subjects.js';
 import { UnscreenedContentModerator } from '../../../local/stand-ins/content-moderation.js';
 import { SaliencyFaceAnalyzer } from '../../../local/stand-ins/face-analysis.js';
-import type { SampleSubjectName } from '../../../local/samples/generate-sample-subjects.js';
+import type { ValidateImagesInput, ValidateImagesOutput } from '../../../state-machines/training/contract.js';
 import { createSampleStore, type SampleStore } from '../samples/sample-store.js';
 
 const IMAGE_SET_ID = 'is-0123456789abcdef';
@@ -83,7 +90,11 @@ describe('validateImageSet', () => {
     expect(output.accepted.photosUsed.map((photo) => photo.fileName)).toEqual(
       expected.filter((file) => file.expected === 'good').map((file) => file.name),
     );
-    const excluded = output.accepted.photosExcluded.map((photo) => [photo.fileName, photo.code, photo.duplicateOf]);
+    const excluded = output.accepted.photosExcluded.map((photo) => [
+      photo.fileName,
+      photo.code,
+      photo.duplicateOf,
+    ]);
     expect(excluded).toEqual(
       input.photos
         .map((ref) => expected.find((file) => ref.key.endsWith(`/${file.name}`)))
@@ -116,7 +127,10 @@ describe('validateImageSet', () => {
     const output = accepted(await validateImageSet(await inputFor('good-ana'), localDeps));
 
     // Assess
-    expect(output.accepted.checks).toMatchObject({ faceAnalysis: 'local-stand-in', contentModeration: 'local-stand-in' });
+    expect(output.accepted.checks).toMatchObject({
+      faceAnalysis: 'local-stand-in',
+      contentModeration: 'local-stand-in',
+    });
     expect(output.accepted.checks.note).toMatch(/NOT checked by Amazon Rekognition/);
     expect(output.accepted.checks.note).toMatch(/NOT screened/);
     expect(output.usable).toHaveLength(12);
@@ -148,7 +162,9 @@ describe('validateImageSet', () => {
     expect(over.map((photo) => photo.code)).toEqual(['OVER_SET_LIMIT', 'OVER_SET_LIMIT']);
     const worstKept = Math.min(...output.accepted.photosUsed.map((photo) => photo.qualityScore));
     const inspected = await Promise.all(
-      over.map((photo) => inspectPhoto({ key: photo.key, size: 1, etag: '' }, samples.store, validationPolicy())),
+      over.map((photo) =>
+        inspectPhoto({ key: photo.key, size: 1, etag: '' }, samples.store, validationPolicy()),
+      ),
     );
     for (const inspection of inspected) {
       if (!inspection.usable) throw new Error('over-the-limit photos are usable');
@@ -163,7 +179,11 @@ describe('validateImageSet', () => {
     // Assess
     if (output.outcome !== 'rejected') throw new Error('expected a rejection');
     expect(SubjectRejected.parse(output.rejected)).toEqual(output.rejected);
-    expect(output.rejected).toMatchObject({ usablePhotoCount: 6, requiredPhotoCount: 10, photosExcluded: [] });
+    expect(output.rejected).toMatchObject({
+      usablePhotoCount: 6,
+      requiredPhotoCount: 10,
+      photosExcluded: [],
+    });
     expect(output.rejected.reason).toMatch(/4 more usable photos are needed/);
     expect(output.rejected.advice).toMatch(/Add at least 4 more usable photos/);
   }, 30_000);
@@ -215,7 +235,10 @@ describe('validateImageSet', () => {
       ['IMG_0006.jpg', 'BAD_LIGHTING'],
       ['IMG_0007.jpg', 'UNSAFE_CONTENT'],
     ]);
-    expect(output.accepted.checks).toEqual({ faceAnalysis: 'amazon-rekognition', contentModeration: 'amazon-rekognition' });
+    expect(output.accepted.checks).toEqual({
+      faceAnalysis: 'amazon-rekognition',
+      contentModeration: 'amazon-rekognition',
+    });
     expect(output.usable.map((photo) => photo.key)).toContain('subjects/good-ana/IMG_0008.jpg');
     expect(output.usable[0]?.faceBox).toEqual({ left: 0.35, top: 0.25, width: 0.3, height: 0.35 });
   }, 30_000);
@@ -225,7 +248,9 @@ describe('validateImageSet', () => {
     const unavailable: FaceAnalyzer = {
       performedBy: 'amazon-rekognition',
       detectFaces: async () => {
-        throw new FaceAnalysisUnavailableError('Amazon Rekognition DetectFaces is unavailable (ThrottlingException)');
+        throw new FaceAnalysisUnavailableError(
+          'Amazon Rekognition DetectFaces is unavailable (ThrottlingException)',
+        );
       },
     };
     const input = await inputFor('too-few-cam');

@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import sharp from 'sharp';
+import { SubjectSettings } from '../events/subject-settings.js';
+import { FolderObjectStore } from '../functions/platform/folder-object-store.js';
+import { validateImageSet } from '../functions/validation/validate-image-set.js';
+import { validationPolicy } from '../functions/validation/validation-policy.js';
+import { generatePhoto12MP } from '../local/samples/generate-sample-subjects.js';
+import { UnscreenedContentModerator } from '../local/stand-ins/content-moderation.js';
+import { SaliencyFaceAnalyzer } from '../local/stand-ins/face-analysis.js';
+
+const PHOTOS = 15;
+const RUNS = 3;
+
+export interface ValidationBenchmark {
+  photos: number;
+  megapixels: number;
+  /** Median over runs of decoding every photo in full, one after another: the floor of any naive approach. */
+  bareDecodeMs: number;
+  /** Median over runs of validateImageSet on the same photos (folder store, local stand-ins). */
+  validationMs: number;
+  /** validationMs / bareDecodeMs; the target is <= 1.5. */
+  ratio: number;
+}
+
+/**
+ * Whole-set validation against the cost of merely decoding the photos. Shrink-on-load should make the
+ * validation's single small decode cheaper than a full one, so checks, hashing and the stand-ins fit in the rest.
+ */
+export async function benchValidation(): Promise<ValidationBenchmark> {
+  const root = await mkdtemp(join(tmpdir(), 'avatar-bench-'));
+  try {
+    const store = new FolderObjectStore(root);
+    const photos = await Promise.all(
+      Array.from({ length: PHOTOS }, (_, index) => generatePhoto12MP(index + 1)),
+    );
+    const refs = await Promise.all(
+      photos.map(async (body, index) => {
+        const key = `subjects/bench/IMG_${String(index + 1).padStart(4, '0')}.jpg`;
+        await store.put(key, body, 'image/jpeg');
+        return { key, size: body.length, etag: '' };
+      }),
+    );
+    const deps = {
+      store,
+      faceAnalyzer: new SaliencyFaceAnalyzer(),
+      moderator: new UnscreenedContentModerator(),
+      policy: validationPolicy(),
+    };
+    const input = {
+      subjectId: 'bench',
+      imageSetId: 'is-0000000000000000',
+      photos: refs,
+      settings: SubjectSettings.parse({}),
+    };
+
+    const bare: number[] = [];
+    const validation: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      bare.push(
+        await timed(async () => {
+          for (const body of photos) await sharp(body, { limitInputPixels: 50_000_000 }).raw().toBuffer();
+        }),
+      );
+      validation.push(await timed(() => validateImageSet(input, deps)));
+    }
+    const bareDecodeMs = median(bare);
+    const validationMs = median(validation);
+    return {
+      photos: PHOTOS,
+      megapixels: 12,
+      bareDecodeMs: Math.round(bareDecodeMs),
+      validationMs: Math.round(validationMs),
+      ratio: Math.round((validationMs / bareDecodeMs) * 100) / 100,
+    };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(await benchValidation());
+}
