@@ -1,0 +1,193 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import {
+  SubjectAccepted,
+  SubjectProcessingFailed,
+  SubjectRejected,
+} from '../../../events/pipeline-events.js';
+import { FaceAnalysisUnavailableError } from '../../../functions/validation/face-analysis-unavailable-error.js';
+import { validateImageSet } from '../../../functions/validation/validate-image-set.js';
+import { parseValidateImagesInput } from '../../../functions/validation/validate-images-input.js';
+import { readValidationPolicyFromEnvironment } from '../../../functions/validation/validation-policy.js';
+import { createLocalFunctions } from '../../../local/runtime/local-functions.js';
+import { type LocalFunctionsFactory, LocalPipeline } from '../../../local/runtime/local-pipeline.js';
+import {
+  assertRunnableLocally,
+  UnsupportedByLocalEngineError,
+} from '../../../local/runtime/synthesized-pipeline.js';
+import {
+  generateSampleSubjects,
+  type SampleSubject,
+} from '../../../local/samples/generate-sample-subjects.js';
+import { UnscreenedContentModerator } from '../../../local/stand-ins/content-moderation.js';
+import { SaliencyFaceAnalyzer } from '../../../local/stand-ins/face-analysis.js';
+
+/**
+ * Paths through the synthesized training state machine, run by the local engine with the real domain code:
+ * the definition under test is the one CDK deploys.
+ */
+describe('training workflow (synthesized definition, local engine)', () => {
+  let samplesDir: string;
+  let samples: Map<string, SampleSubject>;
+  const open: { pipeline: LocalPipeline; dataDir: string }[] = [];
+
+  async function openPipeline(functions: LocalFunctionsFactory = createLocalFunctions) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'workflow-'));
+    const pipeline = await LocalPipeline.open({ dataDir, functions, retryIntervalMs: 0 });
+    open.push({ pipeline, dataDir });
+    return pipeline;
+  }
+
+  async function run(pipeline: LocalPipeline, subjectId: string) {
+    await pipeline.dropFolder(subjectId, samples.get(subjectId)?.dir as string);
+    await pipeline.fastForwardQuietPeriods();
+    const executions = await pipeline.settled();
+    const events = pipeline.bus.published.filter((e) => e.detail.subjectId === subjectId);
+    return { executions, events, types: events.map((e) => e['detail-type']) };
+  }
+
+  beforeAll(async () => {
+    samplesDir = await mkdtemp(join(tmpdir(), 'samples-'));
+    const generated = await generateSampleSubjects(samplesDir, {
+      subjects: ['good-ana', 'too-few-cam', 'mixed-dee'],
+    });
+    samples = new Map(generated.map((s) => [s.subjectId, s]));
+  });
+
+  afterAll(async () => {
+    for (const { pipeline, dataDir } of open) {
+      await pipeline.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    await rm(samplesDir, { recursive: true, force: true });
+  });
+
+  it('accepts a good subject: Received then Accepted, with a 512 px training set and its manifest', async () => {
+    // Prepare
+    const pipeline = await openPipeline();
+    // Act
+    const { executions, events, types } = await run(pipeline, 'good-ana');
+    // Assess
+    expect(types).toEqual(['Subject Received', 'Subject Accepted']);
+    expect(executions).toHaveLength(1);
+    expect(executions[0]?.status).toBe('SUCCEEDED');
+    const accepted = SubjectAccepted.parse(events[1]?.detail);
+    expect(accepted.photosUsed).toHaveLength(12);
+    expect(accepted.checks.faceAnalysis).toBe('local-stand-in');
+    expect(accepted.trainingSet).toMatchObject({ resolution: 512, imageCount: 12 });
+    expect(accepted.trainingSet.instancePrompt).toBe('a photo of zwx woman');
+    const manifest = JSON.parse(
+      new TextDecoder().decode(await pipeline.store.get(accepted.trainingSet.manifestKey)),
+    );
+    expect(manifest.images).toHaveLength(12);
+    const crop = await sharp(await pipeline.store.get(manifest.images[0].key)).metadata();
+    expect([crop.width, crop.height, crop.format]).toEqual([512, 512, 'jpeg']);
+  });
+
+  it('rejects a subject with too few photos, saying how many are needed', async () => {
+    const pipeline = await openPipeline();
+    const { events, types, executions } = await run(pipeline, 'too-few-cam');
+    expect(types).toEqual(['Subject Received', 'Subject Rejected']);
+    expect(executions[0]?.status).toBe('SUCCEEDED');
+    const rejected = SubjectRejected.parse(events[1]?.detail);
+    expect(rejected).toMatchObject({ usablePhotoCount: 6, requiredPhotoCount: 10 });
+    expect(`${rejected.reason} ${rejected.advice}`).toMatch(/4 more/);
+  });
+
+  it('excludes every unusable photo of a mixed folder by name, with its reason, and still accepts the subject', async () => {
+    const pipeline = await openPipeline();
+    const { events, types } = await run(pipeline, 'mixed-dee');
+    expect(types).toEqual(['Subject Received', 'Subject Accepted']);
+    const accepted = SubjectAccepted.parse(events[1]?.detail);
+    const expectedProblems = (samples.get('mixed-dee')?.files ?? []).filter(
+      (f) => !['good', 'junk', 'settings'].includes(f.expected),
+    );
+    const excluded = new Map(accepted.photosExcluded.map((p) => [p.fileName, p]));
+    for (const file of expectedProblems) {
+      expect({ file: file.name, code: excluded.get(file.name)?.code }).toEqual({
+        file: file.name,
+        code: file.expected,
+      });
+      expect(excluded.get(file.name)?.advice).toMatch(/\S/);
+    }
+  });
+
+  it('retries ValidateImages while Rekognition is unavailable, then publishes a processing failure a person can act on', async () => {
+    // Prepare: a face analyzer that is always throttled
+    let calls = 0;
+    const unavailable: LocalFunctionsFactory = (deps) => {
+      const functions = createLocalFunctions(deps);
+      const policy = readValidationPolicyFromEnvironment(deps.environmentOf('validateImages'));
+      const throttled = {
+        performedBy: 'amazon-rekognition' as const,
+        detectFaces: async () => {
+          calls++;
+          throw new FaceAnalysisUnavailableError(
+            'Rekognition DetectFaces: ThrottlingException (Rate exceeded)',
+          );
+        },
+      };
+      return {
+        ...functions,
+        validateImages: (payload) =>
+          validateImageSet(parseValidateImagesInput(payload), {
+            store: deps.store,
+            faceAnalyzer: throttled,
+            moderator: new UnscreenedContentModerator(),
+            policy,
+          }),
+      };
+    };
+    const pipeline = await openPipeline(unavailable);
+    // Act
+    const { events, types, executions } = await run(pipeline, 'good-ana');
+    // Assess
+    expect(types).toEqual(['Subject Received', 'Subject Processing Failed']);
+    expect(pipeline.invocations.get('validateImages')).toBe(4);
+    expect(calls).toBeGreaterThanOrEqual(4);
+    const failed = SubjectProcessingFailed.parse(events[1]?.detail);
+    expect(failed).toMatchObject({ stage: 'ValidateImages', error: 'FaceAnalysisUnavailableError' });
+    expect(failed.cause).toContain('ThrottlingException');
+    expect(executions[0]).toMatchObject({ status: 'FAILED', error: 'SubjectProcessingFailed' });
+  });
+
+  it('recovers when the service comes back within the retries', async () => {
+    let failuresLeft = 2;
+    const flaky: LocalFunctionsFactory = (deps) => {
+      const functions = createLocalFunctions(deps);
+      const policy = readValidationPolicyFromEnvironment(deps.environmentOf('validateImages'));
+      const analyzer = new SaliencyFaceAnalyzer();
+      return {
+        ...functions,
+        validateImages: (payload) => {
+          if (failuresLeft-- > 0) throw new FaceAnalysisUnavailableError('Rekognition: InternalServerError');
+          return validateImageSet(parseValidateImagesInput(payload), {
+            store: deps.store,
+            faceAnalyzer: analyzer,
+            moderator: new UnscreenedContentModerator(),
+            policy,
+          });
+        },
+      };
+    };
+    const pipeline = await openPipeline(flaky);
+    const { types } = await run(pipeline, 'good-ana');
+    expect(types).toEqual(['Subject Received', 'Subject Accepted']);
+    expect(pipeline.invocations.get('validateImages')).toBe(3);
+  });
+
+  it('refuses a definition that uses what the local engine would silently ignore', () => {
+    for (const definition of [
+      { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Succeed' } } },
+      { StartAt: 'A', States: { A: { Type: 'Pass', Assign: { x: 1 }, End: true } } },
+      {
+        StartAt: 'M',
+        States: { M: { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject' } } },
+      },
+    ]) {
+      expect(() => assertRunnableLocally(definition)).toThrow(UnsupportedByLocalEngineError);
+    }
+  });
+});
