@@ -13,7 +13,6 @@ export interface PublishedEvent {
   time: string;
   region: string;
   resources: string[];
-  'event-bus-name': string;
   detail: Record<string, unknown>;
 }
 
@@ -26,7 +25,7 @@ export interface PutEventsEntry {
 
 /**
  * The project's event bus, locally: every event becomes one JSON line in `events.jsonl`, in the envelope
- * EventBridge delivers to rule targets. Each detail is checked against its published schema first, so a
+ * EventBridge delivers to rule targets (which does not name the bus). Each detail is checked against its published schema first, so a
  * workflow that would publish a malformed event fails here, not in a partner's system.
  */
 export class LocalEventBus {
@@ -53,7 +52,6 @@ export class LocalEventBus {
         time: new Date().toISOString(),
         region: LOCAL_REGION,
         resources: [],
-        'event-bus-name': entry.EventBusName ?? 'default',
         detail,
       };
       return event;
