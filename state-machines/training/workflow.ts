@@ -45,7 +45,7 @@ export const FACE_ANALYSIS_UNAVAILABLE_ERROR = 'FaceAnalysisUnavailableError';
 export const SUBJECT_PROCESSING_FAILED_ERROR = 'SubjectProcessingFailed';
 
 export const PROCESSING_FAILED_ADVICE =
-  'The photos are kept. The pipeline retried and gave up; once the cause is fixed, start the training state machine again with this execution's input under a new execution name (re-dropping the same files is a no-op by design), or change the set of photos to start a new image set.';
+  'The photos are kept. The pipeline retried and gave up; once the cause is fixed, start the training state machine again with the input of this execution under a new execution name (re-dropping the same files is a no-op by design), or change the set of photos to start a new image set.';
 
 /** Where each state writes its result in the execution state; `contract.ts` types what lies there. */
 export const TrainingPaths = {
