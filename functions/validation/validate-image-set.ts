@@ -80,6 +80,25 @@ export async function validateImageSet(
   const checks = checksPerformedBy(deps.faceAnalyzer, deps.moderator);
   const envelope = { version: 1 as const, subjectId: input.subjectId, imageSetId: input.imageSetId };
 
+  // An unusable subject.json could change what is trained (class word, token): never guess past it. The photos
+  // were still judged, so the person gets every problem in one answer.
+  if (input.settingsProblem) {
+    return {
+      outcome: 'rejected',
+      rejected: {
+        ...envelope,
+        reason: input.settingsProblem,
+        advice:
+          'Fix subject.json (its schema is events/schemas/subject-json.schema.json) or delete it to use the defaults, ' +
+          'and fix or replace the photos listed in photosExcluded, if any.',
+        usablePhotoCount: kept.length,
+        requiredPhotoCount: policy.minPhotos,
+        photosExcluded,
+        checks,
+      },
+    };
+  }
+
   if (kept.length < policy.minPhotos) {
     const missing = policy.minPhotos - kept.length;
     return {

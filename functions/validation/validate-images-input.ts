@@ -3,12 +3,13 @@ import { PhotoRef } from '../../events/pipeline-events.js';
 import { SubjectSettings } from '../../events/subject-settings.js';
 import type { ValidateImagesInput } from '../../state-machines/training/contract.js';
 
-/** The task input the state machine passes as `Payload`. */
+/** The task input the state machine passes as `Payload`: the `Subject Received` detail (extra fields ignored). */
 const ValidateImagesInputSchema = z.object({
   subjectId: z.string().min(1),
   imageSetId: z.string().min(1),
   photos: z.array(PhotoRef),
   settings: SubjectSettings,
+  settingsProblem: z.string().optional(),
 });
 
 export class MalformedValidateImagesInputError extends Error {

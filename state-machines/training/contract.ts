@@ -16,12 +16,14 @@ export interface TrainingExecutionInput {
   received: SubjectReceived;
 }
 
-/** Payload of ValidateImages (Parameters in ASL pick these from the execution input). */
+/** Payload of ValidateImages: the `Subject Received` detail, of which it reads these fields. */
 export interface ValidateImagesInput {
   subjectId: string;
   imageSetId: string;
   photos: PhotoRef[];
   settings: SubjectSettings;
+  /** Set when subject.json could not be used: the subject is rejected with this reason. */
+  settingsProblem?: string;
 }
 
 /** Where the face is, as ratios of the EXIF-oriented image (Rekognition's BoundingBox convention). */

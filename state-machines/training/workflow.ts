@@ -85,12 +85,10 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
     stateName: TrainingStates.validateImages,
     lambdaFunction: props.validateImages,
     payloadResponseOnly: true,
-    payload: TaskInput.fromObject({
-      subjectId: JsonPath.stringAt('$.received.subjectId'),
-      imageSetId: JsonPath.stringAt('$.received.imageSetId'),
-      photos: JsonPath.objectAt('$.received.photos'),
-      settings: JsonPath.objectAt('$.received.settings'),
-    }),
+    // The whole `Subject Received` detail: its optional fields (settingsProblem) reach the function only this way,
+    // since a JSONPath to an absent field fails the state. (InputPath, because CDK renders a JSONPath payload
+    // of a payloadResponseOnly task as a string `Parameters`, which is not valid ASL.)
+    inputPath: TrainingPaths.received,
     resultPath: TrainingPaths.validation,
     taskTimeout: Timeout.duration(LAMBDA_TASK_TIMEOUT),
   });

@@ -92,14 +92,11 @@ describe('training definition', () => {
     expect(states.ValidateImages).toMatchObject({
       Resource: expect.stringContaining(validateArn),
       ResultPath: '$.validation',
-      Parameters: {
-        'subjectId.$': '$.received.subjectId',
-        'imageSetId.$': '$.received.imageSetId',
-        'photos.$': '$.received.photos',
-        'settings.$': '$.received.settings',
-      },
+      // The whole Subject Received detail, optional fields included.
+      InputPath: '$.received',
       Next: 'IsSubjectUsable',
     });
+    expect(states.ValidateImages?.Parameters).toBeUndefined();
     expect(states.PrepareTrainingSet).toMatchObject({
       ResultPath: '$.prepared',
       Parameters: { 'photos.$': '$.validation.usable', 'settings.$': '$.received.settings' },

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -112,6 +112,26 @@ describe('training workflow (synthesized definition, local engine)', () => {
       });
       expect(excluded.get(file.name)?.advice).toMatch(/\S/);
     }
+  });
+
+  it('rejects a subject whose subject.json is invalid, naming the file and the field, instead of guessing', async () => {
+    // Prepare: good photos, but a typo in subject.json
+    const pipeline = await openPipeline();
+    const folder = samples.get('good-ana')?.dir as string;
+    for (const file of samples.get('good-ana')?.files ?? []) {
+      if (file.expected === 'good')
+        await pipeline.dropObject(`subjects/typo-fay/${file.name}`, await readFile(join(folder, file.name)));
+    }
+    // Act
+    await pipeline.dropObject('subjects/typo-fay/subject.json', '{"classword": "woman"}');
+    await pipeline.settled();
+    // Assess
+    const events = pipeline.bus.published.filter((e) => e.detail.subjectId === 'typo-fay');
+    expect(events.map((e) => e['detail-type'])).toEqual(['Subject Received', 'Subject Rejected']);
+    const rejected = SubjectRejected.parse(events[1]?.detail);
+    expect(rejected.reason).toContain('subjects/typo-fay/subject.json has invalid settings');
+    expect(rejected.reason).toContain('classword');
+    expect(rejected.usablePhotoCount).toBe(12);
   });
 
   it('retries ValidateImages while Rekognition is unavailable, then publishes a processing failure a person can act on', async () => {
