@@ -9,10 +9,11 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 console.log('Validation: 15 photos of 12 MP (4000 x 3000 JPEG), local stand-ins for Rekognition');
 const validation = await benchValidation();
-console.log(`  bare sharp decode of the same photos: ${ms(validation.bareDecodeMs)}`);
-console.log(`  validateImageSet:                      ${ms(validation.validationMs)}`);
+console.log(`  bare sharp decode, one photo at a time: ${ms(validation.bareDecodeMs)}`);
+console.log(`  bare sharp decode, 4 photos at a time:  ${ms(validation.bareDecodeConcurrentMs)}`);
+console.log(`  validateImageSet (4 photos at a time):  ${ms(validation.validationMs)}`);
 console.log(
-  `  ratio validation / bare decode:        ${validation.ratio.toFixed(2)}x  (target <= 1.5x: ${validation.ratio <= 1.5 ? 'met' : 'NOT met'})`,
+  `  ratio validation / faster bare decode: ${validation.ratio.toFixed(2)}x  (target <= 1.5x: ${validation.ratio <= 1.5 ? 'met' : 'NOT met'})`,
 );
 
 console.log('\nLocal end to end: every generated sample subject, drop to outcome');

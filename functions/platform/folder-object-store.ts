@@ -5,6 +5,9 @@ import { ObjectNotFoundError, type ObjectStore, type StoredObject } from './obje
 
 /** A folder that behaves like a bucket: the local mode's storage. Etags are MD5 of the body, as S3's are. */
 export class FolderObjectStore implements ObjectStore {
+  /** MD5s by path, valid while size and mtime are unchanged: `head` stays a stat, as S3's HEAD is cheap. */
+  private readonly etags = new Map<string, { size: number; mtimeMs: number; etag: string }>();
+
   constructor(readonly root: string) {}
 
   pathOf(key: string): string {
@@ -15,8 +18,13 @@ export class FolderObjectStore implements ObjectStore {
   }
 
   async head(key: string): Promise<StoredObject> {
-    const body = await this.get(key);
-    return { key, size: body.byteLength, etag: md5(body) };
+    const path = this.pathOf(key);
+    try {
+      return { key, ...(await this.describe(path)) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ObjectNotFoundError(key);
+      throw error;
+    }
   }
 
   async get(key: string): Promise<Uint8Array> {
@@ -35,6 +43,8 @@ export class FolderObjectStore implements ObjectStore {
     const partial = `${path}.partial-${process.pid}`;
     await writeFile(partial, body);
     await rename(partial, path);
+    const { size, mtimeMs } = await stat(path);
+    this.etags.set(path, { size, mtimeMs, etag: md5(typeof body === 'string' ? Buffer.from(body) : body) });
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
@@ -53,15 +63,20 @@ export class FolderObjectStore implements ObjectStore {
           await walk(path);
         } else if (entry.isFile() && !entry.name.includes('.partial-')) {
           const key = relative(this.root, path).split(sep).join('/');
-          if (key.startsWith(prefix)) {
-            const body = await readFile(path);
-            found.push({ key, size: (await stat(path)).size, etag: md5(body) });
-          }
+          if (key.startsWith(prefix)) found.push({ key, ...(await this.describe(path)) });
         }
       }
     };
     await walk(this.root);
     return found.sort((a, b) => a.key.localeCompare(b.key));
+  }
+  private async describe(path: string): Promise<{ size: number; etag: string }> {
+    const { size, mtimeMs } = await stat(path);
+    const cached = this.etags.get(path);
+    if (cached && cached.size === size && cached.mtimeMs === mtimeMs) return { size, etag: cached.etag };
+    const etag = md5(await readFile(path));
+    this.etags.set(path, { size, mtimeMs, etag });
+    return { size, etag };
   }
 }
 

@@ -1,3 +1,4 @@
+import type { AnalysisImage } from './analysis-image.js';
 import type { CheckPerformer, PhotoContext } from './face-analysis.js';
 
 export interface ModerationLabel {
@@ -13,9 +14,9 @@ export interface ContentModerator {
   readonly performedBy: CheckPerformer;
   readonly note?: string;
   /**
-   * @param jpeg an EXIF-oriented JPEG under 5 MB
-   * @param photo which photo the bytes come from, for logs and error messages
+   * @param image the photo, decoded once and EXIF-oriented
+   * @param photo which photo it is, for logs and error messages
    * @throws FaceAnalysisUnavailableError when the service is throttled or failing: retry later
    */
-  detectUnsafeContent(jpeg: Uint8Array, photo: PhotoContext): Promise<ModerationLabel[]>;
+  detectUnsafeContent(image: AnalysisImage, photo: PhotoContext): Promise<ModerationLabel[]>;
 }

@@ -1,11 +1,11 @@
 import sharp, { type OutputInfo } from 'sharp';
+import type { AnalysisImage } from './analysis-image.js';
 import { qualityScore } from './image-quality.js';
 import { DHASH_HEIGHT, DHASH_WIDTH, differenceHash } from './perceptual-hash.js';
 
 /** What every later check needs, from one decode of the photo. */
-export interface AnalysisImage {
-  /** EXIF-oriented, at most `longSidePx` on the long side, no metadata: what Rekognition receives (<= 5 MB). */
-  jpeg: Uint8Array;
+export interface DecodedForAnalysis {
+  image: AnalysisImage;
   dHash: bigint;
   qualityScore: number;
 }
@@ -15,14 +15,15 @@ export class CorruptImageError extends Error {
 }
 
 /**
- * Decodes once, small: with a resize in the pipeline libjpeg/libwebp shrink while decoding, so a 12 MP JPEG
- * costs about a quarter of a full decode. `failOn: 'truncated'` turns a half-uploaded file into an error
- * instead of a grey bottom half.
+ * Decodes once, small: with a resize in the pipeline libjpeg/libwebp shrink while decoding. `failOn:
+ * 'truncated'` turns a half-uploaded file into an error instead of a grey bottom half. Everything else works
+ * on these pixels: the perceptual hash, the quality measures (at half size, where a Laplacian costs a quarter),
+ * and the JPEG for Rekognition, encoded only if an analyzer asks for it.
  */
 export async function decodeForAnalysis(
   bytes: Uint8Array,
   options: { longSidePx: number; maxPixels: number },
-): Promise<AnalysisImage> {
+): Promise<DecodedForAnalysis> {
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     decoded = await sharp(bytes, { failOn: 'truncated', limitInputPixels: options.maxPixels })
@@ -41,24 +42,33 @@ export async function decodeForAnalysis(
     throw new CorruptImageError((error as Error).message, { cause: error });
   }
   const { data, info } = decoded;
-  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
-  const limit = { limitInputPixels: options.maxPixels };
-  const [jpeg, stats, thumbnail] = await Promise.all([
-    sharp(data, { ...raw, ...limit })
-      .jpeg({ quality: 88, mozjpeg: false })
-      .toBuffer(),
-    sharp(data, { ...raw, ...limit })
+  const pixels = { data, width: info.width, height: info.height, channels: info.channels };
+  const fromPixels = () =>
+    sharp(data, {
+      raw: { width: info.width, height: info.height, channels: info.channels },
+      limitInputPixels: options.maxPixels,
+    });
+  const [stats, thumbnail] = await Promise.all([
+    fromPixels()
+      .resize({ width: Math.max(1, Math.round(info.width / 2)) })
       .greyscale()
       .stats(),
-    sharp(data, { ...raw, ...limit })
-      .greyscale()
-      .resize(DHASH_WIDTH, DHASH_HEIGHT, { fit: 'fill' })
-      .raw()
-      .toBuffer(),
+    fromPixels().greyscale().resize(DHASH_WIDTH, DHASH_HEIGHT, { fit: 'fill' }).raw().toBuffer(),
   ]);
+  const sharpness = stats.sharpness;
+  const meanBrightness = stats.channels[0]?.mean ?? 128;
+  let jpeg: Promise<Uint8Array> | undefined;
   return {
-    jpeg,
+    image: {
+      pixels,
+      sharpness,
+      meanBrightness,
+      jpeg: () => {
+        jpeg ??= fromPixels().jpeg({ quality: 88 }).toBuffer();
+        return jpeg;
+      },
+    },
     dHash: differenceHash(new Uint8Array(thumbnail.buffer, thumbnail.byteOffset, DHASH_WIDTH * DHASH_HEIGHT)),
-    qualityScore: qualityScore(stats.sharpness, stats.channels[0]?.mean ?? 128),
+    qualityScore: qualityScore(sharpness, meanBrightness),
   };
 }

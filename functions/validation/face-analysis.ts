@@ -1,4 +1,5 @@
 import type { FaceBox } from '../../state-machines/training/contract.js';
+import type { AnalysisImage } from './analysis-image.js';
 
 /** Who answers: recorded in `checks` so a local stand-in never passes for Rekognition. */
 export type CheckPerformer = 'amazon-rekognition' | 'local-stand-in';
@@ -23,9 +24,9 @@ export interface FaceAnalyzer {
   /** What a reader of the result must know about how faces were checked (set by stand-ins). */
   readonly note?: string;
   /**
-   * @param jpeg an EXIF-oriented JPEG under 5 MB (Rekognition's limit for bytes)
-   * @param photo which photo the bytes come from, for logs and error messages
+   * @param image the photo, decoded once and EXIF-oriented (its `jpeg()` fits Rekognition's 5 MB limit for bytes)
+   * @param photo which photo it is, for logs and error messages
    * @throws FaceAnalysisUnavailableError when the service is throttled or failing: retry later
    */
-  detectFaces(jpeg: Uint8Array, photo: PhotoContext): Promise<DetectedFace[]>;
+  detectFaces(image: AnalysisImage, photo: PhotoContext): Promise<DetectedFace[]>;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PhotoRef } from '../../events/pipeline-events.js';
 import { ObjectNotFoundError, type ObjectStore } from '../platform/object-store.js';
+import type { AnalysisImage } from './analysis-image.js';
 import { CorruptImageError, decodeForAnalysis } from './decode-for-analysis.js';
 import { baseName, type PhotoProblem, photoProblem } from './photo-problems.js';
 import { readImageHeader } from './read-image-header.js';
@@ -18,8 +19,8 @@ export interface InspectedPhoto {
   sha256: string;
   dHash: bigint;
   qualityScore: number;
-  /** The oriented, shrunk JPEG that the face analyzer and the moderator receive. */
-  analysisJpeg: Uint8Array;
+  /** The oriented, shrunk decode that the face analyzer and the moderator receive. */
+  analysis: AnalysisImage;
 }
 
 export type Inspection =
@@ -96,7 +97,7 @@ export async function inspectPhoto(
       sha256: createHash('sha256').update(bytes).digest('hex'),
       dHash: analysis.dHash,
       qualityScore: analysis.qualityScore,
-      analysisJpeg: analysis.jpeg,
+      analysis: analysis.image,
     },
   };
 }

@@ -12,7 +12,9 @@ export type ImageHeader =
 export async function readImageHeader(bytes: Uint8Array, maxPixels: number): Promise<ImageHeader> {
   let metadata: Metadata;
   try {
-    metadata = await sharp(bytes, { limitInputPixels: maxPixels }).metadata();
+    // metadata() reads the header only, so no limit is needed here; with one, sharp refuses to even say how
+    // large the image is, and the person would not learn by how much their photo is over.
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     // sharp refuses to even describe an image over the pixel limit; that refusal is the answer we want.
     if (/pixel limit/i.test((error as Error).message)) return { kind: 'too-many-pixels' };

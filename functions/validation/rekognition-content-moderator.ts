@@ -3,6 +3,7 @@ import {
   type RekognitionClient,
   type ModerationLabel as RekognitionLabel,
 } from '@aws-sdk/client-rekognition';
+import type { AnalysisImage } from './analysis-image.js';
 import type { ContentModerator, ModerationLabel } from './content-moderation.js';
 import type { PhotoContext } from './face-analysis.js';
 import { classifyRekognitionError } from './rekognition-transient-errors.js';
@@ -19,7 +20,8 @@ export class RekognitionContentModerator implements ContentModerator {
     private readonly minConfidence = DEFAULT_MIN_CONFIDENCE,
   ) {}
 
-  async detectUnsafeContent(jpeg: Uint8Array, photo: PhotoContext): Promise<ModerationLabel[]> {
+  async detectUnsafeContent(image: AnalysisImage, photo: PhotoContext): Promise<ModerationLabel[]> {
+    const jpeg = await image.jpeg();
     let labels: RekognitionLabel[];
     try {
       const out = await this.rekognition.send(

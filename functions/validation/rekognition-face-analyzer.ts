@@ -1,4 +1,5 @@
 import { DetectFacesCommand, type FaceDetail, type RekognitionClient } from '@aws-sdk/client-rekognition';
+import type { AnalysisImage } from './analysis-image.js';
 import type { DetectedFace, FaceAnalyzer, PhotoContext } from './face-analysis.js';
 import { classifyRekognitionError } from './rekognition-transient-errors.js';
 
@@ -8,7 +9,8 @@ export class RekognitionFaceAnalyzer implements FaceAnalyzer {
 
   constructor(private readonly rekognition: RekognitionClient) {}
 
-  async detectFaces(jpeg: Uint8Array, photo: PhotoContext): Promise<DetectedFace[]> {
+  async detectFaces(image: AnalysisImage, photo: PhotoContext): Promise<DetectedFace[]> {
+    const jpeg = await image.jpeg();
     let faces: FaceDetail[];
     try {
       const out = await this.rekognition.send(

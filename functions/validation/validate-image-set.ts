@@ -56,8 +56,8 @@ export async function validateImageSet(
 
   const verdicts = await mapWithConcurrency(distinct, policy.concurrency, async (photo) => {
     const [faces, labels] = await Promise.all([
-      deps.faceAnalyzer.detectFaces(photo.analysisJpeg, { key: photo.key }),
-      deps.moderator.detectUnsafeContent(photo.analysisJpeg, { key: photo.key }),
+      deps.faceAnalyzer.detectFaces(photo.analysis, { key: photo.key }),
+      deps.moderator.detectUnsafeContent(photo.analysis, { key: photo.key }),
     ]);
     // Unsafe content outranks any face problem: it is the one the person must not miss.
     const unsafe = judgeModeration(photo.fileName, labels, policy);

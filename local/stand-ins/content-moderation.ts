@@ -1,3 +1,4 @@
+import type { AnalysisImage } from '../../functions/validation/analysis-image.js';
 import type { ContentModerator, ModerationLabel } from '../../functions/validation/content-moderation.js';
 import type { PhotoContext } from '../../functions/validation/face-analysis.js';
 
@@ -13,7 +14,7 @@ export class UnscreenedContentModerator implements ContentModerator {
   readonly performedBy = 'local-stand-in' as const;
   readonly note = contentModerationStandInNote();
 
-  async detectUnsafeContent(_jpeg: Uint8Array, _photo: PhotoContext): Promise<ModerationLabel[]> {
+  async detectUnsafeContent(_image: AnalysisImage, _photo: PhotoContext): Promise<ModerationLabel[]> {
     return [];
   }
 }

@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import type { AnalysisImage } from '../../functions/validation/analysis-image.js';
 import type { DetectedFace, FaceAnalyzer } from '../../functions/validation/face-analysis.js';
 import type { FaceBox } from '../../state-machines/training/contract.js';
 
@@ -26,33 +27,31 @@ export class SaliencyFaceAnalyzer implements FaceAnalyzer {
   readonly performedBy = 'local-stand-in' as const;
   readonly note = faceAnalysisStandInNote();
 
-  async detectFaces(jpeg: Uint8Array): Promise<DetectedFace[]> {
-    // Decoded once; the three measures below then work on raw pixels.
-    const { data, info } = await sharp(jpeg, { limitInputPixels: MAX_INPUT_PIXELS })
+  async detectFaces(image: AnalysisImage): Promise<DetectedFace[]> {
+    const { data, width, height, channels } = image.pixels;
+    if (!width || !height) return [];
+    // The saliency search runs on a thumbnail: the point is approximate anyway, and it costs next to nothing.
+    const thumbnail = await sharp(data, {
+      raw: { width, height, channels },
+      limitInputPixels: MAX_INPUT_PIXELS,
+    })
+      .resize(SALIENCY_SIDE, SALIENCY_SIDE, { fit: 'inside' })
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const { width, height } = info;
-    const pixels = {
-      raw: { width, height, channels: info.channels },
-      limitInputPixels: MAX_INPUT_PIXELS,
-    } as const;
-    const [centreX, centreY, stats] = await Promise.all([
-      salientPoint(sharp(data, pixels), 'x', width, height),
-      salientPoint(sharp(data, pixels), 'y', width, height),
-      // Half size: a quarter of the Laplacian's cost, and faces are judged at about that scale anyway.
-      sharp(data, pixels)
-        .resize({ width: Math.max(1, Math.round(width / 2)) })
-        .greyscale()
-        .stats(),
+    const small = { raw: { width: thumbnail.info.width, height: thumbnail.info.height, channels } } as const;
+    const [centreX, centreY] = await Promise.all([
+      salientPoint(sharp(thumbnail.data, small), 'x', thumbnail.info.width, thumbnail.info.height),
+      salientPoint(sharp(thumbnail.data, small), 'y', thumbnail.info.width, thumbnail.info.height),
     ]);
     return [
       {
         box: boxAround(centreX, centreY, width, height),
         confidence: 50,
         pose: { yaw: 0, pitch: 0, roll: 0 },
+        // Real measures, taken once by the validation decode (at half the analysis size).
         quality: {
-          sharpness: sharpnessOutOf100(stats.sharpness),
-          brightness: Math.round(((stats.channels[0]?.mean ?? 128) / 255) * 1000) / 10,
+          sharpness: sharpnessOutOf100(image.sharpness),
+          brightness: Math.round((image.meanBrightness / 255) * 1000) / 10,
         },
       },
     ];

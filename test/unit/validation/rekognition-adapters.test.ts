@@ -8,11 +8,19 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-rekognition';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { AnalysisImage } from '../../../functions/validation/analysis-image.js';
 import { RekognitionContentModerator } from '../../../functions/validation/rekognition-content-moderator.js';
 import { RekognitionFaceAnalyzer } from '../../../functions/validation/rekognition-face-analyzer.js';
 
 const rekognitionMock = mockClient(RekognitionClient);
 const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+/** The adapters send whatever `jpeg()` gives: the pixels themselves never leave the function. */
+const image: AnalysisImage = {
+  pixels: { data: new Uint8Array(3), width: 1, height: 1, channels: 3 },
+  sharpness: 2,
+  meanBrightness: 128,
+  jpeg: async () => jpeg,
+};
 const photo = { key: 'subjects/ana/IMG_0001.jpg' };
 const metadata = { $metadata: {} };
 
@@ -42,7 +50,7 @@ describe('RekognitionFaceAnalyzer', () => {
     });
 
     // Act
-    const faces = await new RekognitionFaceAnalyzer(new RekognitionClient({})).detectFaces(jpeg, photo);
+    const faces = await new RekognitionFaceAnalyzer(new RekognitionClient({})).detectFaces(image, photo);
 
     // Assess
     expect(rekognitionMock).toHaveReceivedCommandWith(DetectFacesCommand, {
@@ -65,7 +73,7 @@ describe('RekognitionFaceAnalyzer', () => {
 
     // Act
     const outcome = new RekognitionFaceAnalyzer(new RekognitionClient({ maxAttempts: 1 })).detectFaces(
-      jpeg,
+      image,
       photo,
     );
 
@@ -83,7 +91,7 @@ describe('RekognitionFaceAnalyzer', () => {
       .rejects(new InvalidParameterException({ message: 'bad', ...metadata }));
 
     // Act
-    const outcome = new RekognitionFaceAnalyzer(new RekognitionClient({})).detectFaces(jpeg, photo);
+    const outcome = new RekognitionFaceAnalyzer(new RekognitionClient({})).detectFaces(image, photo);
 
     // Assess
     await expect(outcome).rejects.toMatchObject({ name: 'InvalidParameterException' });
@@ -105,7 +113,7 @@ describe('RekognitionContentModerator', () => {
 
     // Act
     const labels = await new RekognitionContentModerator(new RekognitionClient({}), 60).detectUnsafeContent(
-      jpeg,
+      image,
       photo,
     );
 
@@ -128,7 +136,7 @@ describe('RekognitionContentModerator', () => {
     // Act
     const outcome = new RekognitionContentModerator(
       new RekognitionClient({ maxAttempts: 1 }),
-    ).detectUnsafeContent(jpeg, photo);
+    ).detectUnsafeContent(image, photo);
 
     // Assess
     await expect(outcome).rejects.toMatchObject({ name: 'FaceAnalysisUnavailableError' });
