@@ -11,6 +11,14 @@ import type { PipelineConfig } from '../config.js';
 import { type PhotoStore, SUBJECTS_PREFIX } from './photo-store.js';
 import { PipelineFunction } from './pipeline-function.js';
 
+/** The DynamoDB actions of functions/ingest/subject-ledger.ts; nothing scans, deletes or batch-writes. */
+export const LEDGER_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+];
+
 /** Name of the ledger's index of subjects that are not sealed yet (the sealer's work list). */
 export const OPEN_SUBJECTS_INDEX = 'open-subjects';
 
@@ -82,7 +90,8 @@ export class Ingest extends Construct {
     }).function;
 
     for (const fn of [this.recordPhoto, this.sealQuietSubjects]) {
-      this.ledger.grantReadWriteData(fn);
+      // Exactly what SubjectLedger does: item reads and conditional writes, and queries (table and index).
+      this.ledger.grant(fn, ...LEDGER_ACTIONS);
       photos.grantReadSubjects(fn);
       props.trainingStateMachine.grantStartExecution(fn);
       const ledgerLogicalId = Stack.of(this).getLogicalId(this.ledger.node.defaultChild as CfnTable);

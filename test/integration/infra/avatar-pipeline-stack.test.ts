@@ -240,6 +240,36 @@ describe('ingest', () => {
   });
 });
 
+describe('subject ledger access', () => {
+  test.each([
+    ['RecordPhoto', () => ids.recordPhoto],
+    ['SealQuietSubjects', () => ids.sealQuietSubjects],
+  ])('%s may only get, put, update and query the ledger (no scan, delete or batch write)', (_name, fn) => {
+    const statements = statementsOfRole(roleOf(fn()));
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  test('the local ledger has the same keys and index as the deployed table', async () => {
+    const { ledgerTableDefinition } = await import('../../../local/runtime/ledger-table.js');
+    const local = ledgerTableDefinition('x');
+    const deployed = resources[ids.ledger]?.Properties as Record<string, unknown>;
+    expect(deployed.KeySchema).toEqual(local.KeySchema);
+    expect(deployed.AttributeDefinitions).toEqual(expect.arrayContaining(local.AttributeDefinitions ?? []));
+    expect(
+      (deployed.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown }[]).map((i) => [
+        i.IndexName,
+        i.KeySchema,
+      ]),
+    ).toEqual((local.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.KeySchema]));
+  });
+});
+
 describe('functions', () => {
   const functions = {
     recordPhoto: ids.recordPhoto,
