@@ -1,5 +1,6 @@
 import { withObservability } from '../platform/observability.js';
 import { ingestDepsFromEnv } from './ingest-deps.js';
+import { countRecordOutcome } from './ingest-metrics.js';
 import { recordObjectCreated } from './record-object.js';
 import { parseObjectCreated } from './s3-object-created.js';
 
@@ -7,5 +8,5 @@ const deps = ingestDepsFromEnv();
 
 /** S3 `Object Created` (via EventBridge) under subjects/ -> ledger; seals when subject.json completes it. */
 export const handler = withObservability(async (event: unknown) =>
-  recordObjectCreated(parseObjectCreated(event), deps),
+  countRecordOutcome(await recordObjectCreated(parseObjectCreated(event), deps)),
 );
