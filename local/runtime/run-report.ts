@@ -42,7 +42,7 @@ export function reportSubjects(subjectIds: string[], outcomes: Map<string, Publi
         return {
           subjectId,
           outcome: event['detail-type'],
-          summary: `${detail.reason} ${detail.advice}`,
+          summary: `${detail.reason}\n    what to do: ${detail.advice}`,
           details: excluded,
         };
       default:
