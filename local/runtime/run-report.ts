@@ -28,7 +28,7 @@ export function reportSubjects(subjectIds: string[], outcomes: Map<string, Publi
       trainingSet?: { manifestKey: string };
     };
     const excluded = (detail.photosExcluded ?? []).map(
-      (p) => `excluded ${p.fileName}: ${p.reason} ${p.advice}`,
+      (p) => `- ${p.reason}\n        what to do: ${p.advice}`,
     );
     switch (event['detail-type']) {
       case 'Subject Accepted':
