@@ -1,5 +1,4 @@
-import { MissingConfigurationError } from '../platform/environment.js';
-import { type EnvironmentVariables, numberFrom } from '../validation/configuration-from-environment.js';
+import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
 
 export interface TrainingSetPolicy {
   /** Side of the square training images; DreamBooth on SD 2.1-base trains at 512. */
@@ -17,10 +16,8 @@ export const DEFAULT_TRAINING_SET_POLICY: Readonly<TrainingSetPolicy> = Object.f
 });
 
 /** The policy a deployed function runs with (TRAINING_RESOLUTION, TRAINING_PREFIX, MAX_PIXELS); the local runtime uses it too. */
-export function readTrainingSetPolicyFromEnvironment(
-  env: EnvironmentVariables = process.env,
-): TrainingSetPolicy {
-  const resolution = numberFrom(env, 'TRAINING_RESOLUTION', DEFAULT_TRAINING_SET_POLICY.resolution);
+export function readTrainingSetPolicyFromEnvironment(env: Environment = process.env): TrainingSetPolicy {
+  const resolution = numberEnv('TRAINING_RESOLUTION', DEFAULT_TRAINING_SET_POLICY.resolution, env);
   if (!Number.isInteger(resolution) || resolution < 64 || resolution > 2048) {
     throw new MissingConfigurationError(
       `TRAINING_RESOLUTION must be an integer from 64 to 2048, got ${resolution}`,
@@ -30,6 +27,6 @@ export function readTrainingSetPolicyFromEnvironment(
   return {
     resolution,
     trainingPrefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
-    maxPixels: numberFrom(env, 'MAX_PIXELS', DEFAULT_TRAINING_SET_POLICY.maxPixels),
+    maxPixels: numberEnv('MAX_PIXELS', DEFAULT_TRAINING_SET_POLICY.maxPixels, env),
   };
 }

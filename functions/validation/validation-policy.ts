@@ -1,5 +1,4 @@
-import { MissingConfigurationError } from '../platform/environment.js';
-import { type EnvironmentVariables, numberFrom } from './configuration-from-environment.js';
+import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
 
 /** The thresholds that decide whether a photo, and the set, can train a model. */
 export interface ValidationPolicy {
@@ -91,16 +90,14 @@ export function validationPolicy(overrides: Partial<ValidationPolicy> = {}): Val
  * The policy a deployed function runs with: CDK sets these variables; unset ones take the defaults.
  * The local runtime calls this too, so both runtimes judge photos alike.
  */
-export function readValidationPolicyFromEnvironment(
-  env: EnvironmentVariables = process.env,
-): ValidationPolicy {
+export function readValidationPolicyFromEnvironment(env: Environment = process.env): ValidationPolicy {
   try {
     return validationPolicy({
-      minPhotos: numberFrom(env, 'MIN_PHOTOS', DEFAULT_VALIDATION_POLICY.minPhotos),
-      maxPhotos: numberFrom(env, 'MAX_PHOTOS', DEFAULT_VALIDATION_POLICY.maxPhotos),
-      minSidePx: numberFrom(env, 'MIN_SIDE_PX', DEFAULT_VALIDATION_POLICY.minSidePx),
-      maxFileBytes: numberFrom(env, 'MAX_FILE_BYTES', DEFAULT_VALIDATION_POLICY.maxFileBytes),
-      maxPixels: numberFrom(env, 'MAX_PIXELS', DEFAULT_VALIDATION_POLICY.maxPixels),
+      minPhotos: numberEnv('MIN_PHOTOS', DEFAULT_VALIDATION_POLICY.minPhotos, env),
+      maxPhotos: numberEnv('MAX_PHOTOS', DEFAULT_VALIDATION_POLICY.maxPhotos, env),
+      minSidePx: numberEnv('MIN_SIDE_PX', DEFAULT_VALIDATION_POLICY.minSidePx, env),
+      maxFileBytes: numberEnv('MAX_FILE_BYTES', DEFAULT_VALIDATION_POLICY.maxFileBytes, env),
+      maxPixels: numberEnv('MAX_PIXELS', DEFAULT_VALIDATION_POLICY.maxPixels, env),
     });
   } catch (error) {
     if (error instanceof InvalidValidationPolicyError) {
