@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipelineJsonSchemas } from './json-schemas.js';
+import { hyperparametersDocument } from './training-settings.js';
 
 const dir = fileURLToPath(new URL('./schemas/', import.meta.url));
 await mkdir(dir, { recursive: true });
@@ -10,3 +11,10 @@ for (const [file, schema] of Object.entries(pipelineJsonSchemas())) {
   await writeFile(join(dir, file), `${JSON.stringify(schema, null, 2)}\n`);
   console.log(`wrote events/schemas/${file}`);
 }
+
+const hyperparameters = fileURLToPath(
+  new URL('../sagemaker/training/src/avatar_training/hyperparameters.json', import.meta.url),
+);
+await mkdir(join(hyperparameters, '..'), { recursive: true });
+await writeFile(hyperparameters, `${JSON.stringify(hyperparametersDocument(), null, 2)}\n`);
+console.log('wrote sagemaker/training/src/avatar_training/hyperparameters.json');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrainingOverrides } from './training-settings.js';
 
 /**
  * The optional `subject.json` dropped beside the photos. Unknown fields are refused so a typo
@@ -18,6 +19,9 @@ export const SubjectSettings = z
     prompts: z.array(z.string().min(1).max(2000)).max(20).optional(),
     styles: z.array(z.string().min(1).max(60)).max(20).optional(),
     imagesPerPrompt: z.number().int().min(1).max(8).optional(),
+    training: TrainingOverrides.optional().describe(
+      'DreamBooth LoRA hyperparameters to override, each within documented bounds (events/training-settings.ts)',
+    ),
     webhook: z
       .object({
         url: z.url({ protocol: /^https$/ }).describe('HTTPS endpoint that receives signed Standard Webhooks'),

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { pipelineJsonSchemas } from '../../../events/json-schemas.js';
 import { EVENT_SOURCE, PIPELINE_EVENTS, parsePipelineEventDetail } from '../../../events/pipeline-events.js';
 import { SubjectSettings } from '../../../events/subject-settings.js';
+import { hyperparametersDocument, TrainingOverrides } from '../../../events/training-settings.js';
 
 const eventsDir = fileURLToPath(new URL('../../../events/', import.meta.url));
 const samplesDir = join(eventsDir, 'samples', 'v1');
@@ -32,6 +33,15 @@ describe('the event catalogue under events/', () => {
     }
   });
 
+  it('gives the training container the same hyperparameter defaults and bounds (run `npm run events:schemas`)', () => {
+    const path = fileURLToPath(
+      new URL('../../../sagemaker/training/src/avatar_training/hyperparameters.json', import.meta.url),
+    );
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(
+      JSON.parse(JSON.stringify(hyperparametersDocument())),
+    );
+  });
+
   it('refuses an event detail that misses a field, naming the field', () => {
     const accepted = samples.find((s) => s.event['detail-type'] === 'Subject Accepted')?.event.detail;
     const { trainingSet: _dropped, ...incomplete } = accepted;
@@ -40,6 +50,27 @@ describe('the event catalogue under events/', () => {
 
   it('refuses an unknown detail-type, listing the known ones', () => {
     expect(() => parsePipelineEventDetail('Subject Exploded', {})).toThrow(/Subject Accepted/);
+  });
+});
+
+describe('training overrides in subject.json', () => {
+  it.each([
+    [{ maxTrainSteps: 50 }, /maxTrainSteps/],
+    [{ resolution: 500 }, /resolution/],
+    [{ learningRate: 0.5 }, /learningRate/],
+    [{ lora_rank: 8 }, /lora_rank/],
+  ])('refuses %j outside its documented bounds, naming it', (training, field) => {
+    const parsed = TrainingOverrides.safeParse(training);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')).toMatch(field);
+  });
+
+  it('accepts overrides within bounds', () => {
+    expect(TrainingOverrides.parse({ maxTrainSteps: 800, resolution: 768, learningRate: 5e-5 })).toEqual({
+      maxTrainSteps: 800,
+      resolution: 768,
+      learningRate: 5e-5,
+    });
   });
 });
 
