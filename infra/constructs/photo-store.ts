@@ -13,6 +13,15 @@ import { Construct } from 'constructs';
 export const SUBJECTS_PREFIX = 'subjects/';
 /** Where PrepareTrainingSet writes crops and manifests: `training/<subjectId>/<imageSetId>/...`. */
 export const TRAINING_PREFIX = 'training/';
+/** Where the training endpoint writes trained LoRA adapters (packages): `adapters/<subjectId>/...`. */
+export const ADAPTERS_PREFIX = 'adapters/';
+/**
+ * The multi-model endpoint's `ModelDataUrl`: `models/<subjectId>/<version>.tar.gz` is a servable model, and
+ * putting one there is all it takes to add it (no endpoint update).
+ */
+export const MODELS_PREFIX = 'models/';
+/** Where SageMaker asynchronous inference writes results (`output/`) and errors (`failures/`). */
+export const ASYNC_INFERENCE_PREFIX = 'async-inference/';
 
 export interface PhotoStoreProps {
   retainData: boolean;
@@ -74,23 +83,8 @@ export class PhotoStore extends Construct {
     );
   }
 
-  /**
-   * Object ARNs under a prefix end in `*` (a key is any string): cdk-nag's IAM5 flags that. It is the narrowest
-   * resource S3 offers for "the objects in this folder", so the finding is acknowledged on the grantee's policy.
-   */
-  private acknowledgePrefixWildcard(grantee: IGrantable, prefix: string): void {
-    const policy = Construct.isConstruct(grantee.grantPrincipal)
-      ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy')
-      : undefined;
-    if (!policy) return;
-    const bucketLogicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
-      reason: `Objects under ${prefix} of the ingest bucket (one folder per subject): the narrowest S3 resource for a folder.`,
-    });
-  }
-
-  private grantReadPrefix(grantee: IGrantable, prefix: string): void {
+  /** Read (and list) the objects under one prefix of the bucket, e.g. `adapters/`; nothing else. */
+  grantReadPrefix(grantee: IGrantable, prefix: string): void {
     const principal = grantee.grantPrincipal;
     // GetObject also authorizes HeadObject; the photo store port needs nothing more to read.
     principal.addToPrincipalPolicy(
@@ -111,5 +105,34 @@ export class PhotoStore extends Construct {
       }),
     );
     this.acknowledgePrefixWildcard(grantee, prefix);
+  }
+
+  /** Put (create or overwrite) objects under one prefix of the bucket; no read, no delete. */
+  grantWritePrefix(grantee: IGrantable, prefix: string): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        // AbortMultipartUpload: large objects (model packages) are uploaded in parts.
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [this.bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    this.acknowledgePrefixWildcard(grantee, prefix);
+  }
+
+  /**
+   * Object ARNs under a prefix end in `*` (a key is any string): cdk-nag's IAM5 flags that. It is the narrowest
+   * resource S3 offers for "the objects in this folder", so the finding is acknowledged on the grantee's policy.
+   */
+  private acknowledgePrefixWildcard(grantee: IGrantable, prefix: string): void {
+    const policy = Construct.isConstruct(grantee.grantPrincipal)
+      ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy')
+      : undefined;
+    if (!policy) return;
+    const bucketLogicalId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
+      reason: `Objects under ${prefix} of the ingest bucket (one folder per subject): the narrowest S3 resource for a folder.`,
+    });
   }
 }

@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { Repository } from 'aws-cdk-lib/aws-ecr';
+import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import { Effect, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { InvalidConfigurationError } from '../config.js';
+
+/**
+ * What the two SageMaker constructs share: where a container image comes from (a Docker build of a folder under
+ * sagemaker/, or a prebuilt ECR image named in context), the execution role's baseline (image pull, logs,
+ * metrics), endpoint names, and whether an instance type can take a volume KMS key.
+ */
+
+/** The repository root (infra/constructs/../..). */
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ContainerImageSource {
+  /** Folder under the repository root holding the Dockerfile, e.g. `sagemaker/training`. */
+  directory: string;
+  /** The prebuilt image from context, if any; it replaces the Docker build. */
+  imageUri: string | undefined;
+  /** The context key that names the prebuilt image (for the error when neither is there). */
+  contextKey: string;
+}
+
+/**
+ * The image URI for a CfnModel, and the pull permission on `role`. A prebuilt image is pulled from its own
+ * repository; otherwise `cdk deploy` builds the folder (linux/amd64: SageMaker's GPU hosts are x86) and pushes it to
+ * the bootstrap repository. At synth the folder is only hashed and staged, so synth needs no Docker.
+ */
+export function containerImage(
+  scope: Construct,
+  id: string,
+  source: ContainerImageSource,
+  role: Role,
+): string {
+  if (source.imageUri) {
+    const { account, region, repositoryName, partitionSuffix } = parseEcrImageUri(source.imageUri);
+    const partition = partitionSuffix === '.cn' ? 'aws-cn' : 'aws';
+    const repository = Repository.fromRepositoryArn(
+      scope,
+      `${id}Repository`,
+      `arn:${partition}:ecr:${region}:${account}:repository/${repositoryName}`,
+    );
+    repository.grantPull(role);
+    return source.imageUri;
+  }
+  const directory = join(REPOSITORY_ROOT, source.directory);
+  if (!existsSync(join(directory, 'Dockerfile'))) {
+    throw new InvalidConfigurationError(
+      `${source.directory}/Dockerfile not found: build the image yourself and give its ECR URI as context "${source.contextKey}"`,
+    );
+  }
+  const asset = new DockerImageAsset(scope, id, {
+    directory,
+    platform: Platform.LINUX_AMD64,
+    exclude: ['**/__pycache__', '**/*.pyc', '**/.pytest_cache', '**/.venv'],
+  });
+  asset.repository.grantPull(role);
+  return asset.imageUri;
+}
+
+function parseEcrImageUri(uri: string): {
+  account: string;
+  region: string;
+  repositoryName: string;
+  partitionSuffix: string;
+} {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/.exec(uri);
+  if (!match) throw new InvalidConfigurationError(`${uri} is not an ECR image URI`);
+  return {
+    account: match[1] as string,
+    region: match[2] as string,
+    partitionSuffix: match[3] ?? '',
+    repositoryName: match[4] as string,
+  };
+}
+
+/**
+ * An endpoint name derived from the stack name (`<stack>-<suffix>`), within SageMaker's 63 characters and its
+ * pattern (letters, digits, single or repeated hyphens, no hyphen at either end). A fixed name lets the execution
+ * role's log permission name the endpoint's own log group.
+ */
+export function endpointNameFor(stackName: string, suffix: string): string {
+  const head = stackName.slice(0, 63 - suffix.length - 1).replace(/-+$/, '');
+  return `${head}-${suffix}`;
+}
+
+/**
+ * Instance families whose volumes are local NVMe instance storage (g4dn, g5, g6, p4d, ... and the `d` families):
+ * SageMaker encrypts those in hardware and refuses an endpoint config with `KmsKeyId` for them.
+ */
+export function hasLocalInstanceStorage(instanceType: string): boolean {
+  const family = instanceType.split('.')[1] ?? '';
+  return (
+    /^(g4dn|g4ad|g5|g6|g6e|gr6|p3dn|p4d|p4de|p5|p5e|p5en|p6.*)$/.test(family) ||
+    /^[a-z]+\d+[a-z]*d$/.test(family)
+  );
+}
+
+/**
+ * A SageMaker execution role with what every endpoint container needs and nothing else: write its own log group
+ * (`/aws/sagemaker/Endpoints/<endpointName>`) and publish metrics in SageMaker's namespaces. Image pull and data
+ * access are added by the caller through grants.
+ */
+export function sagemakerExecutionRole(
+  scope: Construct,
+  id: string,
+  endpointName: string,
+  description: string,
+): Role {
+  const stack = Stack.of(scope);
+  const role = new Role(scope, id, {
+    assumedBy: new ServicePrincipal('sagemaker.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+    description,
+  });
+  const logGroupArn = stack.formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: `/aws/sagemaker/Endpoints/${endpointName}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'logs:DescribeLogStreams',
+      ],
+      resources: [logGroupArn, `${logGroupArn}:log-stream:*`],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'AWS/SageMaker'] } },
+    }),
+  );
+  return role;
+}
+
+/** Acknowledges, on the role's default policy, the wildcards that IAM leaves no narrower way to write. */
+export function acknowledgeExecutionRoleWildcards(role: IRole, endpointName: string): void {
+  const policy = Construct.isConstruct(role) ? role.node.tryFindChild('DefaultPolicy') : undefined;
+  if (!policy) return;
+  Validations.of(policy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'ecr:GetAuthorizationToken takes no resource, and cloudwatch:PutMetricData takes none either (it is limited to SageMaker namespaces by a condition).',
+  });
+  Validations.of(policy).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/${endpointName}:log-stream:*]`,
+    reason: `Log streams of the endpoint's own log group (/aws/sagemaker/Endpoints/${endpointName}): SageMaker names one per instance.`,
+  });
+}
