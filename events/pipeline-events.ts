@@ -79,12 +79,69 @@ export const SubjectProcessingFailed = z.object({
 });
 export type SubjectProcessingFailed = z.infer<typeof SubjectProcessingFailed>;
 
+const ModelVersion = z
+  .string()
+  .regex(/^v-[a-f0-9]{12}$/)
+  .describe('Content hash of image set, hyperparameters and base model: the same inputs give the same version');
+
+const HyperparametersSchema = z.object({
+  resolution: z.number().int(),
+  maxTrainSteps: z.number().int(),
+  learningRate: z.number(),
+  loraRank: z.number().int(),
+  textEncoderRank: z.number().int(),
+  trainTextEncoder: z.boolean(),
+  priorPreservation: z.boolean(),
+  numClassImages: z.number().int(),
+  priorLossWeight: z.number(),
+  seed: z.number().int(),
+  mixedPrecision: z.enum(['fp16', 'bf16', 'no']),
+});
+
+/** Who trained and serves: never let a local stand-in pass for SageMaker. */
+const PerformedBy = z.enum(['amazon-sagemaker', 'local-stand-in', 'local-container']);
+
+export const TrainingStarted = z.object({
+  ...Envelope,
+  modelVersion: ModelVersion,
+  baseModel: z.string(),
+  hyperparameters: HyperparametersSchema,
+  queuedSeconds: z.number().nonnegative().describe('Time spent waiting for training capacity'),
+  trainedBy: PerformedBy,
+});
+export type TrainingStarted = z.infer<typeof TrainingStarted>;
+
+export const TrainingFailed = z.object({
+  ...Envelope,
+  modelVersion: ModelVersion.optional(),
+  stage: z.string().describe('State of the workflow that failed'),
+  reason: z.string(),
+  retryable: z.boolean().describe('Whether starting the same training again can succeed without changing anything'),
+  advice: z.string(),
+});
+export type TrainingFailed = z.infer<typeof TrainingFailed>;
+
+export const ModelReady = z.object({
+  ...Envelope,
+  modelVersion: ModelVersion,
+  targetModel: z.string().describe('TargetModel for InvokeEndpoint on the multi-model endpoint: <subjectId>/<version>.tar.gz'),
+  baseModel: z.string(),
+  adapterBytes: z.number().int().nonnegative(),
+  trainingSeconds: z.number().nonnegative(),
+  warmUpSeconds: z.number().nonnegative(),
+  servedBy: PerformedBy,
+});
+export type ModelReady = z.infer<typeof ModelReady>;
+
 /** The catalogue: one schema per `detail-type`. Partners read the JSON Schema exported from it. */
 export const PIPELINE_EVENTS = {
   'Subject Received': SubjectReceived,
   'Subject Rejected': SubjectRejected,
   'Subject Accepted': SubjectAccepted,
   'Subject Processing Failed': SubjectProcessingFailed,
+  'Training Started': TrainingStarted,
+  'Training Failed': TrainingFailed,
+  'Model Ready': ModelReady,
 } as const;
 export type PipelineDetailType = keyof typeof PIPELINE_EVENTS;
 

@@ -1,12 +1,14 @@
 import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from './config.js';
+import { Hosting } from './constructs/hosting.js';
 import { Ingest } from './constructs/ingest.js';
 import { Notification } from './constructs/notification.js';
 import { Observability } from './constructs/observability.js';
 import { PhotoStore } from './constructs/photo-store.js';
 import { SharpLayer } from './constructs/sharp-layer.js';
 import { Training } from './constructs/training.js';
+import { TrainingHost } from './constructs/training-host.js';
 
 export interface AvatarPipelineStackProps extends StackProps {
   config: PipelineConfig;
@@ -14,7 +16,8 @@ export interface AvatarPipelineStackProps extends StackProps {
 
 /**
  * The whole pipeline in one stack. Constructs follow the capabilities: photos (bucket), ingest (ledger and
- * sealing), training (validation, training set, state machine), notification (bus and topic), observability.
+ * sealing), training (validation, training set, state machine), training host (the SageMaker async endpoint that
+ * fine-tunes), hosting (the multi-model endpoint that serves), notification (bus and topic), observability.
  */
 export class AvatarPipelineStack extends Stack {
   readonly config: PipelineConfig;
@@ -22,6 +25,10 @@ export class AvatarPipelineStack extends Stack {
   readonly notification: Notification;
   readonly training: Training;
   readonly ingest: Ingest;
+  /** The DreamBooth trainer: asynchronous SageMaker endpoint that scales to zero, with success/error topics. */
+  readonly trainingHost: TrainingHost;
+  /** The GPU multi-model endpoint that serves every subject's model, and the model registry. */
+  readonly hosting: Hosting;
 
   constructor(scope: Construct, id: string, props: AvatarPipelineStackProps) {
     super(scope, id, props);
@@ -33,6 +40,8 @@ export class AvatarPipelineStack extends Stack {
       eventBusName: config.eventBusName,
       notificationEmail: config.notificationEmail,
     });
+    this.trainingHost = new TrainingHost(this, 'TrainingHost', { config, photos: this.photos });
+    this.hosting = new Hosting(this, 'Hosting', { config, photos: this.photos });
     const sharp = config.sharpLayer
       ? new SharpLayer(this, 'SharpLayer', {
           removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -43,6 +52,8 @@ export class AvatarPipelineStack extends Stack {
       photos: this.photos,
       bus: this.notification.bus,
       sharpLayer: sharp?.layer,
+      trainingHost: this.trainingHost,
+      hosting: this.hosting,
     });
     this.ingest = new Ingest(this, 'Ingest', {
       config,

@@ -47,6 +47,10 @@ export class FolderObjectStore implements ObjectStore {
     this.etags.set(path, { size, mtimeMs, etag: md5(typeof body === 'string' ? Buffer.from(body) : body) });
   }
 
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    await this.put(toKey, await this.get(fromKey), 'application/octet-stream');
+  }
+
   async list(prefix: string): Promise<StoredObject[]> {
     const found: StoredObject[] = [];
     const walk = async (dir: string): Promise<void> => {

@@ -14,6 +14,8 @@ export interface ObjectStore {
   /** Whole body; throws ObjectNotFoundError. */
   get(key: string): Promise<Uint8Array>;
   put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /** Server-side copy within the bucket; throws ObjectNotFoundError when the source is missing. */
+  copy(fromKey: string, toKey: string): Promise<void>;
   /** Every object under the prefix, sorted by key. */
   list(prefix: string): Promise<StoredObject[]>;
 }

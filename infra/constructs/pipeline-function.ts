@@ -9,7 +9,20 @@ import { Construct } from 'constructs';
 export const LOCAL_HANDLER_METADATA_KEY = 'avatar-pipeline:local-handler';
 
 /** Names the local runtime knows; one per function, so a Lambda ARN in the ASL maps to local code. */
-export type LocalHandlerName = 'recordPhoto' | 'sealQuietSubjects' | 'validateImages' | 'prepareTrainingSet';
+export type LocalHandlerName =
+  | 'recordPhoto'
+  | 'sealQuietSubjects'
+  | 'validateImages'
+  | 'prepareTrainingSet'
+  | 'planTraining'
+  | 'acquireTrainingSlot'
+  | 'releaseTrainingSlot'
+  | 'startTraining'
+  | 'trainingCallback'
+  | 'explainTrainingFailure'
+  | 'deployModel'
+  | 'warmUpModel'
+  | 'registerModel';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -1,16 +1,20 @@
 import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildTrainingWorkflow } from '../../state-machines/training/workflow.js';
 import type { PipelineConfig } from '../config.js';
+import type { Hosting } from './hosting.js';
 import { type PhotoStore, TRAINING_PREFIX } from './photo-store.js';
-import { PipelineFunction } from './pipeline-function.js';
+import { type LocalHandlerName, PipelineFunction } from './pipeline-function.js';
+import type { TrainingHost } from './training-host.js';
 
 /** Template metadata naming a state machine's workflow for the local runtime (`training`, ...). */
 export const WORKFLOW_METADATA_KEY = 'avatar-pipeline:workflow';
@@ -19,6 +23,10 @@ export interface TrainingProps {
   config: PipelineConfig;
   photos: PhotoStore;
   bus: IEventBus;
+  /** The async endpoint that fine-tunes (with its success and error topics). */
+  trainingHost: TrainingHost;
+  /** The multi-model endpoint the trained adapters are deployed to, and the model registry. */
+  hosting: Hosting;
   /** The sharp layer; absent only when the deployer turned it off (`-c sharpLayer=false`). */
   sharpLayer: ILayerVersion | undefined;
 }
@@ -30,6 +38,17 @@ export interface TrainingProps {
 export class Training extends Construct {
   readonly validateImages: NodejsFunction;
   readonly prepareTrainingSet: NodejsFunction;
+  /** Capacity queue and callback tokens of the trainings in flight. */
+  readonly stateTable: Table;
+  readonly planTraining: NodejsFunction;
+  readonly acquireTrainingSlot: NodejsFunction;
+  readonly releaseTrainingSlot: NodejsFunction;
+  readonly startTraining: NodejsFunction;
+  readonly trainingCallback: NodejsFunction;
+  readonly explainTrainingFailure: NodejsFunction;
+  readonly deployModel: NodejsFunction;
+  readonly warmUpModel: NodejsFunction;
+  readonly registerModel: NodejsFunction;
   readonly stateMachine: StateMachine;
   readonly stateMachineLogs: LogGroup;
 
@@ -111,21 +130,162 @@ export class Training extends Construct {
       removalPolicy,
     });
 
+    const { trainingHost, hosting } = props;
+    this.stateTable = new Table(this, 'StateTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy,
+    });
+    const fn = (
+      id: string,
+      localHandler: LocalHandlerName,
+      entry: string,
+      description: string,
+      environment: Record<string, string>,
+      options: { timeout?: Duration; memorySize?: number } = {},
+    ) =>
+      new PipelineFunction(this, id, {
+        entry,
+        localHandler,
+        description,
+        environment,
+        logRetention,
+        removalPolicy,
+        ...options,
+      }).function;
+    const stateTable = { TRAINING_STATE_TABLE: this.stateTable.tableName };
+
+    this.planTraining = fn(
+      'PlanTraining',
+      'planTraining',
+      'functions/training/plan-training.handler.ts',
+      'Fixes the hyperparameters and model version, writes the training request',
+      { PHOTO_BUCKET: photos.bucket.bucketName, BASE_MODEL: config.baseModel },
+    );
+    photos.grantWritePrefix(this.planTraining, TRAINING_PREFIX);
+
+    this.acquireTrainingSlot = fn(
+      'AcquireTrainingSlot',
+      'acquireTrainingSlot',
+      'functions/training/acquire-training-slot.handler.ts',
+      'Takes a training slot, or tells the subject its place in line',
+      { ...stateTable, TRAINING_CONCURRENCY: String(config.trainingConcurrency) },
+    );
+    this.releaseTrainingSlot = fn(
+      'ReleaseTrainingSlot',
+      'releaseTrainingSlot',
+      'functions/training/release-training-slot.handler.ts',
+      'Frees a training slot (idempotent)',
+      stateTable,
+    );
+    for (const gate of [this.acquireTrainingSlot, this.releaseTrainingSlot]) {
+      this.stateTable.grant(
+        gate,
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      );
+    }
+
+    this.startTraining = fn(
+      'StartTraining',
+      'startTraining',
+      'functions/training/start-training.handler.ts',
+      'Stores the task token and queues the training on the async endpoint',
+      {
+        ...stateTable,
+        PHOTO_BUCKET: photos.bucket.bucketName,
+        TRAINING_ENDPOINT: trainingHost.endpointName,
+        TRAINING_INVOCATION_TIMEOUT_SECONDS: String(config.trainingInvocationTimeoutSeconds),
+        TOKEN_TTL_SECONDS: String(config.trainingTimeoutSeconds + 86_400),
+      },
+    );
+    this.stateTable.grant(this.startTraining, 'dynamodb:PutItem');
+    trainingHost.grantInvokeAsync(this.startTraining);
+
+    this.trainingCallback = fn(
+      'TrainingCallback',
+      'trainingCallback',
+      'functions/training/training-callback.handler.ts',
+      'Turns the training endpoint notifications into SendTaskSuccess / SendTaskFailure',
+      stateTable,
+    );
+    this.stateTable.grant(this.trainingCallback, 'dynamodb:UpdateItem');
+    for (const topic of [trainingHost.successTopic, trainingHost.errorTopic]) {
+      topic.addSubscription(new LambdaSubscription(this.trainingCallback));
+    }
+
+    this.explainTrainingFailure = fn(
+      'ExplainTrainingFailure',
+      'explainTrainingFailure',
+      'functions/training/explain-training-failure.handler.ts',
+      'Words the Training Failed event: what happened and whether retrying helps',
+      {},
+    );
+
+    this.deployModel = fn(
+      'DeployModel',
+      'deployModel',
+      'functions/deployment/deploy-model.handler.ts',
+      'Copies the trained adapter package under the multi-model endpoint prefix',
+      { PHOTO_BUCKET: photos.bucket.bucketName, MODELS_PREFIX: hosting.modelsPrefix },
+    );
+    trainingHost.grantReadOutput(this.deployModel);
+    hosting.grantPublishModel(this.deployModel);
+
+    this.warmUpModel = fn(
+      'WarmUpModel',
+      'warmUpModel',
+      'functions/deployment/warm-up-model.handler.ts',
+      'Invokes the new model once, with retries, so that it is loaded before Model Ready',
+      { SERVING_ENDPOINT: hosting.endpointName },
+      { timeout: Duration.minutes(5) },
+    );
+    hosting.grantInvoke(this.warmUpModel);
+
+    this.registerModel = fn(
+      'RegisterModel',
+      'registerModel',
+      'functions/deployment/register-model.handler.ts',
+      'Records the model in the registry and words Model Ready',
+      { MODEL_REGISTRY_TABLE: hosting.registry.tableName },
+    );
+    hosting.registry.grant(this.registerModel, 'dynamodb:PutItem');
+
     const workflow = buildTrainingWorkflow(this, {
       validateImages: this.validateImages,
       prepareTrainingSet: this.prepareTrainingSet,
+      planTraining: this.planTraining,
+      acquireTrainingSlot: this.acquireTrainingSlot,
+      releaseTrainingSlot: this.releaseTrainingSlot,
+      startTraining: this.startTraining,
+      explainTrainingFailure: this.explainTrainingFailure,
+      deployModel: this.deployModel,
+      warmUpModel: this.warmUpModel,
+      registerModel: this.registerModel,
+      trainingTimeout: Duration.seconds(config.trainingTimeoutSeconds),
       bus: props.bus,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: `${stack.stackName}-training`,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: workflow.definitionBody,
-      comment: 'Validates a sealed subject, prepares its training set and publishes the outcome',
+      comment:
+        'Validates a sealed subject, prepares its training set, trains and deploys its model, and publishes each outcome',
       tracingEnabled: true,
       logs: { destination: this.stateMachineLogs, level: LogLevel.ALL, includeExecutionData: true },
-      // Bounded: validation and preparation take minutes; a stuck execution should fail and say so.
-      timeout: Duration.hours(1),
+      // Bounded, yet long enough for a subject queued behind others for training capacity.
+      timeout: Duration.days(3),
     });
+
+    // The callback may only answer tasks of this state machine: SendTaskSuccess / Failure / Heartbeat.
+    this.stateMachine.grantTaskResponse(this.trainingCallback);
 
     // The local runtime finds this workflow in the synthesized template by this entry.
     (this.stateMachine.node.defaultChild as CfnResource).addMetadata(WORKFLOW_METADATA_KEY, 'training');
@@ -136,9 +296,20 @@ export class Training extends Construct {
       reason:
         'Log delivery (logs:CreateLogDelivery & co.) and X-Ray (xray:PutTraceSegments & co.) do not support resource-level permissions.',
     });
-    for (const fn of [this.validateImages, this.prepareTrainingSet]) {
+    for (const task of [
+      this.validateImages,
+      this.prepareTrainingSet,
+      this.planTraining,
+      this.acquireTrainingSlot,
+      this.releaseTrainingSlot,
+      this.startTraining,
+      this.explainTrainingFailure,
+      this.deployModel,
+      this.warmUpModel,
+      this.registerModel,
+    ]) {
       Validations.of(defaultPolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as never)}.Arn>:*]`,
+        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(task.node.defaultChild as never)}.Arn>:*]`,
         reason:
           'lambda:InvokeFunction on the function and its versions/aliases (ARN:*), as the Step Functions Lambda integration grants; no other function.',
       });

@@ -13,6 +13,7 @@ import {
   Errors,
   Fail,
   type IChainable,
+  IntegrationPattern,
   JitterType,
   JsonPath,
   Pass,
@@ -20,6 +21,8 @@ import {
   Succeed,
   TaskInput,
   Timeout,
+  Wait,
+  WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -29,6 +32,16 @@ import { TrainingStates } from './contract.js';
 export interface TrainingWorkflowProps {
   validateImages: IFunction;
   prepareTrainingSet: IFunction;
+  planTraining: IFunction;
+  acquireTrainingSlot: IFunction;
+  releaseTrainingSlot: IFunction;
+  startTraining: IFunction;
+  explainTrainingFailure: IFunction;
+  deployModel: IFunction;
+  warmUpModel: IFunction;
+  registerModel: IFunction;
+  /** How long Train waits for the endpoint's SNS notification before the training counts as lost. */
+  trainingTimeout: Duration;
   /** The pipeline's own bus: every outcome is published there. */
   bus: IEventBus;
 }
@@ -40,6 +53,12 @@ export interface TrainingWorkflow {
 
 /** Thrown by ValidateImages when Rekognition throttles or is down: worth retrying, unlike a bad photo. */
 export const FACE_ANALYSIS_UNAVAILABLE_ERROR = 'FaceAnalysisUnavailableError';
+
+/** Thrown by WarmUpModel when the new model did not answer within its own retries. */
+export const MODEL_WARM_UP_FAILED_ERROR = 'ModelWarmUpFailedError';
+
+/** `error` of the Fail state that ends a failed training or deployment. */
+export const TRAINING_FAILED_ERROR = 'TrainingFailed';
 
 /** `error` of the Fail state that ends every failed execution. */
 export const SUBJECT_PROCESSING_FAILED_ERROR = 'SubjectProcessingFailed';
@@ -166,14 +185,14 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
     task.addCatch(recordStage, { errors: [Errors.ALL], resultPath: TrainingPaths.failure });
   }
 
+  const training = buildTrainingStates(scope, props, publish);
+
   const isSubjectUsable = new Choice(scope, TrainingStates.isSubjectUsable, {
     stateName: TrainingStates.isSubjectUsable,
   })
     .when(
       Condition.stringEquals('$.validation.outcome', 'accepted'),
-      prepareTrainingSet
-        .next(publishAccepted)
-        .next(new Succeed(scope, TrainingStates.accepted, { stateName: TrainingStates.accepted })),
+      prepareTrainingSet.next(publishAccepted).next(training),
     )
     // A rejection is an outcome for the person who dropped the photos, not an error of the pipeline.
     .otherwise(
@@ -184,4 +203,206 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
 
   const startState = publishReceived.next(validateImages).next(isSubjectUsable);
   return { startState, definitionBody: DefinitionBody.fromChainable(startState) };
+}
+
+/** How long to wait before asking again for a training slot: each poll costs three transitions. */
+const TRAINING_SLOT_POLL = Duration.seconds(60);
+
+/**
+ * After `Subject Accepted`: plan the training, wait in line for capacity, train on the async endpoint (the
+ * Train state waits for the SNS callback with a task token), free the capacity, deploy to the multi-model
+ * endpoint, warm the model up, register it, and announce `Model Ready`. Any failure frees the capacity and
+ * ends in `Training Failed` with a reason and whether retrying helps.
+ */
+function buildTrainingStates(
+  scope: Construct,
+  props: TrainingWorkflowProps,
+  publish: (id: string, detailType: PipelineDetailType, detail: TaskInput) => EventBridgePutEvents,
+): IChainable {
+  const lambda = (
+    id: string,
+    fn: IFunction,
+    payload: Record<string, unknown>,
+    resultPath: string,
+    timeout = Duration.seconds(60),
+  ) =>
+    new LambdaInvoke(scope, id, {
+      stateName: id,
+      lambdaFunction: fn,
+      payloadResponseOnly: true,
+      payload: TaskInput.fromObject(payload),
+      resultPath,
+      taskTimeout: Timeout.duration(timeout),
+    });
+  const subject = {
+    subjectId: JsonPath.stringAt('$.received.subjectId'),
+    imageSetId: JsonPath.stringAt('$.received.imageSetId'),
+  };
+  const slotRequest = {
+    executionName: JsonPath.executionName,
+    enqueuedAt: JsonPath.stringAt('$$.Execution.StartTime'),
+    subjectId: JsonPath.stringAt('$.received.subjectId'),
+  };
+
+  const plan = lambda(
+    TrainingStates.planTraining,
+    props.planTraining,
+    {
+      ...subject,
+      manifestKey: JsonPath.stringAt('$.prepared.trainingSet.manifestKey'),
+      settings: JsonPath.objectAt('$.received.settings'),
+    },
+    '$.plan',
+  );
+  const acquire = lambda(
+    TrainingStates.acquireTrainingSlot,
+    props.acquireTrainingSlot,
+    slotRequest,
+    '$.slot',
+  );
+  const waitForSlot = new Wait(scope, TrainingStates.waitForTrainingSlot, {
+    stateName: TrainingStates.waitForTrainingSlot,
+    time: WaitTime.duration(TRAINING_SLOT_POLL),
+  });
+  const publishStarted = publish(
+    TrainingStates.publishTrainingStarted,
+    'Training Started',
+    TaskInput.fromObject({
+      version: 1,
+      ...subject,
+      modelVersion: JsonPath.stringAt('$.plan.started.modelVersion'),
+      baseModel: JsonPath.stringAt('$.plan.started.baseModel'),
+      hyperparameters: JsonPath.objectAt('$.plan.started.hyperparameters'),
+      queuedSeconds: JsonPath.numberAt('$.slot.queuedSeconds'),
+      trainedBy: JsonPath.stringAt('$.plan.started.trainedBy'),
+    }),
+  );
+  const train = new LambdaInvoke(scope, TrainingStates.train, {
+    stateName: TrainingStates.train,
+    lambdaFunction: props.startTraining,
+    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: TaskInput.fromObject({
+      taskToken: JsonPath.taskToken,
+      executionName: JsonPath.executionName,
+      subjectId: JsonPath.stringAt('$.received.subjectId'),
+      modelVersion: JsonPath.stringAt('$.plan.modelVersion'),
+      requestKey: JsonPath.stringAt('$.plan.requestKey'),
+    }),
+    resultPath: '$.training',
+    // A lost notification ends here, as States.Timeout, never as an execution waiting forever.
+    taskTimeout: Timeout.duration(props.trainingTimeout),
+  });
+  const release = lambda(
+    TrainingStates.releaseTrainingSlot,
+    props.releaseTrainingSlot,
+    slotRequest,
+    JsonPath.DISCARD,
+  );
+  const deploy = lambda(
+    TrainingStates.deployModel,
+    props.deployModel,
+    {
+      subjectId: JsonPath.stringAt('$.received.subjectId'),
+      modelVersion: JsonPath.stringAt('$.plan.modelVersion'),
+      outputLocation: JsonPath.stringAt('$.training.outputLocation'),
+    },
+    '$.deployed',
+  );
+  const warmUp = lambda(
+    TrainingStates.warmUpModel,
+    props.warmUpModel,
+    { targetModel: JsonPath.stringAt('$.deployed.targetModel') },
+    '$.warmUp',
+    Duration.minutes(5),
+  );
+  warmUp.addRetry({
+    errors: [MODEL_WARM_UP_FAILED_ERROR],
+    interval: Duration.seconds(30),
+    backoffRate: 2,
+    maxAttempts: 2,
+    jitterStrategy: JitterType.FULL,
+  });
+  const register = lambda(
+    TrainingStates.registerModel,
+    props.registerModel,
+    {
+      started: JsonPath.objectAt('$.plan.started'),
+      deployed: JsonPath.objectAt('$.deployed'),
+      warmUp: JsonPath.objectAt('$.warmUp'),
+    },
+    '$.modelReady',
+  );
+  const publishReady = publish(
+    TrainingStates.publishModelReady,
+    'Model Ready',
+    TaskInput.fromJsonPathAt('$.modelReady'),
+  );
+
+  // The one failure path: free the capacity (idempotent), explain, publish, fail.
+  const releaseAfterFailure = lambda(
+    TrainingStates.releaseAfterFailure,
+    props.releaseTrainingSlot,
+    slotRequest,
+    JsonPath.DISCARD,
+  );
+  // The whole state as input: `$.plan` is absent when planning itself failed, and a JSONPath to an absent
+  // field would fail this state too.
+  const explain = new LambdaInvoke(scope, TrainingStates.explainTrainingFailure, {
+    stateName: TrainingStates.explainTrainingFailure,
+    lambdaFunction: props.explainTrainingFailure,
+    payloadResponseOnly: true,
+    resultPath: '$.trainingFailure',
+    taskTimeout: Timeout.duration(Duration.seconds(60)),
+  });
+  // Even if freeing the capacity fails, the person is still told what happened.
+  releaseAfterFailure.addCatch(explain, { errors: [Errors.ALL], resultPath: '$.releaseFailure' });
+  const publishFailed = publish(
+    TrainingStates.publishTrainingFailed,
+    'Training Failed',
+    TaskInput.fromJsonPathAt('$.trainingFailure'),
+  );
+  releaseAfterFailure
+    .next(explain)
+    .next(publishFailed)
+    .next(
+      new Fail(scope, TrainingStates.trainingFailed, {
+        stateName: TrainingStates.trainingFailed,
+        error: TRAINING_FAILED_ERROR,
+        cause: 'Training or deployment failed; the Training Failed event says why and whether retrying helps',
+      }),
+    );
+  for (const [task, stage] of [
+    [plan, TrainingStates.planTraining],
+    [acquire, TrainingStates.acquireTrainingSlot],
+    [train, TrainingStates.train],
+    [release, TrainingStates.releaseTrainingSlot],
+    [deploy, TrainingStates.deployModel],
+    [warmUp, TrainingStates.warmUpModel],
+    [register, TrainingStates.registerModel],
+  ] as const) {
+    const recordStage = new Pass(scope, `RecordFailedStage${stage}`, {
+      stateName: `RecordFailedStage${stage}`,
+      result: Result.fromString(stage),
+      resultPath: TrainingPaths.failedStage,
+    });
+    recordStage.next(releaseAfterFailure);
+    task.addCatch(recordStage, { errors: [Errors.ALL], resultPath: TrainingPaths.failure });
+  }
+
+  const hasSlot = new Choice(scope, TrainingStates.hasTrainingSlot, {
+    stateName: TrainingStates.hasTrainingSlot,
+  })
+    .when(
+      Condition.booleanEquals('$.slot.acquired', true),
+      publishStarted
+        .next(train)
+        .next(release)
+        .next(deploy)
+        .next(warmUp)
+        .next(register)
+        .next(publishReady)
+        .next(new Succeed(scope, TrainingStates.modelReady, { stateName: TrainingStates.modelReady })),
+    )
+    .otherwise(waitForSlot.next(acquire));
+  return plan.next(acquire).next(hasSlot);
 }

@@ -1,0 +1,64 @@
+import type { ObjectStore } from '../platform/object-store.js';
+import { keyInBucket } from '../platform/s3-uri.js';
+import { TrainingResponse, trainingLayout } from '../training/training-request.js';
+
+export interface DeployModelInput {
+  subjectId: string;
+  modelVersion: string;
+  /** Where SageMaker stored the training container's response (from the success notification). */
+  outputLocation: string;
+}
+
+export interface DeployedModel {
+  targetModel: string;
+  modelKey: string;
+  adapterBytes: number;
+  trainingSeconds: number;
+  baseModel: string;
+}
+
+export class UnexpectedTrainingResponseError extends Error {
+  override name = 'UnexpectedTrainingResponseError';
+}
+
+/**
+ * Adds the trained adapter to the multi-model endpoint: a copy of the Triton package to
+ * `models/<subjectId>/<version>.tar.gz` under the endpoint's ModelDataUrl. No endpoint update: the endpoint
+ * loads a model from that prefix on its first invocation with the matching TargetModel.
+ */
+export async function deployModel(
+  input: DeployModelInput,
+  deps: { store: ObjectStore; bucket: string; modelsPrefix: string },
+): Promise<DeployedModel> {
+  const body = new TextDecoder().decode(await deps.store.get(keyInBucket(input.outputLocation, deps.bucket)));
+  const parsed = TrainingResponse.safeParse(safeJson(body));
+  if (!parsed.success) {
+    throw new UnexpectedTrainingResponseError(
+      `The training response at ${input.outputLocation} does not follow the contract: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const response = parsed.data;
+  if (response.subjectId !== input.subjectId || response.modelVersion !== input.modelVersion) {
+    throw new UnexpectedTrainingResponseError(
+      `The training response at ${input.outputLocation} is for ${response.subjectId}/${response.modelVersion}, not ${input.subjectId}/${input.modelVersion}`,
+    );
+  }
+  const targetModel = trainingLayout.targetModel(input.subjectId, input.modelVersion);
+  const modelKey = `${deps.modelsPrefix}${targetModel}`;
+  await deps.store.copy(keyInBucket(response.adapterPackageUri, deps.bucket), modelKey);
+  return {
+    targetModel,
+    modelKey,
+    adapterBytes: response.adapterBytes,
+    trainingSeconds: response.timings.trainingSeconds + response.timings.classImagesSeconds,
+    baseModel: response.baseModel,
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,42 @@
+import type { ModelReady, TrainingStarted } from '../../events/pipeline-events.js';
+import type { DeployedModel } from './deploy-model.js';
+import type { ModelRegistry } from './model-registry.js';
+
+export interface RegisterModelInput {
+  started: Omit<TrainingStarted, 'queuedSeconds'>;
+  deployed: DeployedModel;
+  warmUp: { warmUpSeconds: number };
+}
+
+/** Records the model in the registry and returns the `Model Ready` detail. */
+export async function registerModel(
+  input: RegisterModelInput,
+  deps: { registry: ModelRegistry; servedBy: ModelReady['servedBy']; now: () => number },
+): Promise<ModelReady> {
+  const { started, deployed, warmUp } = input;
+  await deps.registry.register({
+    subjectId: started.subjectId,
+    modelVersion: started.modelVersion,
+    imageSetId: started.imageSetId,
+    targetModel: deployed.targetModel,
+    artifactKey: deployed.modelKey,
+    baseModel: started.baseModel,
+    hyperparameters: started.hyperparameters,
+    adapterBytes: deployed.adapterBytes,
+    trainingSeconds: deployed.trainingSeconds,
+    warmUpSeconds: warmUp.warmUpSeconds,
+    registeredAt: new Date(deps.now()).toISOString(),
+  });
+  return {
+    version: 1,
+    subjectId: started.subjectId,
+    imageSetId: started.imageSetId,
+    modelVersion: started.modelVersion,
+    targetModel: deployed.targetModel,
+    baseModel: started.baseModel,
+    adapterBytes: deployed.adapterBytes,
+    trainingSeconds: deployed.trainingSeconds,
+    warmUpSeconds: warmUp.warmUpSeconds,
+    servedBy: deps.servedBy,
+  };
+}

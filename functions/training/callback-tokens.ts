@@ -1,0 +1,81 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Task tokens waiting for an async-inference notification, by InferenceId. A token is claimed once: a
+ * duplicate or late notification finds it claimed and changes nothing. Items expire (TTL) a day after the
+ * workflow would have timed out anyway.
+ *
+ *   pk = INFERENCE#<inferenceId>  sk = TOKEN   taskToken, executionName, status waiting|claimed, expiresAt
+ */
+export type Claim =
+  | { outcome: 'claimed'; taskToken: string; executionName: string }
+  | { outcome: 'unknown' }
+  | { outcome: 'already-claimed' };
+
+export class CallbackTokens {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async remember(
+    inferenceId: string,
+    entry: { taskToken: string; executionName: string; subjectId: string },
+    ttlSeconds: number,
+  ): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `INFERENCE#${inferenceId}`,
+          sk: 'TOKEN',
+          ...entry,
+          status: 'waiting',
+          createdAt: this.now(),
+          expiresAt: Math.floor(this.now() / 1000) + ttlSeconds,
+        },
+      }),
+    );
+  }
+
+  async claim(inferenceId: string): Promise<Claim> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `INFERENCE#${inferenceId}`, sk: 'TOKEN' },
+          UpdateExpression: 'SET #status = :claimed, claimedAt = :now',
+          ConditionExpression: '#status = :waiting',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':claimed': 'claimed', ':waiting': 'waiting', ':now': this.now() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const item = out.Attributes as { taskToken: string; executionName: string };
+      return { outcome: 'claimed', taskToken: item.taskToken, executionName: item.executionName };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The condition also fails for a missing item; tell the two apart for the logs.
+      const exists = await this.db
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: `INFERENCE#${inferenceId}`, sk: 'TOKEN' },
+            UpdateExpression: 'SET lastDuplicateAt = :now',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':now': this.now() },
+          }),
+        )
+        .then(
+          () => true,
+          (e: unknown) => {
+            if (e instanceof ConditionalCheckFailedException) return false;
+            throw e;
+          },
+        );
+      return exists ? { outcome: 'already-claimed' } : { outcome: 'unknown' };
+    }
+  }
+}

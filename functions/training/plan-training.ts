@@ -1,0 +1,63 @@
+import type { TrainingStarted } from '../../events/pipeline-events.js';
+import { SubjectSettings } from '../../events/subject-settings.js';
+import { hyperparametersFor } from '../../events/training-settings.js';
+import type { ObjectStore } from '../platform/object-store.js';
+import { s3Uri } from '../platform/s3-uri.js';
+import { modelVersionOf, type TrainingRequest, trainingLayout } from './training-request.js';
+
+export interface PlanTrainingInput {
+  subjectId: string;
+  imageSetId: string;
+  manifestKey: string;
+  settings: unknown;
+}
+
+export interface TrainingPlan {
+  modelVersion: string;
+  requestKey: string;
+  /** The `Training Started` detail, less `queuedSeconds`, which AcquireTrainingSlot measures. */
+  started: Omit<TrainingStarted, 'queuedSeconds'>;
+}
+
+export interface PlanTrainingDeps {
+  store: ObjectStore;
+  bucket: string;
+  baseModel: string;
+  trainedBy: TrainingStarted['trainedBy'];
+}
+
+/**
+ * Fixes what will be trained: hyperparameters (defaults, then the subject's overrides, already bounded by the
+ * subject.json schema), the model version derived from them, and the request the training container reads.
+ * Writing the request is idempotent: same inputs, same key, same bytes.
+ */
+export async function planTraining(input: PlanTrainingInput, deps: PlanTrainingDeps): Promise<TrainingPlan> {
+  const settings = SubjectSettings.parse(input.settings);
+  const hyperparameters = hyperparametersFor(settings.training);
+  const modelVersion = modelVersionOf(input.imageSetId, hyperparameters, deps.baseModel);
+  const requestKey = trainingLayout.requestKey(input.subjectId, input.imageSetId, modelVersion);
+  const request: TrainingRequest = {
+    schemaVersion: 1,
+    subjectId: input.subjectId,
+    imageSetId: input.imageSetId,
+    modelVersion,
+    manifestUri: s3Uri(deps.bucket, input.manifestKey),
+    outputUri: s3Uri(deps.bucket, trainingLayout.adapterKey(input.subjectId, modelVersion)),
+    baseModel: deps.baseModel,
+    hyperparameters,
+  };
+  await deps.store.put(requestKey, JSON.stringify(request, null, 2), 'application/json');
+  return {
+    modelVersion,
+    requestKey,
+    started: {
+      version: 1,
+      subjectId: input.subjectId,
+      imageSetId: input.imageSetId,
+      modelVersion,
+      baseModel: deps.baseModel,
+      hyperparameters,
+      trainedBy: deps.trainedBy,
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { s3Uri } from '../platform/s3-uri.js';
+import type { AsyncInference } from './async-inference.js';
+import type { CallbackTokens } from './callback-tokens.js';
+
+export interface StartTrainingInput {
+  taskToken: string;
+  executionName: string;
+  subjectId: string;
+  modelVersion: string;
+  requestKey: string;
+}
+
+export interface StartTrainingDeps {
+  tokens: CallbackTokens;
+  inference: AsyncInference;
+  bucket: string;
+  invocationTimeoutSeconds: number;
+  /** How long the token is kept: past the workflow's own timeout for the callback. */
+  tokenTtlSeconds: number;
+}
+
+/**
+ * The Train state's task (`.waitForTaskToken`): remembers the task token under an InferenceId chosen here,
+ * then queues the training on the async endpoint. The token is stored first, so even an instant notification
+ * finds it. Each attempt of the state has its own token, hence its own InferenceId.
+ */
+export async function startTraining(
+  input: StartTrainingInput,
+  deps: StartTrainingDeps,
+): Promise<{ inferenceId: string }> {
+  const attempt = createHash('sha256').update(input.taskToken).digest('hex').slice(0, 12);
+  const inferenceId = `${input.modelVersion}-${attempt}`;
+  await deps.tokens.remember(
+    inferenceId,
+    { taskToken: input.taskToken, executionName: input.executionName, subjectId: input.subjectId },
+    deps.tokenTtlSeconds,
+  );
+  await deps.inference.invokeAsync({
+    inferenceId,
+    inputLocation: s3Uri(deps.bucket, input.requestKey),
+    invocationTimeoutSeconds: deps.invocationTimeoutSeconds,
+  });
+  return { inferenceId };
+}

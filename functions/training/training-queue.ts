@@ -1,0 +1,165 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+
+/**
+ * The training capacity gate: at most `limit` trainings run at once (the async endpoint's instance count),
+ * and waiting subjects start in the order their executions started. A Standard workflow polls `acquire` with
+ * a Wait state in between; every exit path calls `release`, which is idempotent.
+ *
+ *   pk = TRAINING_QUEUE  sk = <enqueuedAt>#<executionName>   status waiting|running
+ *   pk = TRAINING_SLOTS  sk = SLOT#<n>, n < limit             holder = executionName while held
+ *
+ * Each slot is taken by one conditional write, so no more than `limit` can be held, without transactions.
+ */
+export interface SlotRequest {
+  executionName: string;
+  /** The execution's start time: fixes the subject's place in the queue across retries. */
+  enqueuedAt: string;
+  subjectId: string;
+}
+
+export type SlotDecision = { acquired: true; queuedSeconds: number } | { acquired: false; position: number };
+
+const QUEUE = 'TRAINING_QUEUE';
+const SLOTS = 'TRAINING_SLOTS';
+/** A queue item outlives any execution (ours last hours); the TTL only cleans up after a lost release. */
+const ITEM_TTL_SECONDS = 7 * 24 * 3600;
+
+export class TrainingQueue {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async acquire(request: SlotRequest, limit: number): Promise<SlotDecision> {
+    const queueKey = { pk: QUEUE, sk: `${request.enqueuedAt}#${request.executionName}` };
+    const queuedSeconds = Math.max(0, (this.now() - Date.parse(request.enqueuedAt)) / 1000);
+    await this.enqueue(queueKey, request);
+    const slots = await this.query(SLOTS);
+    if (slots.some((slot) => slot.holder === request.executionName)) {
+      await this.markRunning(queueKey);
+      return { acquired: true, queuedSeconds };
+    }
+    const held = slots.filter((slot) => slot.holder && Number(String(slot.sk).slice(5)) < limit).length;
+    const waiting = (await this.query(QUEUE)).filter((item) => item.status === 'waiting');
+    const position = waiting.findIndex((item) => item.sk === queueKey.sk);
+    if (held + Math.max(0, position) >= limit) return { acquired: false, position };
+    for (let slot = 0; slot < limit; slot++) {
+      if (await this.take(slot, request.executionName)) {
+        await this.markRunning(queueKey);
+        return { acquired: true, queuedSeconds };
+      }
+    }
+    return { acquired: false, position };
+  }
+
+  /** Frees the slot it held and leaves the queue. Safe to repeat, and for an execution that never queued. */
+  async release(request: Pick<SlotRequest, 'executionName' | 'enqueuedAt'>): Promise<{ released: boolean }> {
+    let released = false;
+    for (const slot of await this.query(SLOTS)) {
+      if (slot.holder !== request.executionName) continue;
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: SLOTS, sk: slot.sk },
+            UpdateExpression: 'REMOVE holder, heldSince',
+            ConditionExpression: 'holder = :me',
+            ExpressionAttributeValues: { ':me': request.executionName },
+          }),
+        );
+        released = true;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    await this.db.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: QUEUE, sk: `${request.enqueuedAt}#${request.executionName}` },
+      }),
+    );
+    return { released };
+  }
+
+  /** Executions holding a slot now (for tests and metrics). */
+  async holders(): Promise<string[]> {
+    return (await this.query(SLOTS)).flatMap((slot) => (slot.holder ? [String(slot.holder)] : []));
+  }
+
+  private async take(slot: number, executionName: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: SLOTS, sk: `SLOT#${slot}` },
+          UpdateExpression: 'SET holder = :me, heldSince = :now',
+          ConditionExpression: 'attribute_not_exists(holder)',
+          ExpressionAttributeValues: { ':me': executionName, ':now': this.now() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async enqueue(key: { pk: string; sk: string }, request: SlotRequest): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key,
+            status: 'waiting',
+            subjectId: request.subjectId,
+            executionName: request.executionName,
+            expiresAt: Math.floor(this.now() / 1000) + ITEM_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  private async markRunning(key: { pk: string; sk: string }): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'SET #status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':running': 'running' },
+      }),
+    );
+  }
+
+  private async query(pk: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+}
