@@ -41,9 +41,11 @@ class TrainingService:
         self,
         trainer: TrainerFunction | None = None,
         parse: Callable[[bytes], TrainingRequest] = parse_training_request,
+        log: Callable[..., None] = _log,
     ) -> None:
         self.trainer = trainer
         self.parse = parse
+        self.log = log
         self.startup_error: str | None = None
         self.lock = threading.Lock()
 
@@ -69,19 +71,19 @@ class TrainingService:
             try:
                 request = self.parse(body)
             except InvalidTrainingRequestError as e:
-                _log("bad training request", error=str(e))
+                self.log("bad training request", error=str(e))
                 return e.status, e.to_body()
             started = time.monotonic()
-            _log("training started", subjectId=request.subject_id, modelVersion=request.model_version)
+            self.log("training started", subjectId=request.subject_id, modelVersion=request.model_version)
             try:
                 response = self.trainer(request)
             except AvatarTrainingError as e:
-                _log("training failed", error=str(e), errorType=type(e).__name__, retryable=e.retryable)
+                self.log("training failed", error=str(e), errorType=type(e).__name__, retryable=e.retryable)
                 return e.status, e.to_body()
             except Exception as e:  # noqa: BLE001 - an unexpected failure is a 500, never a 200
-                _log("training crashed", error=repr(e), trace=traceback.format_exc())
+                self.log("training crashed", error=repr(e), trace=traceback.format_exc())
                 return 500, {"error": f"{type(e).__name__}: {e}", "errorType": "InternalError", "retryable": False}
-            _log(
+            self.log(
                 "training succeeded",
                 subjectId=request.subject_id,
                 modelVersion=request.model_version,
@@ -127,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quieter than the default
         if not self.path.startswith("/ping"):
-            _log("http", line=format % args)
+            self.server.service.log("http", line=format % args)
 
 
 class TrainingHTTPServer(ThreadingHTTPServer):
