@@ -17,9 +17,8 @@ import base64
 import io
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 try:  # only importable inside Triton's Python backend (or a stub installed by the tests)
     import triton_python_backend_utils as pb_utils
@@ -39,8 +38,7 @@ class InvalidInputError(ValueError):
     """A request input is missing or out of range; answered as a Triton error for that request."""
 
 
-@dataclass(frozen=True)
-class GenerationInputs:
+class GenerationInputs(NamedTuple):
     prompt: str
     negative_prompt: str
     seed: int | None
