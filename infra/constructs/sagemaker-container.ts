@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Effect, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { InvalidConfigurationError } from '../config.js';
+
+/** The image of a model whose Dockerfile is missing (the synth carries an error annotation and cannot deploy). */
+export const MISSING_IMAGE_PREFIX = 'missing-dockerfile:';
 
 /**
  * What the two SageMaker constructs share: where a container image comes from (a Docker build of a folder under
@@ -50,9 +53,12 @@ export function containerImage(
   }
   const directory = join(REPOSITORY_ROOT, source.directory);
   if (!existsSync(join(directory, 'Dockerfile'))) {
-    throw new InvalidConfigurationError(
+    // An error annotation, not an exception: `cdk synth` and `cdk deploy` stop with this message, while in-process
+    // synths that only read the template (tests, the local runtime) still work with a placeholder image.
+    Annotations.of(scope).addError(
       `${source.directory}/Dockerfile not found: build the image yourself and give its ECR URI as context "${source.contextKey}"`,
     );
+    return `${MISSING_IMAGE_PREFIX}${source.directory}`;
   }
   const asset = new DockerImageAsset(scope, id, {
     directory,

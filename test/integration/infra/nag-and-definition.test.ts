@@ -9,6 +9,7 @@ import {
 } from '../../../state-machines/training/workflow.js';
 import {
   describeFindings,
+  PREBUILT_IMAGES,
   resolvedTrainingDefinition,
   synthesizePipeline,
   unacknowledgedNagFindings,
@@ -36,6 +37,17 @@ describe('cdk-nag (AWS Solutions)', () => {
     [
       'a dev stack (retainData=false, email subscription)',
       () => synthesizePipeline({ retainData: false, notificationEmail: 'ops@example.com' }).app,
+    ],
+    [
+      'a stack with prebuilt SageMaker images, an s3:// base model and volume keys (p3 instances)',
+      () =>
+        synthesizePipeline({
+          ...PREBUILT_IMAGES,
+          baseModel: 's3://models-bucket/pipelines/sd21-base/',
+          trainingInstanceType: 'ml.p3.2xlarge',
+          servingInstanceType: 'ml.p3.2xlarge',
+          trainingConcurrency: 2,
+        }).app,
     ],
   ])('%s has no unacknowledged finding', (_name, appOf) => {
     const findings = unacknowledgedNagFindings(appOf());

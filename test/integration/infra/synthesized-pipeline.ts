@@ -87,3 +87,67 @@ export function propertiesOf(resources: Resources, logicalId: string): Record<st
   if (!properties) throw new Error(`No resource ${logicalId} with properties in the template`);
   return properties;
 }
+
+/**
+ * Prebuilt SageMaker images (context `trainingImageUri` / `servingImageUri`): a synth that does not stage the
+ * sagemaker/ Docker folders.
+ */
+export const PREBUILT_IMAGES = {
+  trainingImageUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/avatar-training:1.0.0`,
+  servingImageUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/avatar-serving:1.0.0`,
+};
+
+export interface PolicyStatementJson {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** Every statement of every inline policy (AWS::IAM::Policy) attached to the role. */
+export function statementsOfRole(resources: Resources, roleLogicalId: string): PolicyStatementJson[] {
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) => JSON.stringify(r.Properties?.Roles).includes(`"${roleLogicalId}"`))
+    .flatMap(
+      (r) =>
+        (r.Properties?.PolicyDocument as { Statement: PolicyStatementJson[] } | undefined)?.Statement ?? [],
+    );
+}
+
+/**
+ * A resource of a statement as a string: `Fn::GetAtt [X, Arn]` becomes `arn:X`, `Ref X` becomes `X` (pseudo
+ * parameters `aws`, the test account and region), `Fn::Join` is joined. Enough to match ARNs with wildcards.
+ */
+export function resolveResource(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const token = value as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
+  if (token.Ref === 'AWS::Partition') return 'aws';
+  if (token.Ref === 'AWS::Region') return REGION;
+  if (token.Ref === 'AWS::AccountId') return ACCOUNT;
+  if (token.Ref) return token.Ref;
+  if (token['Fn::GetAtt']) return `arn:${token['Fn::GetAtt'][0]}`;
+  if (token['Fn::Join']) return token['Fn::Join'][1].map(resolveResource).join(token['Fn::Join'][0]);
+  throw new Error(`Cannot resolve ${JSON.stringify(value)}`);
+}
+
+const wildcardMatch = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(value);
+
+/**
+ * Whether some Allow statement names the action on the resource (wildcards honoured, conditions ignored: an
+ * over-approximation, so "is not allowed" is a safe conclusion). Resources as `resolveResource` writes them.
+ */
+export function allows(statements: PolicyStatementJson[], action: string, resource: string): boolean {
+  return statements.some((s) => {
+    if (s.Effect !== 'Allow') return false;
+    const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+    const resources = (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map(resolveResource);
+    return actions.some((a) => wildcardMatch(a, action)) && resources.some((r) => wildcardMatch(r, resource));
+  });
+}
