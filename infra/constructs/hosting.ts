@@ -71,7 +71,12 @@ export class Hosting extends Construct {
     const image = containerImage(
       this,
       'Image',
-      { directory: 'sagemaker/serving', imageUri: config.servingImageUri, contextKey: 'servingImageUri' },
+      {
+        directory: 'sagemaker',
+        file: 'serving/Dockerfile',
+        imageUri: config.servingImageUri,
+        contextKey: 'servingImageUri',
+      },
       role,
     );
 

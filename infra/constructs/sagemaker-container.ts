@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
@@ -21,8 +21,10 @@ export const MISSING_IMAGE_PREFIX = 'missing-dockerfile:';
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ContainerImageSource {
-  /** Folder under the repository root holding the Dockerfile, e.g. `sagemaker/training`. */
+  /** The build context, relative to the repository root (`sagemaker`: the images share code) or absolute. */
   directory: string;
+  /** The Dockerfile, relative to the build context (e.g. `training/Dockerfile`). */
+  file: string;
   /** The prebuilt image from context, if any; it replaces the Docker build. */
   imageUri: string | undefined;
   /** The context key that names the prebuilt image (for the error when neither is there). */
@@ -31,8 +33,8 @@ export interface ContainerImageSource {
 
 /**
  * The image URI for a CfnModel, and the pull permission on `role`. A prebuilt image is pulled from its own
- * repository; otherwise `cdk deploy` builds the folder (linux/amd64: SageMaker's GPU hosts are x86) and pushes it to
- * the bootstrap repository. At synth the folder is only hashed and staged, so synth needs no Docker.
+ * repository; otherwise `cdk deploy` builds the Dockerfile (linux/amd64: SageMaker's GPU hosts are x86) in its
+ * context and pushes it to the bootstrap repository. At synth the folder is only hashed and staged, so synth needs no Docker.
  */
 export function containerImage(
   scope: Construct,
@@ -51,19 +53,22 @@ export function containerImage(
     repository.grantPull(role);
     return source.imageUri;
   }
-  const directory = join(REPOSITORY_ROOT, source.directory);
-  if (!existsSync(join(directory, 'Dockerfile'))) {
+  const directory = resolve(REPOSITORY_ROOT, source.directory);
+  const dockerfile = `${source.directory}/${source.file}`;
+  if (!existsSync(join(directory, source.file))) {
     // An error annotation, not an exception: `cdk synth` and `cdk deploy` stop with this message, while in-process
     // synths that only read the template (tests, the local runtime) still work with a placeholder image.
     Annotations.of(scope).addError(
-      `${source.directory}/Dockerfile not found: build the image yourself and give its ECR URI as context "${source.contextKey}"`,
+      `${dockerfile} not found: build the image yourself and give its ECR URI as context "${source.contextKey}"`,
     );
-    return `${MISSING_IMAGE_PREFIX}${source.directory}`;
+    return `${MISSING_IMAGE_PREFIX}${dockerfile}`;
   }
   const asset = new DockerImageAsset(scope, id, {
     directory,
+    file: source.file,
     platform: Platform.LINUX_AMD64,
-    exclude: ['**/__pycache__', '**/*.pyc', '**/.pytest_cache', '**/.venv'],
+    // What no image copies: tests and docs would otherwise change the image hash and cause a rebuild.
+    exclude: ['**/tests', '**/*.md', '**/__pycache__', '**/*.pyc', '**/.pytest_cache', '**/.venv'],
   });
   asset.repository.grantPull(role);
   return asset.imageUri;

@@ -116,7 +116,12 @@ export class TrainingHost extends Construct {
     const image = containerImage(
       this,
       'Image',
-      { directory: 'sagemaker/training', imageUri: config.trainingImageUri, contextKey: 'trainingImageUri' },
+      {
+        directory: 'sagemaker',
+        file: 'training/Dockerfile',
+        imageUri: config.trainingImageUri,
+        contextKey: 'trainingImageUri',
+      },
       role,
     );
 
