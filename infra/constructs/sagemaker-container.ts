@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Repository } from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Effect, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -168,8 +168,12 @@ export function acknowledgeExecutionRoleWildcards(role: IRole, endpointName: str
     reason:
       'ecr:GetAuthorizationToken takes no resource, and cloudwatch:PutMetricData takes none either (it is limited to SageMaker namespaces by a condition).',
   });
+  // cdk-nag writes pseudo parameters as <AWS::Region>, and a deploy-time environment as its literal values.
+  const stack = Stack.of(policy);
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
   Validations.of(policy).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/${endpointName}:log-stream:*]`,
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/sagemaker/Endpoints/${endpointName}:log-stream:*]`,
     reason: `Log streams of the endpoint's own log group (/aws/sagemaker/Endpoints/${endpointName}): SageMaker names one per instance.`,
   });
 }

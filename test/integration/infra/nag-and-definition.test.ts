@@ -39,6 +39,10 @@ describe('cdk-nag (AWS Solutions)', () => {
       () => synthesizePipeline({ retainData: false, notificationEmail: 'ops@example.com' }).app,
     ],
     [
+      'a stack for a given account and region (as `cdk synth` with credentials makes it)',
+      () => synthesizePipeline({ account: '123456789012', region: 'eu-west-1' }).app,
+    ],
+    [
       'a stack with prebuilt SageMaker images, an s3:// base model and volume keys (p3 instances)',
       () =>
         synthesizePipeline({
