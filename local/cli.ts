@@ -1,7 +1,8 @@
 /**
  * `npm start [-- --input DIR] [--data DIR]`: runs the pipeline on this machine. Every subfolder of DIR is
  * dropped into the local bucket as subjects/<folder name>/; with no --input, sample subjects are generated
- * first. Exits 0 when every subject reached `Subject Accepted` or `Subject Rejected`.
+ * first. Exits 0 when every subject reached an outcome: `Model Ready`, `Subject Rejected`, `Training Failed` or
+ * `Subject Processing Failed`.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,11 +11,15 @@ import { createLocalFunctions, STAND_IN_NOTICE } from './runtime/local-functions
 import { LocalPipeline } from './runtime/local-pipeline.js';
 import { reportSubjects, type SubjectReport } from './runtime/run-report.js';
 import { generateSampleSubjects } from './samples/generate-sample-subjects.js';
+import { ContainerTrainer } from './stand-ins/async-training-endpoint.js';
 
-const USAGE = `Usage: npm start [-- --input DIR] [--data DIR] [--quiet]
+const USAGE = `Usage: npm start [-- --input DIR] [--data DIR] [--training-endpoint URL] [--quiet]
   --input DIR  every subfolder of DIR is one subject (its files go to subjects/<folder>/)
                default: sample subjects generated under DATA/samples
   --data DIR   where the local bucket (DATA/bucket) and events (DATA/events.jsonl) go; default .local-data
+  --training-endpoint URL
+               train with a SageMaker-compatible container on this machine (GET /ping, POST /invocations),
+               e.g. sagemaker/training on a GPU: http://localhost:8080 (default: the local stand-in)
   --quiet      print only the summary`;
 
 async function main(): Promise<number> {
@@ -23,6 +28,7 @@ async function main(): Promise<number> {
       input: { type: 'string' },
       data: { type: 'string', default: '.local-data' },
       quiet: { type: 'boolean', default: false },
+      'training-endpoint': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -46,6 +52,13 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  const container = values['training-endpoint']
+    ? new ContainerTrainer(values['training-endpoint'])
+    : undefined;
+  if (container) {
+    await container.ping();
+    console.log(`Training with the container at ${values['training-endpoint']} (not the stand-in).`);
+  }
   console.log(STAND_IN_NOTICE);
   const started = Date.now();
   const say = (line: string) => {
@@ -54,6 +67,7 @@ async function main(): Promise<number> {
   const pipeline = await LocalPipeline.open({
     dataDir,
     functions: createLocalFunctions,
+    ...(container ? { trainer: () => container } : {}),
     onProgress: (p) => {
       if (p.kind === 'entered') say(`  ${p.execution}  -> ${p.state}`);
       if (p.kind === 'retried') say(`  ${p.execution}  retry ${p.state}`);
@@ -71,7 +85,7 @@ async function main(): Promise<number> {
     );
     await pipeline.fastForwardQuietPeriods();
     const executions = await pipeline.settled();
-    const reports = reportSubjects(subjects, pipeline.outcomes());
+    const reports = reportSubjects(subjects, pipeline.bus.published);
     printSummary(reports);
     const transitions = executions.reduce((sum, e) => sum + e.transitions, 0);
     console.log(
@@ -80,7 +94,8 @@ async function main(): Promise<number> {
     console.log(`Events:        ${join(dataDir, 'events.jsonl')}`);
     console.log(`Bucket:        ${join(dataDir, 'bucket')}`);
     console.log(`Training sets: ${join(dataDir, 'bucket', 'training')}`);
-    return reports.every((r) => r.outcome === 'Subject Accepted' || r.outcome === 'Subject Rejected') ? 0 : 1;
+    console.log(`Models:        ${join(dataDir, 'bucket', 'models')}`);
+    return reports.every((r) => r.outcome !== undefined) ? 0 : 1;
   } finally {
     await pipeline.close();
   }
@@ -89,10 +104,8 @@ async function main(): Promise<number> {
 function printSummary(reports: SubjectReport[]): void {
   console.log('\nOutcome by subject:');
   for (const report of reports) {
-    console.log(
-      `\n${report.subjectId}: ${report.outcome ?? 'NO OUTCOME'}${report.summary ? ` - ${report.summary}` : ''}`,
-    );
-    for (const line of report.details) console.log(`    ${line}`);
+    console.log(`\n${report.subjectId}: ${report.outcome ?? 'NO OUTCOME'}`);
+    for (const line of report.lines) console.log(line);
   }
 }
 

@@ -1,3 +1,24 @@
+import type { SNSEvent } from 'aws-lambda';
+import { deployModel } from '../../functions/deployment/deploy-model.js';
+import { ModelRegistry } from '../../functions/deployment/model-registry.js';
+import { registerModel } from '../../functions/deployment/register-model.js';
+import { DEFAULT_WARM_UP_POLICY, warmUpModel } from '../../functions/deployment/warm-up-model.js';
+import { numberEnv, requiredEnv } from '../../functions/platform/environment.js';
+import { CallbackTokens } from '../../functions/training/callback-tokens.js';
+import { explainFailedTrainingState } from '../../functions/training/explain-training-failure.js';
+import { planTraining } from '../../functions/training/plan-training.js';
+import { startTraining } from '../../functions/training/start-training.js';
+import {
+  parseDeployModelInput,
+  parseFailedTrainingState,
+  parsePlanTrainingInput,
+  parseRegisterModelInput,
+  parseSlotRequest,
+  parseStartTrainingInput,
+  parseWarmUpInput,
+} from '../../functions/training/training-inputs.js';
+import { handleTrainingNotification } from '../../functions/training/training-notification.js';
+import { TrainingQueue } from '../../functions/training/training-queue.js';
 import { prepareTrainingSet } from '../../functions/training-set/prepare-training-set.js';
 import { parsePrepareTrainingSetInput } from '../../functions/training-set/prepare-training-set-input.js';
 import { readTrainingSetPolicyFromEnvironment } from '../../functions/training-set/training-set-policy.js';
@@ -8,23 +29,30 @@ import { UnscreenedContentModerator } from '../stand-ins/content-moderation.js';
 import { SaliencyFaceAnalyzer } from '../stand-ins/face-analysis.js';
 import type { LocalFunctionsFactory } from './local-pipeline.js';
 
-/** Printed at the start of every local run, so nobody mistakes a local result for a screened one. */
+/** Printed at the start of every local run, so nobody mistakes a local result for a screened or trained one. */
 export const STAND_IN_NOTICE = [
   'LOCAL MODE with stand-ins (no AWS account is used):',
   '  - face analysis: local stand-in, NOT Amazon Rekognition DetectFaces (it assumes one frontal face at the',
   '    most salient point; sharpness and brightness are measured for real)',
   '  - content moderation: local stand-in, NOT Amazon Rekognition DetectModerationLabels (nothing is screened)',
-  '  - bucket: a folder; event bus: a JSON-lines file; ledger: dynalite (DynamoDB-compatible, in memory)',
+  '  - training: local stand-in for the SageMaker async endpoint, NOT DreamBooth: it checks the request and the',
+  '    dataset and writes an adapter package with the real layout but no weights (--training-endpoint URL',
+  '    sends the training to a SageMaker-compatible container on this machine instead)',
+  '  - serving: local stand-in for the GPU multi-model endpoint: loads and checks the package, answers a',
+  '    labelled placeholder image',
+  '  - bucket: a folder; event bus: a JSON-lines file; DynamoDB: dynalite in memory; SNS: in process',
   '  - workflow: the synthesized training state machine, run by aws-local-stepfunctions',
-  'Events say the same: checks.faceAnalysis = "local-stand-in".',
+  'Events say the same: checks.* / trainedBy / servedBy = "local-stand-in".',
 ].join('\n');
 
 /**
- * The state machine's functions with local ports: the same domain code and input parsing as the Lambda
- * handlers, configured from the environment the stack gives each function, with local stand-ins where
- * the handlers call Rekognition.
+ * The functions of the stack with local ports: the same domain code and input parsing as the Lambda handlers,
+ * configured from the environment the stack gives each function, with local stand-ins where the handlers
+ * call Rekognition or SageMaker.
  */
-export const createLocalFunctions: LocalFunctionsFactory = ({ store, environmentOf }) => {
+export const createLocalFunctions: LocalFunctionsFactory = (deps) => {
+  const { store, bucket, db, environmentOf } = deps;
+  const env = (handler: string, name: string) => requiredEnv(name, environmentOf(handler));
   const validation = {
     store,
     faceAnalyzer: new SaliencyFaceAnalyzer(),
@@ -35,9 +63,70 @@ export const createLocalFunctions: LocalFunctionsFactory = ({ store, environment
     store,
     policy: readTrainingSetPolicyFromEnvironment(environmentOf('prepareTrainingSet')),
   };
+  const queue = new TrainingQueue(db, env('acquireTrainingSlot', 'TRAINING_STATE_TABLE'));
+  const concurrency = numberEnv('TRAINING_CONCURRENCY', 1, environmentOf('acquireTrainingSlot'));
+  const tokens = new CallbackTokens(db, env('startTraining', 'TRAINING_STATE_TABLE'));
+  const registry = new ModelRegistry(db, env('registerModel', 'MODEL_REGISTRY_TABLE'));
+  const notificationLog = (level: string, message: string, fields: Record<string, unknown>) =>
+    deps.log(`[trainingCallback ${level}] ${message}`, fields);
+
   return {
     validateImages: async (payload) => validateImageSet(parseValidateImagesInput(payload), validation),
     prepareTrainingSet: async (payload) =>
       prepareTrainingSet(parsePrepareTrainingSetInput(payload), preparation),
+    planTraining: async (payload) =>
+      planTraining(parsePlanTrainingInput(payload), {
+        store,
+        bucket,
+        baseModel: env('planTraining', 'BASE_MODEL'),
+        trainedBy: deps.trainingEndpoint.performedBy,
+      }),
+    acquireTrainingSlot: async (payload) => queue.acquire(parseSlotRequest(payload), concurrency),
+    releaseTrainingSlot: async (payload) => queue.release(parseSlotRequest(payload)),
+    startTraining: async (payload) =>
+      startTraining(parseStartTrainingInput(payload), {
+        tokens,
+        inference: deps.trainingEndpoint,
+        bucket,
+        invocationTimeoutSeconds: numberEnv(
+          'TRAINING_INVOCATION_TIMEOUT_SECONDS',
+          3600,
+          environmentOf('startTraining'),
+        ),
+        tokenTtlSeconds: numberEnv('TOKEN_TTL_SECONDS', 86_400, environmentOf('startTraining')),
+      }),
+    trainingCallback: async (event) =>
+      Promise.all(
+        (event as SNSEvent).Records.map((record) =>
+          handleTrainingNotification(record.Sns.Message, {
+            tokens,
+            callbacks: deps.taskCallbacks,
+            log: notificationLog,
+          }),
+        ),
+      ),
+    explainTrainingFailure: async (payload) => explainFailedTrainingState(parseFailedTrainingState(payload)),
+    deployModel: async (payload) =>
+      deployModel(parseDeployModelInput(payload), {
+        store,
+        bucket,
+        modelsPrefix: env('deployModel', 'MODELS_PREFIX'),
+      }),
+    warmUpModel: async (payload) =>
+      warmUpModel(parseWarmUpInput(payload), {
+        endpoint: deps.modelEndpoint,
+        // The stand-in loads in no time; keep the backoff but not its seconds.
+        policy: { ...DEFAULT_WARM_UP_POLICY, baseDelayMs: 20, maxDelayMs: 200 },
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        now: Date.now,
+        random: Math.random,
+        log: deps.log,
+      }),
+    registerModel: async (payload) =>
+      registerModel(parseRegisterModelInput(payload), {
+        registry,
+        servedBy: deps.modelEndpoint.performedBy,
+        now: Date.now,
+      }),
   };
 };

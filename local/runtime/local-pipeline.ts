@@ -1,35 +1,60 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ModelEndpoint } from '../../functions/deployment/model-endpoint.js';
 import { recordObjectCreated } from '../../functions/ingest/record-object.js';
 import { parseObjectCreated } from '../../functions/ingest/s3-object-created.js';
 import { sealQuietSubjects } from '../../functions/ingest/seal-quiet-subjects.js';
 import type { SealingDeps } from '../../functions/ingest/seal-subject.js';
 import { sealingPolicyFromEnv } from '../../functions/ingest/sealing-policy.js';
+import { SubjectLedger } from '../../functions/ingest/subject-ledger.js';
 import type { Environment } from '../../functions/platform/environment.js';
 import { FolderObjectStore } from '../../functions/platform/folder-object-store.js';
 import type { ObjectStore } from '../../functions/platform/object-store.js';
+import type { AsyncInference } from '../../functions/training/async-inference.js';
+import type { TaskCallbacks } from '../../functions/training/task-callbacks.js';
+import {
+  LocalAsyncTrainingEndpoint,
+  type LocalTrainer,
+  StandInTrainer,
+} from '../stand-ins/async-training-endpoint.js';
+import { LocalMultiModelEndpoint } from '../stand-ins/multi-model-endpoint.js';
+import { type LocalDynamo, startLocalDynamo, tablesFromTemplate } from './local-dynamo.js';
 import { LocalEventBus, type PublishedEvent } from './local-event-bus.js';
-import { type LocalLedger, startLocalLedger } from './local-ledger.js';
 import {
   type ExecutionProgress,
   type LocalExecutionRecord,
   LocalStepFunctions,
 } from './local-step-functions.js';
+import { LocalTaskTokens } from './local-task-tokens.js';
 import { type LocalFunction, localTaskHandlers } from './local-tasks.js';
+import { LocalTopic } from './local-topic.js';
 import {
+  asyncEndpointOf,
   environmentOf,
   findWorkflow,
+  lambdaSubscriptions,
   type SynthesizedPipeline,
+  snsTopicArns,
   synthesizePipeline,
 } from './synthesized-pipeline.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './template-tokens.js';
 
-/** Builds the local implementation of every function, each configured with its own deployed environment. */
-export type LocalFunctionsFactory = (deps: {
+/** What local functions are built from: local ports, each function configured with its deployed environment. */
+export interface LocalFunctionDeps {
   store: ObjectStore;
+  /** The bucket name the stack gives the functions (PHOTO_BUCKET), used in s3:// locations. */
+  bucket: string;
+  db: DynamoDBDocumentClient;
   environmentOf: (localHandler: string) => Environment;
-}) => Record<string, LocalFunction>;
+  trainingEndpoint: AsyncInference;
+  modelEndpoint: ModelEndpoint;
+  taskCallbacks: TaskCallbacks;
+  log: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export type LocalFunctionsFactory = (deps: LocalFunctionDeps) => Record<string, LocalFunction>;
 
 export interface LocalPipelineOptions {
   /** Holds `bucket/` (the ingest bucket as a folder) and `events.jsonl` (every published event). */
@@ -38,17 +63,22 @@ export interface LocalPipelineOptions {
   /** CDK context values, as `cdk deploy -c key=value` would take them. */
   context?: Record<string, unknown>;
   retryIntervalMs?: number;
+  /** Every Wait state's duration, locally (default 50 ms): polling for training capacity need not take minutes. */
+  waitMs?: number;
+  /** Trains instead of the stand-in: a SageMaker-compatible container on localhost, or a test double. */
+  trainer?: (deps: { store: ObjectStore; bucket: string }) => LocalTrainer;
+  /** For tests: lose or repeat the training endpoint's notifications. */
+  trainingNotifications?: 'deliver' | 'lose' | 'duplicate';
   onProgress?: (progress: ExecutionProgress) => void;
   onEvent?: (event: PublishedEvent) => void;
   log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
-export const LOCAL_BUCKET = 'local-ingest-bucket';
-
 /**
- * The whole pipeline on this machine: the synthesized training workflow on the local engine, the ledger on
- * dynalite, a folder as the bucket, a JSON-lines file as the event bus. Objects dropped here produce the
- * same S3 `Object Created` events that EventBridge delivers on AWS and go through the same ingest code.
+ * The whole pipeline on this machine: the synthesized training workflow on the local engine, every DynamoDB
+ * table of the stack on dynalite, a folder as the bucket, a JSON-lines file as the event bus, local SNS topics
+ * wired as the stack subscribes them, and stand-ins for the SageMaker endpoints. Objects dropped here produce
+ * the same S3 `Object Created` events that EventBridge delivers on AWS and go through the same ingest code.
  */
 export class LocalPipeline {
   private sequence = 0n;
@@ -59,39 +89,100 @@ export class LocalPipeline {
     readonly store: FolderObjectStore,
     readonly bus: LocalEventBus,
     readonly stepFunctions: LocalStepFunctions,
-    private readonly ledger: LocalLedger,
+    readonly trainingEndpoint: LocalAsyncTrainingEndpoint,
+    readonly modelEndpoint: LocalMultiModelEndpoint,
+    readonly db: DynamoDBDocumentClient,
+    private readonly topics: LocalTopic[],
+    private readonly dynamo: LocalDynamo,
     private readonly sealing: SealingDeps,
+    private readonly bucket: string,
     /** Function invocations by local handler name, for the cost figures. */
     readonly invocations: Map<string, number>,
   ) {}
 
   static async open(options: LocalPipelineOptions): Promise<LocalPipeline> {
     const synthesized = synthesizePipeline(options.context);
+    const { template } = synthesized;
     const training = findWorkflow(synthesized, 'training');
     const store = new FolderObjectStore(join(options.dataDir, 'bucket'));
     const bus = new LocalEventBus(join(options.dataDir, 'events.jsonl'), options.onEvent);
-    const ledger = await startLocalLedger();
-    const functions = options.functions({ store, environmentOf: (name) => environmentOf(synthesized, name) });
+    const dynamo = await startLocalDynamo(tablesFromTemplate(template));
+    const env = (name: string) => environmentOf(synthesized, name);
+    const bucket = env('recordPhoto').PHOTO_BUCKET as string;
+    const log = options.log ?? (() => {});
     const invocations = new Map<string, number>();
+    const count = (name: string) => invocations.set(name, (invocations.get(name) ?? 0) + 1);
+
+    const topics = new Map(snsTopicArns(synthesized).map((arn) => [arn, new LocalTopic(arn)]));
+    const endpoint = asyncEndpointOf(synthesized);
+    const topic = (arn: string) => topics.get(arn) ?? unreachable(`No topic ${arn} in the synthesized stack`);
+    const trainingEndpoint = new LocalAsyncTrainingEndpoint({
+      store,
+      bucket,
+      endpointName: endpoint.endpointName,
+      successTopic: topic(endpoint.successTopic),
+      errorTopic: topic(endpoint.errorTopic),
+      maxConcurrency: endpoint.maxInstances,
+      trainer: options.trainer?.({ store, bucket }) ?? new StandInTrainer(store, bucket),
+      notifications: options.trainingNotifications ?? 'deliver',
+    });
+    const modelEndpoint = new LocalMultiModelEndpoint(store, env('deployModel').MODELS_PREFIX ?? 'models/');
+    const taskTokens = new LocalTaskTokens();
+    const functions = options.functions({
+      store,
+      bucket,
+      db: dynamo.db,
+      environmentOf: env,
+      trainingEndpoint,
+      modelEndpoint,
+      taskCallbacks: taskTokens,
+      log,
+    });
+    for (const { topicArn, localHandler } of lambdaSubscriptions(synthesized)) {
+      const subscriber = functions[localHandler];
+      if (!subscriber)
+        throw new Error(
+          `Topic ${topicArn} is subscribed by ${localHandler}, which has no local implementation`,
+        );
+      topic(topicArn).subscribe(async (event) => {
+        count(localHandler);
+        return subscriber(event);
+      });
+    }
     const tasks = localTaskHandlers(training.definition, {
       pipeline: synthesized,
       functions,
       bus,
-      onInvoke: (name) => invocations.set(name, (invocations.get(name) ?? 0) + 1),
+      taskTokens,
+      onInvoke: count,
     });
     const stepFunctions = new LocalStepFunctions(training, tasks, {
       ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+      waitMs: options.waitMs ?? 50,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     let pipeline: LocalPipeline | undefined;
     const sealing: SealingDeps = {
-      ledger: ledger.ledger,
+      ledger: new SubjectLedger(dynamo.db, env('recordPhoto').LEDGER_TABLE as string),
       starter: stepFunctions,
-      policy: sealingPolicyFromEnv(environmentOf(synthesized, 'recordPhoto')),
+      policy: sealingPolicyFromEnv(env('recordPhoto')),
       now: () => Date.now() + (pipeline?.clockOffsetMs ?? 0),
-      log: options.log ?? (() => {}),
+      log,
     };
-    pipeline = new LocalPipeline(synthesized, store, bus, stepFunctions, ledger, sealing, invocations);
+    pipeline = new LocalPipeline(
+      synthesized,
+      store,
+      bus,
+      stepFunctions,
+      trainingEndpoint,
+      modelEndpoint,
+      dynamo.db,
+      [...topics.values()],
+      dynamo,
+      sealing,
+      bucket,
+      invocations,
+    );
     return pipeline;
   }
 
@@ -134,20 +225,13 @@ export class LocalPipeline {
   }
 
   async settled(): Promise<LocalExecutionRecord[]> {
-    return this.stepFunctions.settled();
-  }
-
-  /** The outcome event of each subject's latest image set. */
-  outcomes(): Map<string, PublishedEvent> {
-    const outcomes = new Map<string, PublishedEvent>();
-    for (const event of this.bus.published) {
-      if (OUTCOME_TYPES.has(event['detail-type'])) outcomes.set(String(event.detail.subjectId), event);
-    }
-    return outcomes;
+    const executions = await this.stepFunctions.settled();
+    for (const topic of this.topics) await topic.drained();
+    return executions;
   }
 
   async close(): Promise<void> {
-    await this.ledger.close();
+    await this.dynamo.close();
   }
 
   private objectCreatedEvent(key: string, size: number, etag: string) {
@@ -160,10 +244,10 @@ export class LocalPipeline {
       account: LOCAL_ACCOUNT,
       time: new Date(this.sealing.now()).toISOString(),
       region: LOCAL_REGION,
-      resources: [`arn:aws:s3:::${LOCAL_BUCKET}`],
+      resources: [`arn:aws:s3:::${this.bucket}`],
       detail: {
         version: '0',
-        bucket: { name: LOCAL_BUCKET },
+        bucket: { name: this.bucket },
         // As S3 sends it: URL-encoded, spaces as "+".
         object: {
           key: key.split('/').map(encodeURIComponent).join('/').replaceAll('%20', '+'),
@@ -180,12 +264,14 @@ export class LocalPipeline {
   }
 }
 
-const OUTCOME_TYPES = new Set(['Subject Accepted', 'Subject Rejected', 'Subject Processing Failed']);
-
 async function listFiles(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true, recursive: true });
   return entries
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
+}
+
+function unreachable(message: string): never {
+  throw new Error(message);
 }

@@ -41,6 +41,8 @@ export class LocalStepFunctions implements ExecutionStarter {
       onProgress?: (progress: ExecutionProgress) => void;
       /** Replaces every Retry interval (ms); the tests use 0 so retries do not wait. */
       retryIntervalMs?: number;
+      /** Replaces the duration of every Wait state (ms): locally nobody needs to wait a minute between polls. */
+      waitMs?: number;
     } = {},
   ) {
     this.machine = new StateMachine(workflow.definition as never, { validationOptions: { checkArn: true } });
@@ -55,12 +57,15 @@ export class LocalStepFunctions implements ExecutionStarter {
       overrides: {
         taskResourceLocalHandlers: this.tasks as never,
         retryIntervalOverrides: this.retryOverrides(),
+        waitTimeOverrides: this.waitOverrides(),
       },
       context: {
         Execution: { Id: executionArn, Name: name, Input: input, StartTime: new Date().toISOString() },
         StateMachine: {
           Id: executionArn.replace(/:execution:.*/, `:stateMachine:${this.workflow.logicalId}`),
         },
+        // One token per execution: our workflows never wait on two tokens at once.
+        Task: { Token: `local-task-token:${name}` },
       } as never,
     });
     const done = this.follow(record, run).finally(() => this.running.delete(done));
@@ -105,6 +110,15 @@ export class LocalStepFunctions implements ExecutionStarter {
       record.stoppedAt = Date.now();
       await logs.catch(() => {});
     }
+  }
+
+  private waitOverrides(): Record<string, number> | undefined {
+    if (this.options.waitMs === undefined) return undefined;
+    const overrides: Record<string, number> = {};
+    for (const [name, state] of Object.entries(this.workflow.definition.States)) {
+      if (state.Type === 'Wait') overrides[name] = this.options.waitMs;
+    }
+    return overrides;
   }
 
   private retryOverrides(): Record<string, number> | undefined {

@@ -1,4 +1,5 @@
 import type { LocalEventBus, PutEventsEntry } from './local-event-bus.js';
+import type { LocalTaskTokens } from './local-task-tokens.js';
 import type { AslDefinition, AslState, SynthesizedPipeline } from './synthesized-pipeline.js';
 
 /** A local implementation of one Lambda function: takes the payload, returns what the function returns. */
@@ -23,6 +24,7 @@ export interface LocalTaskContext {
   pipeline: SynthesizedPipeline;
   functions: Record<string, LocalFunction>;
   bus: LocalEventBus;
+  taskTokens: LocalTaskTokens;
   /** Called before each local function runs, e.g. to count invocations. */
   onInvoke?: (functionName: string) => void;
 }
@@ -52,6 +54,9 @@ export function localTaskHandlers(
 
 function handlerFor(stateName: string, state: AslState, context: LocalTaskContext): TaskHandler {
   const resource = String(state.Resource);
+  if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
+    return (input) => invokeAndWaitForTaskToken(stateName, state, input, context);
+  }
   if (resource === 'arn:aws:states:::lambda:invoke' || resource.startsWith('arn:aws:lambda:')) {
     return (input) => invokeLocalFunction(stateName, resource, input, context);
   }
@@ -89,4 +94,43 @@ async function invokeLocalFunction(
     throw new LocalFunctionError(error as Error);
   }
   return optimized ? { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 } : result;
+}
+
+/**
+ * `.waitForTaskToken`: the function starts the work and returns; the state's result is what the callback
+ * sends. Our workflows pass the token as `Payload.taskToken`. Past the state's TimeoutSeconds the token is
+ * dropped, so a late callback is answered "stale" as Step Functions answers TaskTimedOut.
+ */
+async function invokeAndWaitForTaskToken(
+  stateName: string,
+  state: AslState,
+  input: unknown,
+  context: LocalTaskContext,
+): Promise<unknown> {
+  const { FunctionName, Payload } = input as { FunctionName: string; Payload: { taskToken?: unknown } };
+  const token = Payload?.taskToken;
+  if (typeof token !== 'string') {
+    throw new UnsupportedTaskResourceError(
+      `State "${stateName}" waits for a task token but does not pass one as Payload.taskToken`,
+    );
+  }
+  const callback = context.taskTokens.expect(token);
+  const timeoutSeconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined;
+  const expiry = timeoutSeconds
+    ? setTimeout(() => context.taskTokens.abandon(token), timeoutSeconds * 1000)
+    : undefined;
+  try {
+    await invokeLocalFunction(
+      stateName,
+      'arn:aws:states:::lambda:invoke',
+      { FunctionName, Payload },
+      context,
+    );
+    return await callback;
+  } catch (error) {
+    context.taskTokens.abandon(token);
+    throw error;
+  } finally {
+    clearTimeout(expiry);
+  }
 }

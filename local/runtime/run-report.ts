@@ -2,56 +2,68 @@ import type { PublishedEvent } from './local-event-bus.js';
 
 export interface SubjectReport {
   subjectId: string;
+  /** The last word on the subject: Model Ready, Subject Rejected, Training Failed or Subject Processing Failed. */
   outcome?: string;
-  summary?: string;
-  details: string[];
+  lines: string[];
 }
 
+export const FINAL_OUTCOMES = new Set([
+  'Model Ready',
+  'Subject Rejected',
+  'Training Failed',
+  'Subject Processing Failed',
+]);
+
 interface Excluded {
-  fileName: string;
   reason: string;
   advice: string;
 }
 
-/** What a person reads at the end of a local run: per subject, the outcome and every photo left out. */
-export function reportSubjects(subjectIds: string[], outcomes: Map<string, PublishedEvent>): SubjectReport[] {
+/** What a person reads at the end of a local run: per subject, each step's event and every photo left out. */
+export function reportSubjects(subjectIds: string[], events: PublishedEvent[]): SubjectReport[] {
   return subjectIds.map((subjectId) => {
-    const event = outcomes.get(subjectId);
-    if (!event) return { subjectId, details: ['no outcome event was published'] };
-    const detail = event.detail as {
-      photosUsed?: unknown[];
-      photosExcluded?: Excluded[];
-      reason?: string;
-      advice?: string;
-      error?: string;
-      cause?: string;
-      trainingSet?: { manifestKey: string };
-    };
-    const excluded = (detail.photosExcluded ?? []).map(
-      (p) => `- ${p.reason}\n        what to do: ${p.advice}`,
-    );
-    switch (event['detail-type']) {
-      case 'Subject Accepted':
-        return {
-          subjectId,
-          outcome: event['detail-type'],
-          summary: `${detail.photosUsed?.length ?? 0} photos used, ${excluded.length} excluded; manifest ${detail.trainingSet?.manifestKey}`,
-          details: excluded,
-        };
-      case 'Subject Rejected':
-        return {
-          subjectId,
-          outcome: event['detail-type'],
-          summary: `${detail.reason}\n    what to do: ${detail.advice}`,
-          details: excluded,
-        };
-      default:
-        return {
-          subjectId,
-          outcome: event['detail-type'],
-          summary: `${detail.error}: ${detail.cause}`,
-          details: [],
-        };
+    const mine = events.filter((event) => event.detail.subjectId === subjectId);
+    const lines: string[] = [];
+    let outcome: string | undefined;
+    for (const event of mine) {
+      const type = event['detail-type'];
+      const d = event.detail as Record<string, unknown>;
+      if (FINAL_OUTCOMES.has(type)) outcome = type;
+      const excluded = ((d.photosExcluded ?? []) as Excluded[]).map(
+        (p) => `      - ${p.reason}\n          what to do: ${p.advice}`,
+      );
+      switch (type) {
+        case 'Subject Accepted':
+          lines.push(
+            `  Subject Accepted: ${(d.photosUsed as unknown[]).length} photos used, ${excluded.length} excluded; training set ${(d.trainingSet as { manifestKey: string }).manifestKey}`,
+            ...excluded,
+          );
+          break;
+        case 'Subject Rejected':
+          lines.push(`  Subject Rejected: ${d.reason}`, `    what to do: ${d.advice}`, ...excluded);
+          break;
+        case 'Training Started':
+          lines.push(
+            `  Training Started: model ${d.modelVersion} on ${d.baseModel}, trained by ${d.trainedBy}`,
+          );
+          break;
+        case 'Model Ready':
+          lines.push(`  Model Ready: TargetModel ${d.targetModel}, served by ${d.servedBy}`);
+          break;
+        case 'Training Failed':
+          lines.push(
+            `  Training Failed at ${d.stage}: ${d.reason} (retrying ${d.retryable ? 'can help' : 'will not help'})`,
+            `    what to do: ${d.advice}`,
+          );
+          break;
+        case 'Subject Processing Failed':
+          lines.push(
+            `  Subject Processing Failed at ${d.stage}: ${d.error}: ${d.cause}`,
+            `    what to do: ${d.advice}`,
+          );
+          break;
+      }
     }
+    return { subjectId, ...(outcome ? { outcome } : {}), lines };
   });
 }

@@ -130,3 +130,75 @@ export function environmentOf(pipeline: SynthesizedPipeline, localHandler: strin
   }
   throw new Error(`No function with ${LOCAL_HANDLER_METADATA} "${localHandler}" in the synthesized stack`);
 }
+
+/** Every SNS topic of the stack, by the ARN a Ref to it resolves to. */
+export function snsTopicArns(pipeline: SynthesizedPipeline): string[] {
+  return Object.entries(pipeline.template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::SNS::Topic')
+    .map(([logicalId]) => String(resolveTokens(pipeline.template, { Ref: logicalId })));
+}
+
+/** Lambda subscriptions to SNS topics, as the stack declares them: topic ARN -> local handler of the function. */
+export function lambdaSubscriptions(
+  pipeline: SynthesizedPipeline,
+): { topicArn: string; localHandler: string }[] {
+  return Object.values(pipeline.template.Resources)
+    .filter(
+      (resource) => resource.Type === 'AWS::SNS::Subscription' && resource.Properties?.Protocol === 'lambda',
+    )
+    .flatMap((resource) => {
+      const functionArn = String(resolveTokens(pipeline.template, resource.Properties?.Endpoint));
+      const localHandler = pipeline.localHandlerByFunctionArn.get(functionArn);
+      return localHandler
+        ? [
+            {
+              topicArn: String(resolveTokens(pipeline.template, resource.Properties?.TopicArn)),
+              localHandler,
+            },
+          ]
+        : [];
+    });
+}
+
+/**
+ * The asynchronous inference endpoint as the stack configures it: its name, its success and error topics and
+ * its maximum instance count (the scalable target's MaxCapacity), which the local stand-in honours.
+ */
+export function asyncEndpointOf(pipeline: SynthesizedPipeline): {
+  endpointName: string;
+  successTopic: string;
+  errorTopic: string;
+  maxInstances: number;
+} {
+  const { template } = pipeline;
+  const resources = Object.entries(template.Resources);
+  const configEntry = resources.find(
+    ([, resource]) =>
+      resource.Type === 'AWS::SageMaker::EndpointConfig' && resource.Properties?.AsyncInferenceConfig,
+  );
+  if (!configEntry) throw new Error('The synthesized stack has no asynchronous inference endpoint');
+  const [configId, config] = configEntry;
+  const endpoint = resources.find(
+    ([, resource]) =>
+      resource.Type === 'AWS::SageMaker::Endpoint' &&
+      JSON.stringify(resource.Properties?.EndpointConfigName).includes(`"${configId}"`),
+  );
+  if (!endpoint) throw new Error(`No endpoint uses the asynchronous endpoint config ${configId}`);
+  const endpointName = String(resolveTokens(template, { 'Fn::GetAtt': [endpoint[0], 'EndpointName'] }));
+  const notification = resolveTokens(
+    template,
+    (config.Properties?.AsyncInferenceConfig as { OutputConfig: { NotificationConfig: unknown } })
+      .OutputConfig.NotificationConfig,
+  ) as { SuccessTopic: string; ErrorTopic: string };
+  const target = resources.find(
+    ([, resource]) =>
+      resource.Type === 'AWS::ApplicationAutoScaling::ScalableTarget' &&
+      String(resolveTokens(template, resource.Properties?.ResourceId)).includes(`endpoint/${endpointName}/`),
+  );
+  return {
+    endpointName,
+    successTopic: notification.SuccessTopic,
+    errorTopic: notification.ErrorTopic,
+    maxInstances: Number(target?.[1].Properties?.MaxCapacity ?? 1),
+  };
+}

@@ -82,10 +82,10 @@ export function resolveTokens(template: Template, value: unknown): unknown {
       case 'Fn::GetAtt': {
         const [id, attribute] = arg as [string, string];
         if (attribute === 'Arn') return arnOf(template, id);
-        if (attribute === 'Name') return refOf(template, id);
-        throw new UnresolvableTokenError(
-          `Fn::GetAtt ${id}.${attribute} is not supported by the local runtime`,
-        );
+        // Attributes that echo a property (EndpointName, TopicName...) resolve to it; the rest to the Ref.
+        const property = template.Resources[id]?.Properties?.[attribute];
+        if (typeof property === 'string') return property;
+        return refOf(template, id);
       }
       case 'Fn::Join': {
         const [separator, parts] = arg as [string, unknown[]];

@@ -1,0 +1,66 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// dynalite has no type declarations; it is a DynamoDB-compatible server in pure JavaScript.
+// @ts-expect-error untyped module
+import dynalite from 'dynalite';
+import type { Template } from './template-tokens.js';
+
+export interface LocalDynamo {
+  db: DynamoDBDocumentClient;
+  close(): Promise<void>;
+}
+
+/**
+ * DynamoDB on this machine: dynalite on a loopback port, in memory, with real request validation and
+ * conditional writes, so the ledger's and the training queue's exactly-once logic runs as against DynamoDB.
+ */
+export async function startLocalDynamo(tables: CreateTableCommandInput[]): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'local',
+    // dynalite checks that a signature is present, not who signed it.
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  for (const table of tables) await client.send(new CreateTableCommand(table));
+  return {
+    db: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Every table of the synthesized stack, named by its logical id (what a `Ref` to it resolves to locally),
+ * with the key schema and indexes the stack declares.
+ */
+export function tablesFromTemplate(template: Template): CreateTableCommandInput[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::DynamoDB::Table')
+    .map(([logicalId, resource]) => {
+      const props = resource.Properties as Pick<
+        CreateTableCommandInput,
+        'KeySchema' | 'AttributeDefinitions' | 'GlobalSecondaryIndexes'
+      >;
+      return {
+        TableName: logicalId,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: props.KeySchema,
+        AttributeDefinitions: props.AttributeDefinitions,
+        ...(props.GlobalSecondaryIndexes
+          ? {
+              GlobalSecondaryIndexes: props.GlobalSecondaryIndexes.map((index) => ({
+                IndexName: index.IndexName,
+                KeySchema: index.KeySchema,
+                Projection: index.Projection,
+              })),
+            }
+          : {}),
+      };
+    });
+}
