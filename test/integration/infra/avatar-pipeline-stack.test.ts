@@ -17,6 +17,21 @@ const ids = {
   sealQuietSubjects: stack.getLogicalId(stack.ingest.sealQuietSubjects.node.defaultChild as never),
 };
 
+/** The functions the training state machine invokes, by local handler name. */
+const workflowFunctions = {
+  validateImages: stack.training.validateImages,
+  prepareTrainingSet: stack.training.prepareTrainingSet,
+  planTraining: stack.training.planTraining,
+  acquireTrainingSlot: stack.training.acquireTrainingSlot,
+  releaseTrainingSlot: stack.training.releaseTrainingSlot,
+  startTraining: stack.training.startTraining,
+  explainTrainingFailure: stack.training.explainTrainingFailure,
+  deployModel: stack.training.deployModel,
+  warmUpModel: stack.training.warmUpModel,
+  registerModel: stack.training.registerModel,
+};
+const logicalIdOf = (fn: { node: { defaultChild?: unknown } }) => stack.getLogicalId(fn.node.defaultChild as never);
+
 interface Statement {
   Effect: string;
   Action: string | string[];
@@ -157,7 +172,7 @@ describe('training state machine', () => {
     for (const name of Object.values(TrainingStates)) expect(definition).toContain(`\\"${name}\\":{`);
   });
 
-  test('its role can only invoke its two functions and put events on the pipeline bus', () => {
+  test('its role can only invoke its own task functions and put events on the pipeline bus', () => {
     const statements = statementsOfRole(ids.stateMachineRole);
     // Log delivery and X-Ray are what LogLevel.ALL and tracing need; those APIs take no resource.
     const serviceActions =
@@ -167,7 +182,7 @@ describe('training state machine', () => {
       const actions = actionsOf(statement);
       if (actions.includes('lambda:InvokeFunction')) {
         expect(actions).toEqual(['lambda:InvokeFunction']);
-        const expected = [ids.validateImages, ids.prepareTrainingSet].flatMap((id) => [
+        const expected = Object.values(workflowFunctions).map(logicalIdOf).flatMap((id) => [
           arnOf(id),
           { 'Fn::Join': ['', [arnOf(id), ':*']] },
         ]);
@@ -274,8 +289,8 @@ describe('functions', () => {
   const functions = {
     recordPhoto: ids.recordPhoto,
     sealQuietSubjects: ids.sealQuietSubjects,
-    validateImages: ids.validateImages,
-    prepareTrainingSet: ids.prepareTrainingSet,
+    trainingCallback: logicalIdOf(stack.training.trainingCallback),
+    ...Object.fromEntries(Object.entries(workflowFunctions).map(([name, fn]) => [name, logicalIdOf(fn)])),
   };
 
   test.each(Object.entries(functions))(
@@ -294,7 +309,7 @@ describe('functions', () => {
     },
   );
 
-  test('every function of ours is one of the four, and each names a different local handler', () => {
+  test('every function of ours is listed here, and each names a different local handler', () => {
     const named = Object.values(resources)
       .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.['avatar-pipeline:local-handler'])
       .map((r) => r.Metadata?.['avatar-pipeline:local-handler']);
@@ -341,22 +356,42 @@ describe('functions', () => {
     );
   });
 
-  test('only PrepareTrainingSet writes to the bucket, and only under training/', () => {
+  test('only the functions that must write to the bucket do, each under its own prefix', () => {
+    const writers: Record<string, string> = {
+      [ids.prepareTrainingSet]: '/training/*',
+      [logicalIdOf(stack.training.planTraining)]: '/training/*',
+      [logicalIdOf(stack.training.deployModel)]: '/models/*',
+    };
     for (const id of Object.values(functions)) {
       const writes = statementsOfRole(roleOf(id)).filter((s) =>
-        actionsOf(s).some((a) => /^s3:(Put|Delete)/.test(a)),
+        actionsOf(s).some((a) => /^s3:(Put|Delete|Abort)/.test(a)),
       );
-      if (id === ids.prepareTrainingSet) {
-        expect(writes).toEqual([
-          expect.objectContaining({
-            Action: 's3:PutObject',
-            Resource: { 'Fn::Join': ['', [arnOf(ids.bucket), '/training/*']] },
-          }),
-        ]);
+      const prefix = writers[id];
+      if (prefix) {
+        expect(writes.length).toBeGreaterThan(0);
+        for (const write of writes) {
+          expect(actionsOf(write).every((a) => ['s3:PutObject', 's3:AbortMultipartUpload'].includes(a))).toBe(true);
+          expect(write.Resource).toEqual({ 'Fn::Join': ['', [arnOf(ids.bucket), prefix]] });
+        }
       } else {
-        expect(writes).toEqual([]);
+        expect({ id, writes }).toEqual({ id, writes: [] });
       }
     }
+  });
+
+  test('the training callback may only answer tasks of the training state machine', () => {
+    const statements = statementsOfRole(roleOf(logicalIdOf(stack.training.trainingCallback)));
+    const states = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+    expect(states.flatMap(actionsOf).sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskHeartbeat',
+      'states:SendTaskSuccess',
+    ]);
+    for (const statement of states) expect(statement.Resource).toEqual({ Ref: ids.stateMachine });
+    const others = statements
+      .flatMap(actionsOf)
+      .filter((a) => !a.startsWith('states:') && !a.startsWith('xray:') && !a.startsWith('logs:'));
+    expect(others).toEqual(['dynamodb:UpdateItem']);
   });
 
   test('context overrides the validation settings', () => {

@@ -97,7 +97,8 @@ describe('training definition', () => {
 
   test('every Task has an explicit timeout (the local engine would stop it at 60 s)', () => {
     const tasks = Object.entries(states).filter(([, state]) => state.Type === 'Task');
-    expect(tasks.length).toBe(6);
+    // 4 event publications of issue 2, 4 of training, 10 Lambda tasks (one of them twice: release after failure).
+    expect(tasks.length).toBe(18);
     for (const [, task] of tasks) expect(task.TimeoutSeconds).toEqual(expect.any(Number));
     expect(states.ValidateImages?.TimeoutSeconds).toBe(300);
     expect(states.PrepareTrainingSet?.TimeoutSeconds).toBe(300);
