@@ -179,12 +179,13 @@ export function readPipelineConfig(node: Node): PipelineConfig {
       'a GPU instance type such as ml.g5.xlarge',
     ) as string,
     trainingConcurrency: integer('trainingConcurrency', 1),
+    // SageMaker accepts 1 to 3600; short values are for tests of the timeout path.
     trainingInvocationTimeoutSeconds: integer(
       'trainingInvocationTimeoutSeconds',
-      60,
+      1,
       MAX_ASYNC_INVOCATION_SECONDS,
     ),
-    trainingTimeoutSeconds: integer('trainingTimeoutSeconds', 60),
+    trainingTimeoutSeconds: integer('trainingTimeoutSeconds', 1),
     servingInstanceType: text(
       'servingInstanceType',
       GPU_INSTANCE_TYPE,

@@ -30,7 +30,8 @@ const workflowFunctions = {
   warmUpModel: stack.training.warmUpModel,
   registerModel: stack.training.registerModel,
 };
-const logicalIdOf = (fn: { node: { defaultChild?: unknown } }) => stack.getLogicalId(fn.node.defaultChild as never);
+const logicalIdOf = (fn: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(fn.node.defaultChild as never);
 
 interface Statement {
   Effect: string;
@@ -182,10 +183,9 @@ describe('training state machine', () => {
       const actions = actionsOf(statement);
       if (actions.includes('lambda:InvokeFunction')) {
         expect(actions).toEqual(['lambda:InvokeFunction']);
-        const expected = Object.values(workflowFunctions).map(logicalIdOf).flatMap((id) => [
-          arnOf(id),
-          { 'Fn::Join': ['', [arnOf(id), ':*']] },
-        ]);
+        const expected = Object.values(workflowFunctions)
+          .map(logicalIdOf)
+          .flatMap((id) => [arnOf(id), { 'Fn::Join': ['', [arnOf(id), ':*']] }]);
         expect(statement.Resource).toEqual(expect.arrayContaining(expected));
         expect(statement.Resource).toHaveLength(expected.length);
       } else if (actions.includes('events:PutEvents')) {
@@ -370,7 +370,9 @@ describe('functions', () => {
       if (prefix) {
         expect(writes.length).toBeGreaterThan(0);
         for (const write of writes) {
-          expect(actionsOf(write).every((a) => ['s3:PutObject', 's3:AbortMultipartUpload'].includes(a))).toBe(true);
+          expect(actionsOf(write).every((a) => ['s3:PutObject', 's3:AbortMultipartUpload'].includes(a))).toBe(
+            true,
+          );
           expect(write.Resource).toEqual({ 'Fn::Join': ['', [arnOf(ids.bucket), prefix]] });
         }
       } else {

@@ -425,7 +425,7 @@ describe('context', () => {
     [
       'trainingInvocationTimeoutSeconds',
       3601,
-      /"trainingInvocationTimeoutSeconds"=3601 must be an integer from 60 to 3600/,
+      /"trainingInvocationTimeoutSeconds"=3601 must be an integer from 1 to 3600/,
     ],
     [
       'trainingTimeoutSeconds',

@@ -292,6 +292,7 @@ describe('validateImageSet', () => {
         return samples.store.get(key);
       },
       put: (key, body, type) => samples.store.put(key, body, type),
+      copy: (from, to) => samples.store.copy(from, to),
       list: (prefix) => samples.store.list(prefix),
     };
 
