@@ -82,7 +82,9 @@ export type SubjectProcessingFailed = z.infer<typeof SubjectProcessingFailed>;
 const ModelVersion = z
   .string()
   .regex(/^v-[a-f0-9]{12}$/)
-  .describe('Content hash of image set, hyperparameters and base model: the same inputs give the same version');
+  .describe(
+    'Content hash of image set, hyperparameters and base model: the same inputs give the same version',
+  );
 
 const HyperparametersSchema = z.object({
   resolution: z.number().int(),
@@ -116,7 +118,9 @@ export const TrainingFailed = z.object({
   modelVersion: ModelVersion.optional(),
   stage: z.string().describe('State of the workflow that failed'),
   reason: z.string(),
-  retryable: z.boolean().describe('Whether starting the same training again can succeed without changing anything'),
+  retryable: z
+    .boolean()
+    .describe('Whether starting the same training again can succeed without changing anything'),
   advice: z.string(),
 });
 export type TrainingFailed = z.infer<typeof TrainingFailed>;
@@ -124,7 +128,9 @@ export type TrainingFailed = z.infer<typeof TrainingFailed>;
 export const ModelReady = z.object({
   ...Envelope,
   modelVersion: ModelVersion,
-  targetModel: z.string().describe('TargetModel for InvokeEndpoint on the multi-model endpoint: <subjectId>/<version>.tar.gz'),
+  targetModel: z
+    .string()
+    .describe('TargetModel for InvokeEndpoint on the multi-model endpoint: <subjectId>/<version>.tar.gz'),
   baseModel: z.string(),
   adapterBytes: z.number().int().nonnegative(),
   trainingSeconds: z.number().nonnegative(),

@@ -63,6 +63,18 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
     }
   });
 
+  it('trains and deploys every accepted subject: Training Started then Model Ready', () => {
+    for (const subject of subjects.filter((s) => s.subjectId !== 'too-few-cam')) {
+      const types = events
+        .filter((e) => e.detail.subjectId === subject.subjectId)
+        .map((e) => e['detail-type']);
+      expect({ subject: subject.subjectId, types }).toEqual({
+        subject: subject.subjectId,
+        types: ['Subject Received', 'Subject Accepted', 'Training Started', 'Model Ready'],
+      });
+    }
+  });
+
   it('writes every event with the source, detail-type and detail schema used on AWS', () => {
     for (const event of events) {
       expect(event.source).toBe('avatar-pipeline');
