@@ -3,6 +3,7 @@
  * asserted in tests: timings on a shared 2-core machine belong in a benchmark.
  */
 import { benchLocalPipeline } from './local-pipeline.bench.js';
+import { benchOrchestrationCost } from './orchestration-cost.bench.js';
 import { benchValidation } from './validation.bench.js';
 
 const ms = (value: number) => `${value.toFixed(0)} ms`;
@@ -26,3 +27,23 @@ console.log(
   `  state transitions: ${local.transitions} (${(local.transitions / local.subjects).toFixed(1)} per subject)`,
 );
 console.log(`  function invocations: ${JSON.stringify(local.invocations)}`);
+
+console.log(
+  '\nOrchestration cost per trained subject (local run through training and deployment, stand-in GPU)',
+);
+const cost = await benchOrchestrationCost();
+const usd = (value: number) => `$${value.toFixed(6)}`;
+console.log(
+  `  state transitions: ${cost.transitionsPerSubject.toFixed(1)}, function invocations: ${cost.invocationsPerSubject.toFixed(1)}, events: ${cost.eventsPerSubject.toFixed(1)}`,
+);
+console.log(
+  `  Lambda GB-seconds (local run time x deployed memory): ${cost.lambdaGbSecondsPerSubject.toFixed(2)}`,
+);
+console.log(
+  `  orchestration: ${usd(cost.orchestrationCostPerSubject)} vs GPU fine-tune ${usd(cost.gpuCostPerSubject)} (1,500 s on ml.g5.xlarge)`,
+);
+console.log(
+  `  ratio: ${(cost.ratio * 100).toFixed(3)}% of the GPU cost (target < 0.5%: ${cost.ratio < 0.005 ? 'met' : 'NOT met'})`,
+);
+console.log(`  each minute queued for training capacity adds ${usd(cost.queuedCostPerMinute)} (one poll)`);
+console.log(`  invocations over ${cost.subjects} subjects: ${JSON.stringify(cost.invocations)}`);

@@ -71,7 +71,14 @@ export async function warmUpModel(
 
 /** Errors that a later attempt can outlive: the model still loading, throttling, server and network faults. */
 function isRetryable(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const e = error as {
+    name?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+    OriginalStatusCode?: number;
+  };
+  // A ModelError carries the container's own status: a 4xx there is a request the model refuses, for good.
+  if (e.name === 'ModelError' && (e.OriginalStatusCode ?? 500) < 500) return false;
   const status = e.$metadata?.httpStatusCode ?? 0;
   return (
     status >= 500 ||

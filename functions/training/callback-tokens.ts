@@ -40,6 +40,23 @@ export class CallbackTokens {
     );
   }
 
+  /**
+   * Puts a claimed token back, when answering the workflow failed for a reason that a redelivery of the
+   * notification can outlive (throttling): the redelivered notification then claims it again.
+   */
+  async unclaim(inferenceId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `INFERENCE#${inferenceId}`, sk: 'TOKEN' },
+        UpdateExpression: 'SET #status = :waiting REMOVE claimedAt',
+        ConditionExpression: '#status = :claimed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':claimed': 'claimed', ':waiting': 'waiting' },
+      }),
+    );
+  }
+
   async claim(inferenceId: string): Promise<Claim> {
     try {
       const out = await this.db.send(

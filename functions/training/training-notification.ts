@@ -74,20 +74,28 @@ export async function handleTrainingNotification(
     return 'duplicate';
   }
   const outputLocation = notification.responseParameters?.outputLocation;
-  const sent =
-    notification.invocationStatus === 'Completed' && outputLocation
-      ? await deps.callbacks.succeed(claim.taskToken, {
-          inferenceId,
-          outputLocation,
-        } satisfies TrainingCompleted)
-      : await deps.callbacks.fail(
-          claim.taskToken,
-          TRAINING_ENDPOINT_FAILED,
-          notification.failureReason ??
-            (notification.invocationStatus === 'Completed'
-              ? 'The endpoint reported success without an output location'
-              : 'The training endpoint reported a failure without a reason'),
-        );
+  let sent: 'sent' | 'stale';
+  try {
+    sent =
+      notification.invocationStatus === 'Completed' && outputLocation
+        ? await deps.callbacks.succeed(claim.taskToken, {
+            inferenceId,
+            outputLocation,
+          } satisfies TrainingCompleted)
+        : await deps.callbacks.fail(
+            claim.taskToken,
+            TRAINING_ENDPOINT_FAILED,
+            notification.failureReason ??
+              (notification.invocationStatus === 'Completed'
+                ? 'The endpoint reported success without an output location'
+                : 'The training endpoint reported a failure without a reason'),
+          );
+  } catch (error) {
+    // Step Functions did not take the answer (throttled, unavailable): give the token back, so the
+    // redelivered notification is not mistaken for a duplicate and the training is not lost.
+    await deps.tokens.unclaim(inferenceId);
+    throw error;
+  }
   if (sent === 'stale') {
     deps.log('warn', 'Notification arrived after the workflow stopped waiting (timed out or stopped)', {
       inferenceId,

@@ -47,8 +47,12 @@ export class TrainingQueue {
       await this.markRunning(queueKey);
       return { acquired: true, queuedSeconds };
     }
+    const holders = new Set(slots.flatMap((slot) => (slot.holder ? [String(slot.holder)] : [])));
     const held = slots.filter((slot) => slot.holder && Number(String(slot.sk).slice(5)) < limit).length;
-    const waiting = (await this.query(QUEUE)).filter((item) => item.status === 'waiting');
+    // An execution that took a slot but has not marked itself running yet is counted once, as a holder.
+    const waiting = (await this.query(QUEUE)).filter(
+      (item) => item.status === 'waiting' && !holders.has(String(item.executionName)),
+    );
     const position = waiting.findIndex((item) => item.sk === queueKey.sk);
     if (held + Math.max(0, position) >= limit) return { acquired: false, position };
     for (let slot = 0; slot < limit; slot++) {

@@ -98,6 +98,8 @@ export class LocalPipeline {
     private readonly bucket: string,
     /** Function invocations by local handler name, for the cost figures. */
     readonly invocations: Map<string, number>,
+    /** Local run time of each invocation (ms) by local handler name, for the cost figures. */
+    readonly durations: Map<string, number[]>,
   ) {}
 
   static async open(options: LocalPipelineOptions): Promise<LocalPipeline> {
@@ -128,7 +130,18 @@ export class LocalPipeline {
     });
     const modelEndpoint = new LocalMultiModelEndpoint(store, env('deployModel').MODELS_PREFIX ?? 'models/');
     const taskTokens = new LocalTaskTokens();
-    const functions = options.functions({
+    const durations = new Map<string, number[]>();
+    const timed =
+      (name: string, fn: LocalFunction): LocalFunction =>
+      async (payload) => {
+        const started = performance.now();
+        try {
+          return await fn(payload);
+        } finally {
+          durations.set(name, [...(durations.get(name) ?? []), performance.now() - started]);
+        }
+      };
+    const built = options.functions({
       store,
       bucket,
       db: dynamo.db,
@@ -138,6 +151,7 @@ export class LocalPipeline {
       taskCallbacks: taskTokens,
       log,
     });
+    const functions = Object.fromEntries(Object.entries(built).map(([name, fn]) => [name, timed(name, fn)]));
     for (const { topicArn, localHandler } of lambdaSubscriptions(synthesized)) {
       const subscriber = functions[localHandler];
       if (!subscriber)
@@ -182,6 +196,7 @@ export class LocalPipeline {
       sealing,
       bucket,
       invocations,
+      durations,
     );
     return pipeline;
   }

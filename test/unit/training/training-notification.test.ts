@@ -281,7 +281,7 @@ describe('handleTrainingNotification', () => {
    * the error propagates so SNS/Lambda retry the notification, but the retry finds the token claimed, answers
    * 'duplicate' and never tells the workflow, which then waits for the Train state's timeout.
    */
-  it.failing('still delivers the result when the first SendTaskSuccess failed transiently and the notification is retried', async () => {
+  it('still delivers the result when the first SendTaskSuccess failed transiently and the notification is retried', async () => {
     // Prepare
     callbacks.throwNext = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     await expect(handleTrainingNotification(body('sagemaker-async-success.json'), deps)).rejects.toThrow(

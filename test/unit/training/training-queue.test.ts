@@ -217,7 +217,7 @@ describe('TrainingQueue (capacity gate)', () => {
      * counted twice by a concurrent acquire: once as a held slot and once as a waiting item ahead of it. The next
      * in line is then refused although a slot is free (it only gets in on its next poll, a Wait state later).
      */
-    it.failing('admits the next in line while the first is between taking its slot and marking itself running', async () => {
+    it('admits the next in line while the first is between taking its slot and marking itself running', async () => {
       // Prepare: a client that runs exec-b's whole acquire right after exec-a's slot write.
       let interleave: (() => Promise<unknown>) | undefined;
       const db = {
