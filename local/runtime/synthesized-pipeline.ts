@@ -185,11 +185,13 @@ export function asyncEndpointOf(pipeline: SynthesizedPipeline): {
   );
   if (!endpoint) throw new Error(`No endpoint uses the asynchronous endpoint config ${configId}`);
   const endpointName = String(resolveTokens(template, { 'Fn::GetAtt': [endpoint[0], 'EndpointName'] }));
-  const notification = resolveTokens(
-    template,
-    (config.Properties?.AsyncInferenceConfig as { OutputConfig: { NotificationConfig: unknown } })
-      .OutputConfig.NotificationConfig,
-  ) as { SuccessTopic: string; ErrorTopic: string };
+  const asyncConfig = config.Properties?.AsyncInferenceConfig as {
+    OutputConfig: { NotificationConfig: unknown };
+  };
+  const notification = resolveTokens(template, asyncConfig.OutputConfig.NotificationConfig) as {
+    SuccessTopic: string;
+    ErrorTopic: string;
+  };
   const target = resources.find(
     ([, resource]) =>
       resource.Type === 'AWS::ApplicationAutoScaling::ScalableTarget' &&

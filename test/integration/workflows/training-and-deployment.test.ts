@@ -192,7 +192,7 @@ describe('training and deployment (synthesized definition, local engine)', () =>
     expect(executions.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     const started = pipeline.bus.published.filter((e) => e['detail-type'] === 'Training Started');
     expect(started.map((e) => e.detail.subjectId)).toEqual(['fay', 'gus', 'hal']);
-    expect((started[2]?.detail as TrainingStarted).queuedSeconds).toBeGreaterThan(0.3);
+    expect(TrainingStarted.parse(started[2]?.detail).queuedSeconds).toBeGreaterThan(0.3);
     for (const subjectId of ['fay', 'gus', 'hal']) {
       expect(typesOf(pipeline, subjectId).filter((t) => t === 'Model Ready')).toHaveLength(1);
     }

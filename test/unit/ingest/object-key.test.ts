@@ -56,7 +56,9 @@ describe('imageSetIdOf', () => {
   });
 
   it('changes when a photo or subject.json changes', () => {
-    const changed = [photos[0]!, { ...photos[1]!, etag: 'e3' }];
+    const [first, second] = photos;
+    if (!first || !second) throw new Error('two photos expected');
+    const changed = [first, { ...second, etag: 'e3' }];
     expect(imageSetIdOf(changed, 's')).not.toBe(imageSetIdOf(photos, 's'));
     expect(imageSetIdOf(photos, 't')).not.toBe(imageSetIdOf(photos, 's'));
   });
