@@ -139,6 +139,105 @@ export const ModelReady = z.object({
 });
 export type ModelReady = z.infer<typeof ModelReady>;
 
+const CorrelationId = z
+  .string()
+  .min(1)
+  .max(128)
+  .describe('The id a partner gave its request; it comes back in every resulting event');
+
+/** Who generated and who screened the images: never let a stand-in pass for SageMaker or Rekognition. */
+const GeneratedBy = z.enum(['amazon-sagemaker', 'local-stand-in']);
+const ScreenedBy = z.enum(['amazon-rekognition', 'amazon-comprehend', 'local-stand-in']);
+
+/** Partners ask for more avatars of a subject's current model (detail-type `Avatar Generation Requested`). */
+export const AvatarGenerationRequested = z
+  .object({
+    version: z.literal(1),
+    subjectId: SubjectId,
+    prompts: z.array(z.string().min(1).max(4000)).min(1).max(20).optional(),
+    styles: z.array(z.string().min(1).max(60)).min(1).max(20).optional(),
+    imagesPerPrompt: z.number().int().min(1).max(8).optional(),
+    correlationId: CorrelationId.optional(),
+  })
+  .strict();
+export type AvatarGenerationRequested = z.infer<typeof AvatarGenerationRequested>;
+
+export const RequestRejected = z.object({
+  version: z.literal(1),
+  subjectId: z.string().describe('As sent (empty when the request had none)'),
+  correlationId: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })),
+  advice: z.string(),
+});
+export type RequestRejected = z.infer<typeof RequestRejected>;
+
+export const PromptRejected = z.object({
+  version: z.literal(1),
+  subjectId: SubjectId,
+  modelVersion: ModelVersion,
+  correlationId: CorrelationId.optional(),
+  promptId: z.string(),
+  prompt: z.string().describe('The prompt as requested (cut to 300 characters)'),
+  rule: z.enum(['deny-list', 'toxicity', 'language', 'length', 'empty']),
+  label: z.string().optional().describe('The Comprehend label or the deny-list entry that matched'),
+  score: z.number().min(0).max(1).optional(),
+  reason: z.string(),
+  advice: z.string(),
+  screenedBy: ScreenedBy,
+});
+export type PromptRejected = z.infer<typeof PromptRejected>;
+
+const DeliveredImage = z.object({
+  key: z.string(),
+  url: z.string().describe('Presigned GET URL (file:// locally)'),
+  expiresAt: z.string(),
+  seed: z.number().int(),
+});
+const WithheldImage = z.object({
+  seed: z.number().int().describe('The last seed tried'),
+  attempts: z.number().int().positive(),
+  reason: z.string(),
+});
+
+export const AvatarsReady = z.object({
+  version: z.literal(1),
+  subjectId: SubjectId,
+  modelVersion: ModelVersion,
+  targetModel: z.string(),
+  correlationId: CorrelationId.optional(),
+  requestedBy: z.enum(['model-ready', 'partner']),
+  prompts: z.array(
+    z.object({
+      promptId: z.string(),
+      prompt: z.string(),
+      style: z.string().optional(),
+      delivered: z.array(DeliveredImage),
+      withheld: z.array(WithheldImage),
+    }),
+  ),
+  counts: z.object({
+    promptsRequested: z.number().int().nonnegative(),
+    promptsRejected: z.number().int().nonnegative(),
+    imagesDelivered: z.number().int().nonnegative(),
+    imagesWithheld: z.number().int().nonnegative(),
+    imagesBlocked: z.number().int().nonnegative().describe('Generated, then blocked by image screening'),
+    regenerations: z.number().int().nonnegative(),
+  }),
+  generatedBy: GeneratedBy,
+  screenedBy: ScreenedBy,
+});
+export type AvatarsReady = z.infer<typeof AvatarsReady>;
+
+export const GenerationFailed = z.object({
+  version: z.literal(1),
+  subjectId: SubjectId,
+  modelVersion: ModelVersion.optional(),
+  correlationId: CorrelationId.optional(),
+  reason: z.string(),
+  advice: z.string(),
+});
+export type GenerationFailed = z.infer<typeof GenerationFailed>;
+
 /** The catalogue: one schema per `detail-type`. Partners read the JSON Schema exported from it. */
 export const PIPELINE_EVENTS = {
   'Subject Received': SubjectReceived,
@@ -148,6 +247,11 @@ export const PIPELINE_EVENTS = {
   'Training Started': TrainingStarted,
   'Training Failed': TrainingFailed,
   'Model Ready': ModelReady,
+  'Prompt Rejected': PromptRejected,
+  'Avatars Ready': AvatarsReady,
+  'Generation Failed': GenerationFailed,
+  'Request Rejected': RequestRejected,
+  'Avatar Generation Requested': AvatarGenerationRequested,
 } as const;
 export type PipelineDetailType = keyof typeof PIPELINE_EVENTS;
 
