@@ -37,9 +37,18 @@ export interface PlannedPrompt {
   seeds: number[];
 }
 
-/** PrepareGeneration: `valid` drives the Choice state. Input: the execution input (the event). */
+/**
+ * PrepareGeneration: `valid` drives the Choice state. Input: the execution input (the event). `failureBase` is
+ * the `Generation Failed` detail without `reason` / `advice`, which the failure path merges in (so the
+ * correlation id comes back in that event too).
+ */
 export type PrepareGenerationOutput =
-  | { valid: true; request: GenerationRequest; prompts: PlannedPrompt[] }
+  | {
+      valid: true;
+      request: GenerationRequest;
+      prompts: PlannedPrompt[];
+      failureBase: Omit<GenerationFailed, 'reason' | 'advice'>;
+    }
   | { valid: false; rejected: RequestRejected };
 
 /** One image to generate: what the Map over `$.screening.jobs` iterates. */
@@ -95,6 +104,9 @@ export const GenerationStates = {
   generateImages: 'GenerateImages',
   generateScreenedImage: 'GenerateScreenedImage',
   recordImageFailure: 'RecordImageFailure',
+  recordScreeningFailure: 'RecordScreeningFailure',
+  publishScreeningFailed: 'PublishScreeningFailed',
+  screeningFailed: 'ScreeningFailed',
   compile: 'CompileAvatars',
   hasAvatars: 'HasAvatars',
   publishAvatarsReady: 'PublishAvatarsReady',
