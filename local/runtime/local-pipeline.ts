@@ -20,6 +20,7 @@ import {
   StandInTrainer,
 } from '../stand-ins/async-training-endpoint.js';
 import { LocalMultiModelEndpoint } from '../stand-ins/multi-model-endpoint.js';
+import { busRules, rulesMatching } from './event-rules.js';
 import { type LocalDynamo, startLocalDynamo, tablesFromTemplate } from './local-dynamo.js';
 import { LocalEventBus, type PublishedEvent } from './local-event-bus.js';
 import {
@@ -33,13 +34,13 @@ import { LocalTopic } from './local-topic.js';
 import {
   asyncEndpointOf,
   environmentOf,
-  findWorkflow,
+  eventBusNameOf,
   lambdaSubscriptions,
   type SynthesizedPipeline,
   snsTopicArns,
   synthesizePipeline,
 } from './synthesized-pipeline.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './template-tokens.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION, resolveTokens } from './template-tokens.js';
 
 /** What local functions are built from: local ports, each function configured with its deployed environment. */
 export interface LocalFunctionDeps {
@@ -88,7 +89,10 @@ export class LocalPipeline {
     readonly synthesized: SynthesizedPipeline,
     readonly store: FolderObjectStore,
     readonly bus: LocalEventBus,
+    /** The training workflow's engine (the one the ingest starts). */
     readonly stepFunctions: LocalStepFunctions,
+    /** Every workflow of the stack by name (`training`, `generation`), started by the ingest or by bus rules. */
+    readonly workflows: Map<string, LocalStepFunctions>,
     readonly trainingEndpoint: LocalAsyncTrainingEndpoint,
     readonly modelEndpoint: LocalMultiModelEndpoint,
     readonly db: DynamoDBDocumentClient,
@@ -105,9 +109,13 @@ export class LocalPipeline {
   static async open(options: LocalPipelineOptions): Promise<LocalPipeline> {
     const synthesized = synthesizePipeline(options.context);
     const { template } = synthesized;
-    const training = findWorkflow(synthesized, 'training');
     const store = new FolderObjectStore(join(options.dataDir, 'bucket'));
-    const bus = new LocalEventBus(join(options.dataDir, 'events.jsonl'), options.onEvent);
+    // Rules on our bus start workflows; they are wired once the workflows exist (below).
+    let routeToRules: (event: PublishedEvent) => void = () => {};
+    const bus = new LocalEventBus(join(options.dataDir, 'events.jsonl'), (event) => {
+      options.onEvent?.(event);
+      routeToRules(event);
+    });
     const dynamo = await startLocalDynamo(tablesFromTemplate(template));
     const env = (name: string) => environmentOf(synthesized, name);
     const bucket = env('recordPhoto').PHOTO_BUCKET as string;
@@ -163,18 +171,39 @@ export class LocalPipeline {
         return subscriber(event);
       });
     }
-    const tasks = localTaskHandlers(training.definition, {
-      pipeline: synthesized,
-      functions,
-      bus,
-      taskTokens,
-      onInvoke: count,
-    });
-    const stepFunctions = new LocalStepFunctions(training, tasks, {
-      ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
-      waitMs: options.waitMs ?? 50,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    const workflows = new Map<string, LocalStepFunctions>();
+    const byArn = new Map<string, LocalStepFunctions>();
+    for (const workflow of synthesized.workflows) {
+      const tasks = localTaskHandlers(workflow.definition, {
+        pipeline: synthesized,
+        functions,
+        bus,
+        taskTokens,
+        onInvoke: count,
+      });
+      const engine = new LocalStepFunctions(workflow, tasks, {
+        ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+        waitMs: options.waitMs ?? 50,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+      workflows.set(workflow.workflow, engine);
+      byArn.set(String(resolveTokens(template, { Ref: workflow.logicalId })), engine);
+    }
+    const rules = busRules(template, eventBusNameOf(synthesized));
+    routeToRules = (event) => {
+      for (const rule of rulesMatching(rules, event)) {
+        const engine = byArn.get(rule.stateMachineArn);
+        if (!engine) continue;
+        // EventBridge delivers the whole event as the execution input; the event id makes a unique name.
+        engine
+          .start(`${rule.ruleId.slice(0, 40)}-${event.id}`, event as never)
+          .catch((error: Error) =>
+            log('Rule target failed to start', { rule: rule.ruleId, error: error.message }),
+          );
+      }
+    };
+    const stepFunctions =
+      workflows.get('training') ?? unreachable('No training workflow in the synthesized stack');
     let pipeline: LocalPipeline | undefined;
     const sealing: SealingDeps = {
       ledger: new SubjectLedger(dynamo.db, env('recordPhoto').LEDGER_TABLE as string),
@@ -188,6 +217,7 @@ export class LocalPipeline {
       store,
       bus,
       stepFunctions,
+      workflows,
       trainingEndpoint,
       modelEndpoint,
       dynamo.db,
@@ -239,10 +269,24 @@ export class LocalPipeline {
     }
   }
 
+  /**
+   * Waits until nothing runs any more in any workflow or topic (an event can start a new execution, a
+   * notification can end one), then returns the training executions.
+   */
   async settled(): Promise<LocalExecutionRecord[]> {
-    const executions = await this.stepFunctions.settled();
-    for (const topic of this.topics) await topic.drained();
-    return executions;
+    for (;;) {
+      for (const engine of this.workflows.values()) await engine.settled();
+      for (const topic of this.topics) await topic.drained();
+      await new Promise((resolve) => setImmediate(resolve));
+      if ([...this.workflows.values()].every((engine) => engine.idle) && this.topics.every((t) => t.idle))
+        break;
+    }
+    return [...this.stepFunctions.executions.values()];
+  }
+
+  /** The executions of one workflow (`training`, `generation`). */
+  executionsOf(workflow: string): LocalExecutionRecord[] {
+    return [...(this.workflows.get(workflow)?.executions.values() ?? [])];
   }
 
   async close(): Promise<void> {

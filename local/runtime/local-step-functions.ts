@@ -73,6 +73,10 @@ export class LocalStepFunctions implements ExecutionStarter {
     return { alreadyStarted: false };
   }
 
+  get idle(): boolean {
+    return this.running.size === 0;
+  }
+
   /** Waits until no execution is running, including executions started while waiting. */
   async settled(): Promise<LocalExecutionRecord[]> {
     while (this.running.size > 0) await Promise.all([...this.running]);

@@ -45,6 +45,10 @@ export class LocalTopic {
     }
   }
 
+  get idle(): boolean {
+    return this.deliveries.size === 0;
+  }
+
   /** Waits for the deliveries in flight (tests and the end of a local run). */
   async drained(): Promise<void> {
     while (this.deliveries.size > 0) await Promise.allSettled([...this.deliveries]);

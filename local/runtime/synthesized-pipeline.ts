@@ -204,3 +204,13 @@ export function asyncEndpointOf(pipeline: SynthesizedPipeline): {
     maxInstances: Number(target?.[1].Properties?.MaxCapacity ?? 1),
   };
 }
+
+/** The name of the pipeline's own bus (the stack's only AWS::Events::EventBus). */
+export function eventBusNameOf(pipeline: SynthesizedPipeline): string {
+  const [logicalId] =
+    Object.entries(pipeline.template.Resources).find(
+      ([, resource]) => resource.Type === 'AWS::Events::EventBus',
+    ) ?? [];
+  if (!logicalId) throw new Error('The synthesized stack has no event bus');
+  return String(resolveTokens(pipeline.template, { Ref: logicalId }));
+}

@@ -7,7 +7,14 @@ import { heicStub } from './heic-stub.js';
 import { seededRandom } from './seeded-random.js';
 import { renderSyntheticPortrait } from './synthetic-portrait.js';
 
-export const SAMPLE_SUBJECTS = ['good-ana', 'good-ben', 'too-few-cam', 'mixed-dee', 'crowd-eve'] as const;
+export const SAMPLE_SUBJECTS = [
+  'good-ana',
+  'good-ben',
+  'too-few-cam',
+  'mixed-dee',
+  'crowd-eve',
+  'prompts-fay',
+] as const;
 export type SampleSubjectName = (typeof SAMPLE_SUBJECTS)[number];
 
 /** What the pipeline should make of a file: a usable photo, folder junk, the settings file, or a problem. */
@@ -115,6 +122,34 @@ const BUILDERS: Record<SampleSubjectName, (writer: SubjectWriter) => Promise<voi
   'crowd-eve': async (writer) => {
     await writer.goodPhotos(17);
   },
+  'prompts-fay': async (writer) => {
+    await writer.goodPhotos(11);
+    await writer.file('subject.json', `${JSON.stringify(SAMPLE_PROMPT_SETTINGS, null, 2)}\n`, 'settings');
+  },
+};
+
+/**
+ * The prompts people really send, one of each kind that must never reach the GPU unscreened: `expected` says
+ * whether the pipeline should deliver avatars for it or publish `Prompt Rejected` (and by which rule).
+ */
+export const SAMPLE_PROMPTS = [
+  { prompt: '{subject} as an astronaut on the moon, digital painting', expected: 'delivered' },
+  { prompt: 'a watercolor portrait of {subject} in a sunflower field', expected: 'delivered' },
+  { prompt: 'a nude photo of {subject}', expected: 'deny-list' },
+  {
+    prompt: '{subject} en chevalier médiéval, peinture à l’huile, lumière dorée du soir',
+    expected: 'language',
+  },
+  {
+    prompt: `{subject} as a wizard, ${'intricate ornate detailed robes, glowing runes, '.repeat(24)}masterpiece`,
+    expected: 'length',
+  },
+] as const;
+
+const SAMPLE_PROMPT_SETTINGS = {
+  classWord: 'woman',
+  prompts: SAMPLE_PROMPTS.map((p) => p.prompt),
+  imagesPerPrompt: 2,
 };
 
 class SubjectWriter {
