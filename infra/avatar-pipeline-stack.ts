@@ -1,6 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from './config.js';
+import { Generation } from './constructs/generation.js';
 import { Hosting } from './constructs/hosting.js';
 import { Ingest } from './constructs/ingest.js';
 import { Notification } from './constructs/notification.js';
@@ -17,7 +18,8 @@ export interface AvatarPipelineStackProps extends StackProps {
 /**
  * The whole pipeline in one stack. Constructs follow the capabilities: photos (bucket), ingest (ledger and
  * sealing), training (validation, training set, state machine), training host (the SageMaker async endpoint that
- * fine-tunes), hosting (the multi-model endpoint that serves), notification (bus and topic), observability.
+ * fine-tunes), hosting (the multi-model endpoint that serves), generation (avatars on demand), notification (bus
+ * and topic), observability.
  */
 export class AvatarPipelineStack extends Stack {
   readonly config: PipelineConfig;
@@ -29,6 +31,8 @@ export class AvatarPipelineStack extends Stack {
   readonly trainingHost: TrainingHost;
   /** The GPU multi-model endpoint that serves every subject's model, and the model registry. */
   readonly hosting: Hosting;
+  /** Avatars on demand: prompt screening, generation on the MME, image screening, presigned links. */
+  readonly generation: Generation;
 
   constructor(scope: Construct, id: string, props: AvatarPipelineStackProps) {
     super(scope, id, props);
@@ -59,6 +63,14 @@ export class AvatarPipelineStack extends Stack {
       config,
       photos: this.photos,
       trainingStateMachine: this.training.stateMachine,
+    });
+    // After training (whose Model Ready starts it) and ingest (whose ledger it reads).
+    this.generation = new Generation(this, 'Generation', {
+      config,
+      photos: this.photos,
+      bus: this.notification.bus,
+      hosting: this.hosting,
+      ledger: this.ingest.ledger,
     });
     new Observability(this, 'Observability', {
       trainingStateMachine: this.training.stateMachine,

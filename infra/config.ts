@@ -77,7 +77,49 @@ export interface PipelineConfig {
   trainingImageUri: string | undefined;
   /** The same for the serving (Triton) image built from `sagemaker/serving`. Context `servingImageUri`. */
   servingImageUri: string | undefined;
+  /**
+   * Images of one generation request generated at once (the Map's MaxConcurrency): bounded so that one subject
+   * cannot starve the shared multi-model endpoint. Context `imageConcurrency`, default 2.
+   */
+  imageConcurrency: number;
+  /**
+   * How many times an image that image moderation blocked is generated again (with a new seed) before it is
+   * withheld. Context `maxRegenerations`, default 2.
+   */
+  maxRegenerations: number;
+  /**
+   * Requested lifetime of the presigned avatar links, in seconds; at most 604800 (7 days, S3's SigV4 limit).
+   * A presigned URL is never valid longer than the credentials that signed it (see Generation).
+   * Context `linkExpirySeconds`, default 604800.
+   */
+  linkExpirySeconds: number;
+  /**
+   * What to do with a prompt that is not in English (Comprehend's toxicity detection is English only): `reject`
+   * it, or `allow-unscreened` (generate without text screening; images are still screened). Context
+   * `nonEnglishPromptPolicy`, default `reject`.
+   */
+  nonEnglishPromptPolicy: NonEnglishPromptPolicy;
+  /** Extra deny-list entries for prompts, comma-separated, on top of the built-in list. Context `promptDenyList`, default ''. */
+  promptDenyList: string;
+  /**
+   * Toxicity thresholds as a JSON object of label (`TOXICITY`, `SEXUAL`, `HATE_SPEECH`, ...) to a score from 0 to 1
+   * above which a prompt is rejected; unset = the built-in thresholds. Context `toxicityThresholds` (a JSON string,
+   * or an object in cdk.json).
+   */
+  toxicityThresholds: string | undefined;
+  /** Most images one generation request may ask for (prompts x images per prompt). Context `maxImagesPerRequest`, default 24. */
+  maxImagesPerRequest: number;
+  /**
+   * Rekognition moderation categories (top-level or second-level label names, comma-separated) that block a
+   * generated image. Context `blockedImageCategories`.
+   */
+  blockedImageCategories: string;
+  /** Lowest Rekognition confidence (0-100) at which a moderation label counts. Context `imageModerationMinConfidence`, default 60. */
+  imageModerationMinConfidence: number;
 }
+
+export const NON_ENGLISH_PROMPT_POLICIES = ['reject', 'allow-unscreened'] as const;
+export type NonEnglishPromptPolicy = (typeof NON_ENGLISH_PROMPT_POLICIES)[number];
 
 export const DEFAULT_CONFIG: PipelineConfig = {
   stackName: 'AvatarPipeline',
@@ -103,7 +145,20 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   servingInstanceCount: 1,
   trainingImageUri: undefined,
   servingImageUri: undefined,
+  imageConcurrency: 2,
+  maxRegenerations: 2,
+  linkExpirySeconds: 604_800,
+  nonEnglishPromptPolicy: 'reject',
+  promptDenyList: '',
+  toxicityThresholds: undefined,
+  maxImagesPerRequest: 24,
+  blockedImageCategories:
+    'Explicit,Explicit Nudity,Non-Explicit Nudity of Intimate parts and Kissing,Violence,Visually Disturbing,Hate Symbols,Drugs & Tobacco',
+  imageModerationMinConfidence: 60,
 };
+
+/** S3's limit on a SigV4 presigned URL (7 days). */
+export const MAX_PRESIGNED_URL_SECONDS = 604_800;
 
 /** SageMaker's limit on an asynchronous invocation (`InvocationTimeoutSeconds`). */
 export const MAX_ASYNC_INVOCATION_SECONDS = 3600;
@@ -152,6 +207,58 @@ export function readPipelineConfig(node: Node): PipelineConfig {
     }
     return raw;
   };
+  /** A comma-separated list of entries, each matching `entry`; empty allowed when `allowEmpty`. */
+  const list = (key: keyof PipelineConfig, entry: RegExp, allowEmpty: boolean, maxLength: number): string => {
+    const raw = node.tryGetContext(key);
+    if (raw === undefined) return DEFAULT_CONFIG[key] as string;
+    const fail = (why: string): never => {
+      throw new InvalidConfigurationError(`Context "${key}"=${JSON.stringify(raw)} ${why}`);
+    };
+    if (typeof raw !== 'string') return fail('must be a comma-separated string');
+    if (raw.length > maxLength) fail(`is longer than ${maxLength} characters`);
+    const entries = raw.split(',').map((e) => e.trim());
+    if (raw.trim() === '') return allowEmpty ? '' : fail('must name at least one entry');
+    for (const e of entries) {
+      if (!entry.test(e)) fail(`has an entry ${JSON.stringify(e)} that does not match ${entry}`);
+    }
+    return entries.join(',');
+  };
+  const oneOf = <T extends string>(key: keyof PipelineConfig, allowed: readonly T[]): T => {
+    const raw = node.tryGetContext(key);
+    if (raw === undefined) return DEFAULT_CONFIG[key] as T;
+    if (!allowed.includes(raw)) {
+      throw new InvalidConfigurationError(
+        `Context "${key}"=${JSON.stringify(raw)} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`,
+      );
+    }
+    return raw as T;
+  };
+  const thresholds = (key: keyof PipelineConfig): string | undefined => {
+    const raw = node.tryGetContext(key);
+    if (raw === undefined) return DEFAULT_CONFIG[key] as string | undefined;
+    const fail = (why: string): never => {
+      throw new InvalidConfigurationError(
+        `Context "${key}"=${JSON.stringify(raw)} ${why}: expected a JSON object of label to a score from 0 to 1, e.g. {"TOXICITY":0.5,"SEXUAL":0.3}`,
+      );
+    };
+    let value: unknown = raw;
+    if (typeof raw === 'string') {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        fail('is not JSON');
+      }
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('is not an object');
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) fail('names no label');
+    for (const [label, score] of entries) {
+      if (!/^[A-Z_]{1,40}$/.test(label)) fail(`has a label ${JSON.stringify(label)} that is not UPPER_SNAKE_CASE`);
+      if (typeof score !== 'number' || !(score >= 0 && score <= 1))
+        fail(`gives ${label} ${JSON.stringify(score)}, not a number from 0 to 1`);
+    }
+    return JSON.stringify(value);
+  };
 
   const config: PipelineConfig = {
     stackName: text('stackName', /^[A-Za-z][A-Za-z0-9-]{0,127}$/) as string,
@@ -194,6 +301,18 @@ export function readPipelineConfig(node: Node): PipelineConfig {
     servingInstanceCount: integer('servingInstanceCount', 1),
     trainingImageUri: text('trainingImageUri', ECR_IMAGE_URI, 'an ECR image URI'),
     servingImageUri: text('servingImageUri', ECR_IMAGE_URI, 'an ECR image URI'),
+    // An inline Map runs at most 40 iterations at once.
+    imageConcurrency: integer('imageConcurrency', 1, 40),
+    maxRegenerations: integer('maxRegenerations', 0, 10),
+    linkExpirySeconds: integer('linkExpirySeconds', 1, MAX_PRESIGNED_URL_SECONDS),
+    nonEnglishPromptPolicy: oneOf('nonEnglishPromptPolicy', NON_ENGLISH_PROMPT_POLICIES),
+    // Lambda caps a function's environment at 4 KB in all.
+    promptDenyList: list('promptDenyList', /^[^,\s][^,]{0,99}$/, true, 2000),
+    toxicityThresholds: thresholds('toxicityThresholds'),
+    // Avatar Generation Requested allows 20 prompts x 8 images per prompt.
+    maxImagesPerRequest: integer('maxImagesPerRequest', 1, 160),
+    blockedImageCategories: list('blockedImageCategories', /^[A-Za-z0-9][A-Za-z0-9 &'/-]{0,99}$/, false, 1000),
+    imageModerationMinConfidence: integer('imageModerationMinConfidence', 0, 100),
   };
   if (!Object.values(RetentionDays).includes(config.logRetentionDays)) {
     throw new InvalidConfigurationError(

@@ -22,7 +22,11 @@ export type LocalHandlerName =
   | 'explainTrainingFailure'
   | 'deployModel'
   | 'warmUpModel'
-  | 'registerModel';
+  | 'registerModel'
+  | 'prepareGeneration'
+  | 'screenPrompts'
+  | 'generateScreenedImage'
+  | 'compileAvatars';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 

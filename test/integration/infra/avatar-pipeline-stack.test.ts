@@ -291,6 +291,11 @@ describe('functions', () => {
     sealQuietSubjects: ids.sealQuietSubjects,
     trainingCallback: logicalIdOf(stack.training.trainingCallback),
     ...Object.fromEntries(Object.entries(workflowFunctions).map(([name, fn]) => [name, logicalIdOf(fn)])),
+    // The generation workflow's functions (test/integration/infra/generation.test.ts covers them in depth).
+    prepareGeneration: logicalIdOf(stack.generation.prepareGeneration),
+    screenPrompts: logicalIdOf(stack.generation.screenPrompts),
+    generateScreenedImage: logicalIdOf(stack.generation.generateScreenedImage),
+    compileAvatars: logicalIdOf(stack.generation.compileAvatars),
   };
 
   test.each(Object.entries(functions))(
@@ -357,24 +362,35 @@ describe('functions', () => {
   });
 
   test('only the functions that must write to the bucket do, each under its own prefix', () => {
-    const writers: Record<string, string> = {
-      [ids.prepareTrainingSet]: '/training/*',
-      [logicalIdOf(stack.training.planTraining)]: '/training/*',
-      [logicalIdOf(stack.training.deployModel)]: '/models/*',
+    const writers: Record<string, string[]> = {
+      [ids.prepareTrainingSet]: ['/training/*'],
+      [logicalIdOf(stack.training.planTraining)]: ['/training/*'],
+      [logicalIdOf(stack.training.deployModel)]: ['/models/*'],
+      [logicalIdOf(stack.generation.generateScreenedImage)]: ['/avatars/*', '/quarantine/*'],
     };
     for (const id of Object.values(functions)) {
       const writes = statementsOfRole(roleOf(id)).filter((s) =>
         actionsOf(s).some((a) => /^s3:(Put|Delete|Abort)/.test(a)),
       );
-      const prefix = writers[id];
-      if (prefix) {
+      const prefixes = writers[id];
+      if (prefixes) {
         expect(writes.length).toBeGreaterThan(0);
+        const written = new Set<string>();
         for (const write of writes) {
           expect(actionsOf(write).every((a) => ['s3:PutObject', 's3:AbortMultipartUpload'].includes(a))).toBe(
             true,
           );
-          expect(write.Resource).toEqual({ 'Fn::Join': ['', [arnOf(ids.bucket), prefix]] });
+          // One resource, or several when statements with the same actions are merged (minimizePolicies).
+          const objects = Array.isArray(write.Resource) ? write.Resource : [write.Resource];
+          for (const object of objects) {
+            const prefix = prefixes.find(
+              (p) => JSON.stringify(object) === JSON.stringify({ 'Fn::Join': ['', [arnOf(ids.bucket), p]] }),
+            );
+            expect({ id, object, allowed: prefix !== undefined }).toEqual({ id, object, allowed: true });
+            written.add(prefix as string);
+          }
         }
+        expect([...written].sort()).toEqual([...prefixes].sort());
       } else {
         expect({ id, writes }).toEqual({ id, writes: [] });
       }

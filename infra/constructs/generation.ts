@@ -1,0 +1,305 @@
+import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { Effect, type IGrantable, Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../events/pipeline-events.js';
+import { buildGenerationWorkflow } from '../../state-machines/generation/workflow.js';
+import type { PipelineConfig } from '../config.js';
+import type { Hosting } from './hosting.js';
+import type { PhotoStore } from './photo-store.js';
+import { type LocalHandlerName, PipelineFunction } from './pipeline-function.js';
+import { WORKFLOW_METADATA_KEY } from './training.js';
+
+/** Where GenerateScreenedImage writes the avatars that passed image moderation: `avatars/<subjectId>/...`. */
+export const AVATARS_PREFIX = 'avatars/';
+/** Where it keeps the images moderation blocked (never linked to anyone): `quarantine/<subjectId>/...`. */
+export const QUARANTINE_PREFIX = 'quarantine/';
+/** Longest prompt ScreenPrompts accepts, in UTF-8 bytes: Comprehend DetectToxicContent takes segments of <= 1 KB. */
+export const MAX_PROMPT_BYTES = 1024;
+
+/** Detail-types that start a generation (see events/). */
+export const MODEL_READY = 'Model Ready';
+export const AVATAR_GENERATION_REQUESTED = 'Avatar Generation Requested';
+
+export interface GenerationProps {
+  config: PipelineConfig;
+  photos: PhotoStore;
+  /** The pipeline's own bus: the rules that start a generation listen on it, and the workflow publishes on it. */
+  bus: IEventBus;
+  /** The multi-model endpoint that generates, and the model registry (which version of a subject is current). */
+  hosting: Hosting;
+  /** The subject ledger of ingest (PrepareGeneration reads a subject's row: known, sealed, trained). */
+  ledger: ITable;
+}
+
+/**
+ * From a deployed model (or a partner's request) to avatars: PrepareGeneration (checks the request, plans the
+ * prompts and seeds), ScreenPrompts (deny list, language and Comprehend toxicity), GenerateScreenedImage (the
+ * multi-model endpoint, then Rekognition moderation, regenerating blocked images), CompileAvatars (presigned links),
+ * the generation state machine that runs them (state-machines/generation/workflow.ts), and the two rules on the
+ * pipeline bus that start it: our own `Model Ready`, and `Avatar Generation Requested` from partners.
+ *
+ * Partners: a principal of this account only needs events:PutEvents on the bus in its own IAM policy. Another
+ * account is let in by a statement of the bus's resource policy, never by opening the bus to `*`, e.g.
+ * `bus.addToResourcePolicy(new PolicyStatement({ sid: 'PartnerGenerationRequests', principals: [new
+ * AccountPrincipal('<partner account>')], actions: ['events:PutEvents'], resources: [bus.eventBusArn], conditions:
+ * { StringEquals: { 'events:detail-type': 'Avatar Generation Requested' } } }))`: the detail-type condition keeps a
+ * partner from sending our own events (`Model Ready`, ...). Not done here: which partners is the deployer's choice.
+ *
+ * Presigned links: a presigned URL is valid at most as long as the credentials that signed it. CompileAvatars signs
+ * with its Lambda role's temporary credentials, which expire within hours (and are refreshed by Lambda), so a link's
+ * real lifetime is min(LINK_EXPIRY_SECONDS, what is left of the signing session), not `linkExpirySeconds` alone.
+ * Links that really last days need long-term credentials (an IAM user's keys) or CloudFront signed URLs.
+ */
+export class Generation extends Construct {
+  readonly prepareGeneration: NodejsFunction;
+  readonly screenPrompts: NodejsFunction;
+  readonly generateScreenedImage: NodejsFunction;
+  readonly compileAvatars: NodejsFunction;
+  readonly stateMachine: StateMachine;
+  readonly stateMachineLogs: LogGroup;
+  /** Starts a generation on our own `Model Ready`. */
+  readonly modelReadyRule: Rule;
+  /** Starts a generation on `Avatar Generation Requested` (any source: partners put it on our bus). */
+  readonly generationRequestedRule: Rule;
+  readonly modelReadyDeadLetters: Queue;
+  readonly generationRequestedDeadLetters: Queue;
+
+  constructor(scope: Construct, id: string, props: GenerationProps) {
+    super(scope, id);
+    const { config, photos, hosting, ledger, bus } = props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = config.logRetentionDays as RetentionDays;
+    const stack = Stack.of(this);
+
+    const fn = (
+      id: string,
+      localHandler: LocalHandlerName,
+      entry: string,
+      description: string,
+      environment: Record<string, string>,
+      options: { timeout?: Duration; memorySize?: number } = {},
+    ) =>
+      new PipelineFunction(this, id, {
+        entry,
+        localHandler,
+        description,
+        environment,
+        logRetention,
+        removalPolicy,
+        ...options,
+      }).function;
+
+    this.prepareGeneration = fn(
+      'PrepareGeneration',
+      'prepareGeneration',
+      'functions/generation/prepare-generation.handler.ts',
+      'Checks a generation request against the ledger and the model registry; plans prompts and seeds',
+      {
+        LEDGER_TABLE: ledger.tableName,
+        MODEL_REGISTRY_TABLE: hosting.registry.tableName,
+        MAX_IMAGES_PER_REQUEST: String(config.maxImagesPerRequest),
+      },
+    );
+    // GetItem on the tables themselves: Table.grant would add the ledger's index ARNs, which GetItem never needs.
+    this.prepareGeneration.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem'],
+        resources: [ledger.tableArn, hosting.registry.tableArn],
+      }),
+    );
+
+    this.screenPrompts = fn(
+      'ScreenPrompts',
+      'screenPrompts',
+      'functions/generation/screen-prompts.handler.ts',
+      'Screens the prompts: length, deny list, language and Comprehend toxicity',
+      {
+        DENY_LIST_EXTRA: config.promptDenyList,
+        // Empty: the built-in thresholds.
+        TOXICITY_THRESHOLDS: config.toxicityThresholds ?? '',
+        NON_ENGLISH_POLICY: config.nonEnglishPromptPolicy,
+        MAX_PROMPT_BYTES: String(MAX_PROMPT_BYTES),
+      },
+    );
+    this.allowResourceless(
+      'PromptScreeningPolicy',
+      this.screenPrompts,
+      ['comprehend:DetectToxicContent', 'comprehend:DetectDominantLanguage'],
+      "Comprehend's real-time DetectToxicContent and DetectDominantLanguage analyse text, not resources: IAM only accepts \"*\" for them.",
+    );
+
+    this.generateScreenedImage = fn(
+      'GenerateScreenedImage',
+      'generateScreenedImage',
+      'functions/generation/generate-screened-image.handler.ts',
+      'Generates one avatar on the multi-model endpoint, screens it with Rekognition, regenerates blocked images',
+      {
+        SERVING_ENDPOINT: hosting.endpointName,
+        PHOTO_BUCKET: photos.bucket.bucketName,
+        MAX_REGENERATIONS: String(config.maxRegenerations),
+        BLOCKED_CATEGORIES: config.blockedImageCategories,
+        MODERATION_MIN_CONFIDENCE: String(config.imageModerationMinConfidence),
+      },
+      // Up to 1 + maxRegenerations real-time invocations (each up to 60 s, a cold model load included) and screenings.
+      { timeout: Duration.minutes(10), memorySize: 1024 },
+    );
+    hosting.grantInvoke(this.generateScreenedImage);
+    photos.grantWritePrefix(this.generateScreenedImage, AVATARS_PREFIX);
+    photos.grantWritePrefix(this.generateScreenedImage, QUARANTINE_PREFIX);
+    this.allowResourceless(
+      'ImageModerationPolicy',
+      this.generateScreenedImage,
+      ['rekognition:DetectModerationLabels'],
+      'rekognition:DetectModerationLabels acts on images, not on resources: IAM only accepts "*" for it.',
+    );
+
+    this.compileAvatars = fn(
+      'CompileAvatars',
+      'compileAvatars',
+      'functions/generation/compile-avatars.handler.ts',
+      'Gathers the delivered avatars into Avatars Ready (presigned links) or Generation Failed',
+      {
+        PHOTO_BUCKET: photos.bucket.bucketName,
+        LINK_EXPIRY_SECONDS: String(config.linkExpirySeconds),
+      },
+    );
+    // A presigned GET is authorized with the signer's permissions: s3:GetObject on avatars/, nothing else (no
+    // ListBucket either: the links name keys the workflow produced).
+    this.compileAvatars.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:GetObject'],
+        resources: [photos.bucket.arnForObjects(`${AVATARS_PREFIX}*`)],
+      }),
+    );
+    const bucketLogicalId = stack.getLogicalId(photos.bucket.node.defaultChild as CfnBucket);
+    Validations.of(this.defaultPolicyOf(this.compileAvatars)).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${AVATARS_PREFIX}*]`,
+      reason: `Objects under ${AVATARS_PREFIX} of the ingest bucket (one folder per subject): the narrowest S3 resource for a folder.`,
+    });
+
+    // Execution data (subject ids, prompts) lands in these logs: encrypt them with our own key.
+    const logsKey = new Key(this, 'StateMachineLogsKey', {
+      description: 'Encrypts the generation state machine execution logs',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    logsKey.grantEncryptDecrypt(new ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
+    this.stateMachineLogs = new LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${stack.stackName}-generation`,
+      retention: logRetention,
+      encryptionKey: logsKey,
+      removalPolicy,
+    });
+
+    const workflow = buildGenerationWorkflow(this, {
+      prepareGeneration: this.prepareGeneration,
+      screenPrompts: this.screenPrompts,
+      generateScreenedImage: this.generateScreenedImage,
+      compileAvatars: this.compileAvatars,
+      bus,
+      imageConcurrency: config.imageConcurrency,
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: `${stack.stackName}-generation`,
+      // Standard: screening with regenerations can run for minutes, and a request must run exactly once.
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: workflow.definitionBody,
+      comment:
+        'Screens the prompts of a generation request, generates and screens each avatar, and publishes the outcome',
+      tracingEnabled: true,
+      logs: { destination: this.stateMachineLogs, level: LogLevel.ALL, includeExecutionData: true },
+      timeout: Duration.hours(2),
+    });
+    // The local runtime finds this workflow in the synthesized template by this entry.
+    (this.stateMachine.node.defaultChild as CfnResource).addMetadata(WORKFLOW_METADATA_KEY, 'generation');
+
+    const machinePolicy = this.stateMachine.role.node.findChild('DefaultPolicy');
+    Validations.of(machinePolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Log delivery (logs:CreateLogDelivery & co.) and X-Ray (xray:PutTraceSegments & co.) do not support resource-level permissions.',
+    });
+    for (const task of [
+      this.prepareGeneration,
+      this.screenPrompts,
+      this.generateScreenedImage,
+      this.compileAvatars,
+    ]) {
+      Validations.of(machinePolicy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(task.node.defaultChild as never)}.Arn>:*]`,
+        reason:
+          'lambda:InvokeFunction on the function and its versions/aliases (ARN:*), as the Step Functions Lambda integration grants; no other function.',
+      });
+    }
+
+    // Events EventBridge could not deliver after its retries: kept 14 days for a re-drive, never dropped.
+    const deadLetters = (queueId: string, rule: string) => {
+      const queue = new Queue(this, queueId, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue is itself the dead-letter queue of the ${rule} rule; a DLQ of a DLQ adds nothing.`,
+      });
+      return queue;
+    };
+    this.modelReadyDeadLetters = deadLetters('ModelReadyDeadLetters', MODEL_READY);
+    this.generationRequestedDeadLetters = deadLetters(
+      'GenerationRequestedDeadLetters',
+      AVATAR_GENERATION_REQUESTED,
+    );
+    // No input transformer: the execution input is the whole event (GenerationExecutionInput).
+    const startGeneration = (deadLetterQueue: Queue) =>
+      new SfnStateMachine(this.stateMachine, {
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(2),
+        deadLetterQueue,
+      });
+
+    this.modelReadyRule = new Rule(this, 'ModelReadyRule', {
+      eventBus: bus,
+      description: 'A newly deployed model: generate its first avatars',
+      eventPattern: { source: [EVENT_SOURCE], detailType: [MODEL_READY] },
+      targets: [startGeneration(this.modelReadyDeadLetters)],
+    });
+    // Any source: partners put their requests on our bus (see the class comment for another account).
+    this.generationRequestedRule = new Rule(this, 'GenerationRequestedRule', {
+      eventBus: bus,
+      description: 'A request for avatars of a subject whose model is deployed (partners or the API)',
+      eventPattern: { detailType: [AVATAR_GENERATION_REQUESTED] },
+      targets: [startGeneration(this.generationRequestedDeadLetters)],
+    });
+  }
+
+  /** Actions that take no resource ARN, in a policy of their own so that its `*` is acknowledged for them alone. */
+  private allowResourceless(id: string, grantee: NodejsFunction, actions: string[], reason: string): void {
+    const policy = new Policy(this, id, {
+      statements: [new PolicyStatement({ effect: Effect.ALLOW, actions, resources: ['*'] })],
+    });
+    policy.attachToRole(grantee.role ?? unreachable(`${grantee.node.path} has no role`));
+    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason });
+  }
+
+  private defaultPolicyOf(grantee: IGrantable): Construct {
+    const principal = grantee.grantPrincipal;
+    const policy = Construct.isConstruct(principal) ? principal.node.tryFindChild('DefaultPolicy') : undefined;
+    return (policy as Construct | undefined) ?? unreachable('The grantee has no default policy');
+  }
+}
+
+function unreachable(message: string): never {
+  throw new Error(message);
+}
