@@ -162,6 +162,7 @@ export class StandInTrainer implements LocalTrainer {
       metadata: {
         subjectId: request.subjectId,
         modelVersion: request.modelVersion,
+        imageSetId: request.imageSetId,
         baseModel: request.baseModel,
         hyperparameters: request.hyperparameters,
         instancePrompt: manifest.instancePrompt,

@@ -39,7 +39,7 @@ export class LocalMultiModelEndpoint implements ModelEndpoint {
         `TargetModel ${targetModel} is not under ${this.modelsPrefix} in the local bucket`,
       );
     }
-    const { modelName } = await inspectModelPackage(archive).catch((error: Error) => {
+    const { modelName, metadata } = await inspectModelPackage(archive).catch((error: Error) => {
       throw new LocalModelError(`Model ${targetModel} cannot be loaded: ${error.message}`);
     });
     if (!this.loaded.has(targetModel)) {
@@ -47,27 +47,70 @@ export class LocalMultiModelEndpoint implements ModelEndpoint {
       throw new LocalModelNotReadyError(`Model ${targetModel} is loading (local stand-in, first invocation)`);
     }
     const request = JSON.parse(body) as { inputs: { name: string; data: unknown[] }[] };
-    const prompt = String(request.inputs.find((input) => input.name === 'prompt')?.data[0] ?? '');
+    const input = (name: string) => request.inputs.find((entry) => entry.name === name)?.data[0];
+    const prompt = String(input('prompt') ?? '');
+    const seed = Number(input('seed') ?? 0);
+    const crop = await this.trainingCrop(metadata, seed);
+    const image = await placeholderAvatar(prompt, seed, crop);
     return JSON.stringify({
       model_name: modelName,
-      outputs: [
-        {
-          name: 'image',
-          datatype: 'BYTES',
-          shape: [1],
-          data: [(await placeholder(prompt)).toString('base64')],
-        },
-      ],
+      outputs: [{ name: 'image', datatype: 'BYTES', shape: [1], data: [image.toString('base64')] }],
     });
+  }
+
+  /** One of the subject's own training crops (chosen by the seed), so the placeholder shows who it is for. */
+  private async trainingCrop(
+    metadata: Record<string, unknown>,
+    seed: number,
+  ): Promise<Uint8Array | undefined> {
+    const { subjectId, imageSetId } = metadata as { subjectId?: string; imageSetId?: string };
+    if (!subjectId || !imageSetId) return undefined;
+    const crops = await this.store.list(`training/${subjectId}/${imageSetId}/images/`);
+    const pick = crops[Math.abs(seed) % Math.max(1, crops.length)];
+    return pick ? this.store.get(pick.key) : undefined;
   }
 }
 
-async function placeholder(prompt: string): Promise<Buffer> {
-  const escaped = prompt.replace(/[<>&"']/g, ' ').slice(0, 60);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256">
-  <rect width="256" height="256" fill="#334"/>
-  <text x="128" y="110" font-size="22" fill="#fc6" text-anchor="middle" font-family="sans-serif">STAND-IN</text>
-  <text x="128" y="150" font-size="11" fill="#fff" text-anchor="middle" font-family="sans-serif">${escaped}</text>
+/**
+ * A visibly labelled placeholder: the subject's crop (or a plain square), tinted by the seed, with a banner
+ * saying it is a stand-in and the prompt it stands for. 512 x 512 PNG.
+ */
+export async function placeholderAvatar(prompt: string, seed: number, crop?: Uint8Array): Promise<Buffer> {
+  const side = 512;
+  const hue = Math.abs(seed * 47) % 360;
+  const base = crop
+    ? sharp(crop).resize(side, side, { fit: 'cover' }).modulate({ hue, saturation: 1.4 })
+    : sharp({ create: { width: side, height: side, channels: 3, background: { r: 60, g: 60, b: 90 } } });
+  const lines = wrap(prompt.replace(/[<>&"']/g, ' '), 48).slice(0, 5);
+  const text = lines
+    .map((line, i) => {
+      const y = side - 12 - (lines.length - 1 - i) * 22;
+      return `<text x="12" y="${y}" font-size="17" fill="#fff" font-family="sans-serif">${line}</text>`;
+    })
+    .join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${side}" height="${side}">
+  <rect x="0" y="0" width="${side}" height="56" fill="#000" fill-opacity="0.7"/>
+  <text x="${side / 2}" y="37" font-size="21" font-weight="bold" fill="#fc6" text-anchor="middle" font-family="sans-serif">LOCAL STAND-IN - not Stable Diffusion</text>
+  <rect x="0" y="${side - 24 - lines.length * 22}" width="${side}" height="${24 + lines.length * 22}" fill="#000" fill-opacity="0.65"/>
+  ${text}
 </svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
+  return base
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (`${line} ${word}`.trim().length > width && line) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = `${line} ${word}`.trim();
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
 }
