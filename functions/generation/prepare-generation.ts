@@ -1,0 +1,266 @@
+import type { z } from 'zod';
+import {
+  AvatarGenerationRequested,
+  EVENT_SOURCE,
+  ModelReady,
+  type RequestRejected,
+} from '../../events/pipeline-events.js';
+import { SubjectSettings } from '../../events/subject-settings.js';
+import type {
+  GenerationExecutionInput,
+  GenerationRequest,
+  PrepareGenerationOutput,
+} from '../../state-machines/generation/contract.js';
+import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
+import {
+  type AvatarStyle,
+  DEFAULT_IMAGES_PER_PROMPT,
+  DEFAULT_STYLE_PACK,
+  planPrompts,
+  UnknownStyleError,
+} from './prompts.js';
+
+export const MODEL_READY = 'Model Ready';
+export const AVATAR_GENERATION_REQUESTED = 'Avatar Generation Requested';
+
+/** Port: the subject's current model (ModelRegistry on DynamoDB). */
+export interface CurrentModels {
+  current(subjectId: string): Promise<{ modelVersion: string; targetModel: string } | undefined>;
+}
+
+/** Port: the subject's recorded `subject.json` (SubjectLedger on DynamoDB). */
+export interface SubjectSettingsSource {
+  getSubject(subjectId: string): Promise<{ settingsJson?: string | null } | undefined>;
+}
+
+export interface PreparationPolicy {
+  /** Prompts x images per prompt above this is refused: GPU time is the only large cost. */
+  maxImagesPerRequest: number;
+}
+
+export const DEFAULT_PREPARATION_POLICY: Readonly<PreparationPolicy> = Object.freeze({
+  maxImagesPerRequest: 24,
+});
+
+/** MAX_IMAGES_PER_REQUEST (default 24). */
+export function readPreparationPolicyFromEnvironment(env: Environment = process.env): PreparationPolicy {
+  const maxImagesPerRequest = numberEnv(
+    'MAX_IMAGES_PER_REQUEST',
+    DEFAULT_PREPARATION_POLICY.maxImagesPerRequest,
+    env,
+  );
+  if (!Number.isInteger(maxImagesPerRequest) || maxImagesPerRequest < 1) {
+    throw new MissingConfigurationError(
+      `MAX_IMAGES_PER_REQUEST must be a positive integer, got ${maxImagesPerRequest}`,
+    );
+  }
+  return { maxImagesPerRequest };
+}
+
+export interface PrepareGenerationDeps {
+  models: CurrentModels;
+  subjects: SubjectSettingsSource;
+  policy: PreparationPolicy;
+  stylePack?: readonly AvatarStyle[];
+}
+
+/** Our own Model Ready event did not match its schema: a defect in the pipeline, not a partner's mistake. */
+export class MalformedModelReadyError extends Error {
+  override name = 'MalformedModelReadyError';
+}
+
+type Problem = { path: string; message: string };
+
+/**
+ * PrepareGeneration: turns the event that started the workflow into a request and planned prompts.
+ * `Model Ready` (from the pipeline) generates the subject's own prompts or styles with the new model;
+ * `Avatar Generation Requested` (a partner's) uses the subject's CURRENT model, with the partner's prompts,
+ * styles and image count replacing the subject's. A bad partner request is answered with `valid: false` and
+ * a RequestRejected naming every problem; it never throws.
+ * @throws MalformedModelReadyError when the pipeline's own Model Ready detail is malformed
+ */
+export async function prepareGeneration(
+  input: GenerationExecutionInput,
+  deps: PrepareGenerationDeps,
+): Promise<PrepareGenerationOutput> {
+  const detailType = input['detail-type'];
+  if (detailType === MODEL_READY && input.source === EVENT_SOURCE) {
+    return prepareForModelReady(input, deps);
+  }
+  if (detailType === AVATAR_GENERATION_REQUESTED) {
+    return prepareForPartner(input, deps);
+  }
+  return rejected(subjectIdOf(input.detail), correlationIdOf(input.detail), [
+    {
+      path: 'detail-type',
+      message: `"${detailType}" from "${input.source}" does not start a generation; send "${AVATAR_GENERATION_REQUESTED}"`,
+    },
+  ]);
+}
+
+async function prepareForModelReady(
+  input: GenerationExecutionInput,
+  deps: PrepareGenerationDeps,
+): Promise<PrepareGenerationOutput> {
+  const parsed = ModelReady.safeParse(input.detail);
+  if (!parsed.success) {
+    throw new MalformedModelReadyError(
+      `Model Ready event ${input.id} does not match its schema: ${formatIssues(parsed.error, 'detail')
+        .map((p) => `${p.path}: ${p.message}`)
+        .join('; ')}`,
+    );
+  }
+  const detail = parsed.data;
+  const request: GenerationRequest = {
+    requestId: input.id,
+    subjectId: detail.subjectId,
+    modelVersion: detail.modelVersion,
+    targetModel: detail.targetModel,
+    requestedBy: 'model-ready',
+  };
+  return plan(request, undefined, {}, deps);
+}
+
+async function prepareForPartner(
+  input: GenerationExecutionInput,
+  deps: PrepareGenerationDeps,
+): Promise<PrepareGenerationOutput> {
+  const parsed = AvatarGenerationRequested.safeParse(input.detail);
+  if (!parsed.success) {
+    return rejected(
+      subjectIdOf(input.detail),
+      correlationIdOf(input.detail),
+      formatIssues(parsed.error, 'detail'),
+    );
+  }
+  const detail = parsed.data;
+  const model = await deps.models.current(detail.subjectId);
+  if (!model) {
+    return rejected(
+      detail.subjectId,
+      detail.correlationId,
+      [{ path: 'detail.subjectId', message: `no trained model for ${detail.subjectId}` }],
+      `Subject "${detail.subjectId}" has no trained model yet: drop its photos under subjects/${detail.subjectId}/ and wait for its Model Ready event before asking for avatars.`,
+    );
+  }
+  const request: GenerationRequest = {
+    requestId: input.id,
+    subjectId: detail.subjectId,
+    modelVersion: model.modelVersion,
+    targetModel: model.targetModel,
+    requestedBy: 'partner',
+    ...(detail.correlationId ? { correlationId: detail.correlationId } : {}),
+  };
+  const overrides = {
+    ...(detail.prompts || detail.styles ? { prompts: detail.prompts, styles: detail.styles } : {}),
+    ...(detail.imagesPerPrompt ? { imagesPerPrompt: detail.imagesPerPrompt } : {}),
+  };
+  return plan(request, detail.correlationId, overrides, deps);
+}
+
+async function plan(
+  request: GenerationRequest,
+  correlationId: string | undefined,
+  overrides: { prompts?: string[]; styles?: string[]; imagesPerPrompt?: number },
+  deps: PrepareGenerationDeps,
+): Promise<PrepareGenerationOutput> {
+  const settings = await subjectSettings(request.subjectId, deps.subjects);
+  if (!settings.success) return rejected(request.subjectId, correlationId, settings.problems);
+  const merged = { ...settings.value, ...overrides };
+  const imagesPerPrompt = merged.imagesPerPrompt ?? DEFAULT_IMAGES_PER_PROMPT;
+  let prompts: ReturnType<typeof planPrompts>;
+  try {
+    prompts = planPrompts({ ...merged, imagesPerPrompt }, request.requestId, deps.stylePack);
+  } catch (error) {
+    if (!(error instanceof UnknownStyleError)) throw error;
+    return rejected(
+      request.subjectId,
+      correlationId,
+      error.unknownStyles.map((style) => ({
+        path: overrides.styles ? 'detail.styles' : 'subject.json.styles',
+        message: `unknown style "${style}"; valid styles are ${error.validStyles.join(', ')}`,
+      })),
+      `Use only the styles listed (${error.validStyles.join(', ')}), or send your own prompts.`,
+    );
+  }
+  const images = prompts.length * imagesPerPrompt;
+  if (images > deps.policy.maxImagesPerRequest) {
+    return rejected(
+      request.subjectId,
+      correlationId,
+      [
+        {
+          path: overrides.imagesPerPrompt ? 'detail.imagesPerPrompt' : 'imagesPerPrompt',
+          message: `${prompts.length} prompt(s) x ${imagesPerPrompt} image(s) = ${images} images, over the limit of ${deps.policy.maxImagesPerRequest} per request`,
+        },
+      ],
+      `Ask for at most ${deps.policy.maxImagesPerRequest} images per request: fewer prompts or styles, or a smaller imagesPerPrompt (split a large order into several requests).`,
+    );
+  }
+  const failureBase = {
+    version: 1 as const,
+    subjectId: request.subjectId,
+    modelVersion: request.modelVersion,
+    ...(request.correlationId ? { correlationId: request.correlationId } : {}),
+  };
+  return { valid: true, request, prompts, failureBase };
+}
+
+type SettingsResult = { success: true; value: SubjectSettings } | { success: false; problems: Problem[] };
+
+async function subjectSettings(subjectId: string, subjects: SubjectSettingsSource): Promise<SettingsResult> {
+  const record = await subjects.getSubject(subjectId);
+  const json = record?.settingsJson;
+  if (!json) return { success: true, value: SubjectSettings.parse({}) };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    return {
+      success: false,
+      problems: [{ path: 'subject.json', message: `is not JSON: ${(error as Error).message}` }],
+    };
+  }
+  const parsed = SubjectSettings.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      success: false,
+      problems: formatIssues(parsed.error, 'subject.json'),
+    };
+  }
+  return { success: true, value: parsed.data };
+}
+
+function rejected(
+  subjectId: string,
+  correlationId: string | undefined,
+  errors: Problem[],
+  advice = 'Fix the fields listed in errors and send the request again; the schema is published under events/ (Avatar Generation Requested).',
+): PrepareGenerationOutput {
+  const rejection: RequestRejected = {
+    version: 1,
+    subjectId,
+    ...(correlationId ? { correlationId } : {}),
+    errors,
+    advice,
+  };
+  return { valid: false, rejected: rejection };
+}
+
+/** Every schema problem, each with the dotted path of its field ("detail.prompts.2"). */
+function formatIssues(error: z.ZodError, root: string): Problem[] {
+  return error.issues.map((issue) => ({
+    path: [root, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+function subjectIdOf(detail: unknown): string {
+  const value = (detail as { subjectId?: unknown } | null)?.subjectId;
+  return typeof value === 'string' ? value.slice(0, 128) : '';
+}
+
+function correlationIdOf(detail: unknown): string | undefined {
+  const value = (detail as { correlationId?: unknown } | null)?.correlationId;
+  return typeof value === 'string' && value.length > 0 && value.length <= 128 ? value : undefined;
+}
