@@ -253,7 +253,8 @@ export function readPipelineConfig(node: Node): PipelineConfig {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0) fail('names no label');
     for (const [label, score] of entries) {
-      if (!/^[A-Z_]{1,40}$/.test(label)) fail(`has a label ${JSON.stringify(label)} that is not UPPER_SNAKE_CASE`);
+      if (!/^[A-Z_]{1,40}$/.test(label))
+        fail(`has a label ${JSON.stringify(label)} that is not UPPER_SNAKE_CASE`);
       if (typeof score !== 'number' || !(score >= 0 && score <= 1))
         fail(`gives ${label} ${JSON.stringify(score)}, not a number from 0 to 1`);
     }
@@ -311,7 +312,12 @@ export function readPipelineConfig(node: Node): PipelineConfig {
     toxicityThresholds: thresholds('toxicityThresholds'),
     // Avatar Generation Requested allows 20 prompts x 8 images per prompt.
     maxImagesPerRequest: integer('maxImagesPerRequest', 1, 160),
-    blockedImageCategories: list('blockedImageCategories', /^[A-Za-z0-9][A-Za-z0-9 &'/-]{0,99}$/, false, 1000),
+    blockedImageCategories: list(
+      'blockedImageCategories',
+      /^[A-Za-z0-9][A-Za-z0-9 &'/-]{0,99}$/,
+      false,
+      1000,
+    ),
     imageModerationMinConfidence: integer('imageModerationMinConfidence', 0, 100),
   };
   if (!Object.values(RetentionDays).includes(config.logRetentionDays)) {

@@ -135,7 +135,7 @@ export class Generation extends Construct {
       'PromptScreeningPolicy',
       this.screenPrompts,
       ['comprehend:DetectToxicContent', 'comprehend:DetectDominantLanguage'],
-      "Comprehend's real-time DetectToxicContent and DetectDominantLanguage analyse text, not resources: IAM only accepts \"*\" for them.",
+      'Comprehend\'s real-time DetectToxicContent and DetectDominantLanguage analyse text, not resources: IAM only accepts "*" for them.',
     );
 
     this.generateScreenedImage = fn(
@@ -295,7 +295,9 @@ export class Generation extends Construct {
 
   private defaultPolicyOf(grantee: IGrantable): Construct {
     const principal = grantee.grantPrincipal;
-    const policy = Construct.isConstruct(principal) ? principal.node.tryFindChild('DefaultPolicy') : undefined;
+    const policy = Construct.isConstruct(principal)
+      ? principal.node.tryFindChild('DefaultPolicy')
+      : undefined;
     return (policy as Construct | undefined) ?? unreachable('The grantee has no default policy');
   }
 }
