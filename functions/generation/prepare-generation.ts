@@ -12,13 +12,7 @@ import type {
   PrepareGenerationOutput,
 } from '../../state-machines/generation/contract.js';
 import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
-import {
-  type AvatarStyle,
-  DEFAULT_IMAGES_PER_PROMPT,
-  DEFAULT_STYLE_PACK,
-  planPrompts,
-  UnknownStyleError,
-} from './prompts.js';
+import { type AvatarStyle, DEFAULT_IMAGES_PER_PROMPT, planPrompts, UnknownStyleError } from './prompts.js';
 
 export const MODEL_READY = 'Model Ready';
 export const AVATAR_GENERATION_REQUESTED = 'Avatar Generation Requested';

@@ -4,9 +4,11 @@
  * "n\u200Baked" all match the entry "naked".
  */
 
-/** Zero-width and invisible formatting characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen, LRM/RLM...). */
-const INVISIBLE =
-  /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF]/gu;
+/**
+ * Zero-width and invisible characters: Unicode's Default_Ignorable_Code_Point (ZWSP, ZWNJ, ZWJ, word joiner,
+ * BOM, soft hyphen, bidi marks, variation selectors, Hangul fillers...).
+ */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
 
 /**
  * Look-alikes folded to ASCII: Cyrillic and Greek letters that render like Latin ones (after lower-casing),
