@@ -1,0 +1,219 @@
+import type {
+  GeneratedImageResult,
+  GenerationJob,
+  GenerationRequest,
+} from '../../state-machines/generation/contract.js';
+import { generationRequest, imageFromResponse } from '../deployment/generation-request.js';
+import type { ModelEndpoint } from '../deployment/model-endpoint.js';
+import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
+import type { ObjectStore } from '../platform/object-store.js';
+import {
+  blockingLabels,
+  describeLabels,
+  type ImageModerationPolicy,
+  type ImageScreen,
+} from './image-screen.js';
+import { seedFor } from './prompts.js';
+import { RetriesExhaustedError, type RetryPolicy, withRetries } from './retry.js';
+
+export const AVATARS_PREFIX = 'avatars/';
+export const QUARANTINE_PREFIX = 'quarantine/';
+
+export interface GenerationPolicy {
+  /** Diffusion steps per image. */
+  steps: number;
+  guidanceScale: number;
+  /** New images (with new seeds) after a blocked one, before the image is withheld. */
+  maxRegenerations: number;
+  /** Per invocation: throttling, a loading model and 5xx are retried with backoff. */
+  retry: RetryPolicy;
+  moderation: ImageModerationPolicy;
+}
+
+/** Rekognition moderation taxonomy v6 and v7 names, as the stack's default `blockedImageCategories`. */
+export const DEFAULT_BLOCKED_CATEGORIES: readonly string[] = Object.freeze([
+  'Explicit',
+  'Explicit Nudity',
+  'Non-Explicit Nudity of Intimate parts and Kissing',
+  'Violence',
+  'Visually Disturbing',
+  'Hate Symbols',
+  'Drugs & Tobacco',
+]);
+
+export const DEFAULT_GENERATION_POLICY: Readonly<GenerationPolicy> = Object.freeze({
+  steps: 30,
+  guidanceScale: 7.5,
+  maxRegenerations: 2,
+  retry: Object.freeze({ maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 10_000 }),
+  moderation: Object.freeze({ blockedCategories: [...DEFAULT_BLOCKED_CATEGORIES], minConfidence: 60 }),
+});
+
+/**
+ * MAX_REGENERATIONS (2), BLOCKED_CATEGORIES (comma separated; the list above), MODERATION_MIN_CONFIDENCE (60),
+ * INFERENCE_STEPS (30), GUIDANCE_SCALE (7.5), GENERATION_MAX_ATTEMPTS (4), GENERATION_BASE_DELAY_MS (1000),
+ * GENERATION_MAX_DELAY_MS (10000).
+ */
+export function readGenerationPolicyFromEnvironment(env: Environment = process.env): GenerationPolicy {
+  const d = DEFAULT_GENERATION_POLICY;
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const value = numberEnv(name, fallback, env);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new MissingConfigurationError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+    }
+    return value;
+  };
+  const blockedCategories = env.BLOCKED_CATEGORIES
+    ? env.BLOCKED_CATEGORIES.split(',')
+        .map((category) => category.trim())
+        .filter(Boolean)
+    : [...d.moderation.blockedCategories];
+  if (blockedCategories.length === 0) {
+    throw new MissingConfigurationError(
+      'BLOCKED_CATEGORIES names no category: every image would be delivered',
+    );
+  }
+  const guidanceScale = numberEnv('GUIDANCE_SCALE', d.guidanceScale, env);
+  if (guidanceScale <= 0 || guidanceScale > 30) {
+    throw new MissingConfigurationError(
+      `GUIDANCE_SCALE must be above 0 and at most 30, got ${guidanceScale}`,
+    );
+  }
+  return {
+    steps: integer('INFERENCE_STEPS', d.steps, 1, 150),
+    guidanceScale,
+    maxRegenerations: integer('MAX_REGENERATIONS', d.maxRegenerations, 0, 10),
+    retry: {
+      maxAttempts: integer('GENERATION_MAX_ATTEMPTS', d.retry.maxAttempts, 1, 10),
+      baseDelayMs: integer('GENERATION_BASE_DELAY_MS', d.retry.baseDelayMs, 0, 60_000),
+      maxDelayMs: integer('GENERATION_MAX_DELAY_MS', d.retry.maxDelayMs, 0, 120_000),
+    },
+    moderation: {
+      blockedCategories,
+      minConfidence: integer('MODERATION_MIN_CONFIDENCE', d.moderation.minConfidence, 0, 100),
+    },
+  };
+}
+
+/** The endpoint stayed throttled, loading or failing through every retry; the state machine retries by this name. */
+export class GenerationUnavailableError extends Error {
+  override name = 'GenerationUnavailableError';
+}
+
+export interface GenerateScreenedImageDeps {
+  endpoint: ModelEndpoint;
+  screen: ImageScreen;
+  store: ObjectStore;
+  policy: GenerationPolicy;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  log: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** Where a delivered avatar lives: `avatars/<subjectId>/<modelVersion>/<requestId>/<promptId>-<imageIndex>.png`. */
+export function avatarKey(request: GenerationRequest, job: Pick<GenerationJob, 'promptId' | 'imageIndex'>) {
+  return `${AVATARS_PREFIX}${request.subjectId}/${request.modelVersion}/${request.requestId}/${job.promptId}-${job.imageIndex}.png`;
+}
+
+/** Where a blocked image is kept, never linked: `quarantine/<subjectId>/<requestId>/<promptId>-<imageIndex>-<attempt>.png`. */
+export function quarantineKey(
+  request: GenerationRequest,
+  job: Pick<GenerationJob, 'promptId' | 'imageIndex'>,
+  attempt: number,
+) {
+  return `${QUARANTINE_PREFIX}${request.subjectId}/${request.requestId}/${job.promptId}-${job.imageIndex}-${attempt}.png`;
+}
+
+/**
+ * GenerateScreenedImage: one image of one prompt. Generates on the multi-model endpoint, screens the PNG, and
+ * delivers it under avatars/; a blocked image goes to quarantine/ and is generated again with a new, still
+ * deterministic seed (seedFor(..., attempt)), up to `maxRegenerations` times, then withheld with the labels.
+ * Re-running the same job writes the same keys: a retried Map iteration delivers nothing twice.
+ * @throws GenerationUnavailableError when the endpoint stays unavailable through the retries
+ * @throws ScreeningUnavailableError when Rekognition is throttled or failing
+ */
+export async function generateScreenedImage(
+  input: { request: GenerationRequest; job: GenerationJob },
+  deps: GenerateScreenedImageDeps,
+): Promise<GeneratedImageResult> {
+  const { request, job } = input;
+  const { policy } = deps;
+  const generations = 1 + policy.maxRegenerations;
+  let blocked = 0;
+  let seed = job.seed;
+  let lastReason = '';
+  for (let attempt = 1; attempt <= generations; attempt++) {
+    seed = attempt === 1 ? job.seed : seedFor(request.requestId, job.promptId, job.imageIndex, attempt - 1);
+    const png = await generate(request, job, seed, deps);
+    const blocking = blockingLabels(await deps.screen.moderationLabels(png), policy.moderation);
+    if (blocking.length === 0) {
+      const key = avatarKey(request, job);
+      await deps.store.put(key, png, 'image/png');
+      return {
+        promptId: job.promptId,
+        imageIndex: job.imageIndex,
+        status: 'delivered',
+        key,
+        seed,
+        attempts: attempt,
+        blocked,
+      };
+    }
+    blocked++;
+    lastReason = describeLabels(blocking);
+    await deps.store.put(quarantineKey(request, job, attempt), png, 'image/png');
+    deps.log('Generated image blocked by image moderation', {
+      requestId: request.requestId,
+      promptId: job.promptId,
+      imageIndex: job.imageIndex,
+      attempt,
+      seed,
+      labels: lastReason,
+    });
+  }
+  return {
+    promptId: job.promptId,
+    imageIndex: job.imageIndex,
+    status: 'withheld',
+    seed,
+    attempts: generations,
+    blocked,
+    reason: `Image moderation blocked all ${generations} generated image(s) (${policy.maxRegenerations} regeneration(s) with new seeds); last: ${lastReason}`,
+  };
+}
+
+async function generate(
+  request: GenerationRequest,
+  job: GenerationJob,
+  seed: number,
+  deps: GenerateScreenedImageDeps,
+): Promise<Uint8Array> {
+  const body = generationRequest({
+    prompt: job.prompt,
+    negativePrompt: job.negativePrompt,
+    seed,
+    steps: deps.policy.steps,
+    guidanceScale: deps.policy.guidanceScale,
+  });
+  try {
+    const response = await withRetries(
+      () => deps.endpoint.invoke(request.targetModel, body),
+      deps.policy.retry,
+      {
+        ...deps,
+        log: (message, fields) =>
+          deps.log(message, { ...fields, targetModel: request.targetModel, promptId: job.promptId, seed }),
+      },
+    );
+    return imageFromResponse(response);
+  } catch (error) {
+    if (error instanceof RetriesExhaustedError) {
+      const last = error.lastError as Error;
+      throw new GenerationUnavailableError(
+        `Model ${request.targetModel} could not generate ${job.promptId}-${job.imageIndex} after ${error.attempts} attempt(s): ${last?.name}: ${last?.message}`,
+        { cause: last },
+      );
+    }
+    throw error;
+  }
+}

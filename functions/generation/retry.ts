@@ -1,0 +1,76 @@
+/**
+ * Retries for real-time invocations of the multi-model endpoint: exponential backoff with full jitter
+ * (delay = random() x min(maxDelayMs, baseDelayMs x 2^(attempt-1))), only for errors a later attempt can outlive.
+ */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface RetryDeps {
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  log: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * Errors that a later attempt can outlive: the model still loading (ModelNotReady), throttling, server and
+ * network faults. A ModelError carries the container's own status: a 4xx there is a request the model refuses
+ * for good. The same rules as WarmUpModel's (functions/deployment/warm-up-model.ts), which could import this.
+ */
+export function isRetryableInvocationError(error: unknown): boolean {
+  const e = error as {
+    name?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+    OriginalStatusCode?: number;
+  };
+  if (e?.name === 'ModelError' && (e.OriginalStatusCode ?? 500) < 500) return false;
+  const status = e?.$metadata?.httpStatusCode ?? 0;
+  return (
+    status >= 500 ||
+    status === 429 ||
+    Boolean(e?.$retryable) ||
+    /ModelNotReady|Throttling|ServiceUnavailable|InternalFailure|InternalDependency|ModelError|TimeoutError|ECONNRESET/.test(
+      e?.name ?? '',
+    )
+  );
+}
+
+export class RetriesExhaustedError extends Error {
+  override name = 'RetriesExhaustedError';
+  constructor(
+    readonly attempts: number,
+    readonly lastError: unknown,
+  ) {
+    super(
+      `Gave up after ${attempts} attempt(s): ${(lastError as Error)?.name}: ${(lastError as Error)?.message}`,
+      { cause: lastError },
+    );
+  }
+}
+
+/**
+ * Runs `operation` until it succeeds, a non-retryable error is thrown (rethrown as it is), or the attempts are
+ * spent (RetriesExhaustedError with the last error).
+ */
+export async function withRetries<T>(
+  operation: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  deps: RetryDeps,
+  isRetryable: (error: unknown) => boolean = isRetryableInvocationError,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      if (attempt >= policy.maxAttempts) throw new RetriesExhaustedError(attempt, error);
+      const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * deps.random();
+      deps.log('Attempt failed; retrying', { attempt, delay, error: (error as Error)?.name });
+      await deps.sleep(delay);
+    }
+  }
+}
