@@ -157,6 +157,21 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   imageModerationMinConfidence: 60,
 };
 
+/**
+ * Keys of `toxicityThresholds`: Comprehend DetectToxicContent's labels and TOXICITY (the overall score). The same
+ * list as functions/generation/prompt-screening.ts, which refuses any other key at run time: refused here at synth.
+ */
+export const TOXICITY_THRESHOLD_KEYS: readonly string[] = [
+  'TOXICITY',
+  'PROFANITY',
+  'HATE_SPEECH',
+  'INSULT',
+  'GRAPHIC',
+  'HARASSMENT_OR_ABUSE',
+  'SEXUAL',
+  'VIOLENCE_OR_THREAT',
+];
+
 /** S3's limit on a SigV4 presigned URL (7 days). */
 export const MAX_PRESIGNED_URL_SECONDS = 604_800;
 
@@ -253,8 +268,8 @@ export function readPipelineConfig(node: Node): PipelineConfig {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0) fail('names no label');
     for (const [label, score] of entries) {
-      if (!/^[A-Z_]{1,40}$/.test(label))
-        fail(`has a label ${JSON.stringify(label)} that is not UPPER_SNAKE_CASE`);
+      if (!TOXICITY_THRESHOLD_KEYS.includes(label))
+        fail(`has an unknown label ${JSON.stringify(label)} (known: ${TOXICITY_THRESHOLD_KEYS.join(', ')})`);
       if (typeof score !== 'number' || !(score >= 0 && score <= 1))
         fail(`gives ${label} ${JSON.stringify(score)}, not a number from 0 to 1`);
     }

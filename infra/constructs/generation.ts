@@ -130,6 +130,9 @@ export class Generation extends Construct {
         NON_ENGLISH_POLICY: config.nonEnglishPromptPolicy,
         MAX_PROMPT_BYTES: String(MAX_PROMPT_BYTES),
       },
+      // Up to 20 prompts: a language detection each and batched toxicity calls, with backoff when throttled;
+      // below the workflow's 120 s task timeout, so that the function's own error is what the workflow sees.
+      { timeout: Duration.seconds(60) },
     );
     this.allowResourceless(
       'PromptScreeningPolicy',

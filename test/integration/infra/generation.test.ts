@@ -250,7 +250,7 @@ describe('rules that start a generation', () => {
 describe('generation functions', () => {
   test.each([
     ['prepareGeneration', () => ids.prepareGeneration, 30, 512],
-    ['screenPrompts', () => ids.screenPrompts, 30, 512],
+    ['screenPrompts', () => ids.screenPrompts, 60, 512],
     ['generateScreenedImage', () => ids.generateScreenedImage, 600, 1024],
     ['compileAvatars', () => ids.compileAvatars, 30, 512],
   ])('%s runs Node 24 on arm64, traced, names its local handler (%#)', (name, id, timeout, memory) => {
@@ -381,6 +381,8 @@ describe('generation context', () => {
     ['toxicityThresholds', '{"TOXICITY": 2}'],
     ['toxicityThresholds', 'not json'],
     ['toxicityThresholds', '[0.5]'],
+    ['toxicityThresholds', '{"toxicity": 0.5}'],
+    ['toxicityThresholds', '{"RUDENESS": 0.5}'],
     ['maxImagesPerRequest', 0],
     ['blockedImageCategories', ''],
     ['blockedImageCategories', 'Explicit;Violence'],
