@@ -301,6 +301,15 @@ describe('generation functions', () => {
     ]);
   });
 
+  test('the prefixes granted are the ones GenerateScreenedImage writes to', async () => {
+    const granted = await import('../../../infra/constructs/generation.js');
+    const written = await import('../../../functions/generation/generate-screened-image.js');
+    expect([granted.AVATARS_PREFIX, granted.QUARANTINE_PREFIX]).toEqual([
+      written.AVATARS_PREFIX,
+      written.QUARANTINE_PREFIX,
+    ]);
+  });
+
   test('CompileAvatars may only read avatars/ (it signs the links with its own credentials)', () => {
     const statements = statementsOfFunction(ids.compileAvatars);
     expect(ownActions(ids.compileAvatars)).toEqual(['s3:GetObject']);
