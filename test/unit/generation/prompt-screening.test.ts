@@ -88,7 +88,7 @@ describe('screenPrompts', () => {
   });
 
   it('rejects 1025 bytes of multi-byte text and accepts 1024', async () => {
-    const over = 'é'.repeat(512) + 'a'; // 1025 bytes, 513 characters
+    const over = `${'é'.repeat(512)}a`; // 1025 bytes, 513 characters
     const exact = 'é'.repeat(512); // 1024 bytes
     expect(Buffer.byteLength(over)).toBe(1025);
     const out = await screenPrompts(
