@@ -1,8 +1,8 @@
 /**
  * `npm start [-- --input DIR] [--data DIR]`: runs the pipeline on this machine. Every subfolder of DIR is
  * dropped into the local bucket as subjects/<folder name>/; with no --input, sample subjects are generated
- * first. Exits 0 when every subject reached an outcome: `Model Ready`, `Subject Rejected`, `Training Failed` or
- * `Subject Processing Failed`.
+ * first. Exits 0 when every subject reached an outcome: `Avatars Ready`, `Generation Failed`, `Subject Rejected`,
+ * `Training Failed` or `Subject Processing Failed`.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -95,6 +95,7 @@ async function main(): Promise<number> {
     console.log(`Bucket:        ${join(dataDir, 'bucket')}`);
     console.log(`Training sets: ${join(dataDir, 'bucket', 'training')}`);
     console.log(`Models:        ${join(dataDir, 'bucket', 'models')}`);
+    console.log(`Avatars:       ${join(dataDir, 'bucket', 'avatars')}`);
     return reports.every((r) => r.outcome !== undefined) ? 0 : 1;
   } finally {
     await pipeline.close();

@@ -3,7 +3,32 @@ import { deployModel } from '../../functions/deployment/deploy-model.js';
 import { ModelRegistry } from '../../functions/deployment/model-registry.js';
 import { registerModel } from '../../functions/deployment/register-model.js';
 import { DEFAULT_WARM_UP_POLICY, warmUpModel } from '../../functions/deployment/warm-up-model.js';
+import {
+  compileAvatars,
+  readCompilePolicyFromEnvironment,
+} from '../../functions/generation/compile-avatars.js';
+import {
+  generateScreenedImage,
+  readGenerationPolicyFromEnvironment,
+} from '../../functions/generation/generate-screened-image.js';
+import {
+  parseCompileAvatarsInput,
+  parseGenerateScreenedImageInput,
+  parsePrepareGenerationInput,
+  parseScreenPromptsInput,
+} from '../../functions/generation/generation-inputs.js';
+import { FileImageLinks } from '../../functions/generation/image-links.js';
+import {
+  prepareGeneration,
+  readPreparationPolicyFromEnvironment,
+} from '../../functions/generation/prepare-generation.js';
+import {
+  readPromptScreeningPolicyFromEnvironment,
+  screenPrompts,
+} from '../../functions/generation/prompt-screening.js';
+import { SubjectLedger } from '../../functions/ingest/subject-ledger.js';
 import { numberEnv, requiredEnv } from '../../functions/platform/environment.js';
+import type { FolderObjectStore } from '../../functions/platform/folder-object-store.js';
 import { CallbackTokens } from '../../functions/training/callback-tokens.js';
 import { explainFailedTrainingState } from '../../functions/training/explain-training-failure.js';
 import { planTraining } from '../../functions/training/plan-training.js';
@@ -27,6 +52,8 @@ import { parseValidateImagesInput } from '../../functions/validation/validate-im
 import { readValidationPolicyFromEnvironment } from '../../functions/validation/validation-policy.js';
 import { UnscreenedContentModerator } from '../stand-ins/content-moderation.js';
 import { SaliencyFaceAnalyzer } from '../stand-ins/face-analysis.js';
+import { MarkedImageScreen } from '../stand-ins/image-screening.js';
+import { StopWordLanguageDetector, UnscreenedToxicityClassifier } from '../stand-ins/prompt-screening.js';
 import type { LocalFunctionsFactory } from './local-pipeline.js';
 
 /** Printed at the start of every local run, so nobody mistakes a local result for a screened or trained one. */
@@ -39,7 +66,11 @@ export const STAND_IN_NOTICE = [
   '    dataset and writes an adapter package with the real layout but no weights (--training-endpoint URL',
   '    sends the training to a SageMaker-compatible container on this machine instead)',
   '  - serving: local stand-in for the GPU multi-model endpoint: loads and checks the package, answers a',
-  '    labelled placeholder image',
+  "    labelled placeholder avatar drawn from the subject's crops and the prompt (not Stable Diffusion)",
+  '  - prompt screening: the deny-list, normalization and length limit apply for real; language detection is a',
+  '    stop-word stand-in and toxicity is NOT classified (no Amazon Comprehend)',
+  '  - image screening: local stand-in, NOT Rekognition: blocks only placeholders marked unsafe (prompts',
+  '    containing "[stand-in:unsafe]"), so quarantine and regeneration can be seen working',
   '  - bucket: a folder; event bus: a JSON-lines file; DynamoDB: dynalite in memory; SNS: in process',
   '  - workflow: the synthesized training state machine, run by aws-local-stepfunctions',
   'Events say the same: checks.* / trainedBy / servedBy = "local-stand-in".',
@@ -69,6 +100,33 @@ export const createLocalFunctions: LocalFunctionsFactory = (deps) => {
   const registry = new ModelRegistry(db, env('registerModel', 'MODEL_REGISTRY_TABLE'));
   const notificationLog = (level: string, message: string, fields: Record<string, unknown>) =>
     deps.log(`[trainingCallback ${level}] ${message}`, fields);
+  const generationRequests = {
+    models: registry,
+    subjects: new SubjectLedger(db, env('prepareGeneration', 'LEDGER_TABLE')),
+    policy: readPreparationPolicyFromEnvironment(environmentOf('prepareGeneration')),
+  };
+  const screening = {
+    language: new StopWordLanguageDetector(),
+    toxicity: new UnscreenedToxicityClassifier(),
+    policy: readPromptScreeningPolicyFromEnvironment(environmentOf('screenPrompts')),
+    log: deps.log,
+  };
+  const generationPolicy = readGenerationPolicyFromEnvironment(environmentOf('generateScreenedImage'));
+  const generation = {
+    endpoint: deps.modelEndpoint,
+    screen: new MarkedImageScreen(),
+    store,
+    policy: { ...generationPolicy, retry: { ...generationPolicy.retry, baseDelayMs: 20, maxDelayMs: 200 } },
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    log: deps.log,
+  };
+  const compilation = {
+    links: new FileImageLinks(store as FolderObjectStore),
+    policy: readCompilePolicyFromEnvironment(environmentOf('compileAvatars')),
+    generatedBy: deps.modelEndpoint.performedBy,
+    screenedBy: 'local-stand-in' as const,
+  };
 
   return {
     validateImages: async (payload) => validateImageSet(parseValidateImagesInput(payload), validation),
@@ -122,6 +180,12 @@ export const createLocalFunctions: LocalFunctionsFactory = (deps) => {
         random: Math.random,
         log: deps.log,
       }),
+    prepareGeneration: async (payload) =>
+      prepareGeneration(parsePrepareGenerationInput(payload), generationRequests),
+    screenPrompts: async (payload) => screenPrompts(parseScreenPromptsInput(payload), screening),
+    generateScreenedImage: async (payload) =>
+      generateScreenedImage(parseGenerateScreenedImageInput(payload), generation),
+    compileAvatars: async (payload) => compileAvatars(parseCompileAvatarsInput(payload), compilation),
     registerModel: async (payload) =>
       registerModel(parseRegisterModelInput(payload), {
         registry,

@@ -7,8 +7,10 @@ export interface SubjectReport {
   lines: string[];
 }
 
+/** Events after which nothing more happens for a subject's image set. */
 export const FINAL_OUTCOMES = new Set([
-  'Model Ready',
+  'Avatars Ready',
+  'Generation Failed',
   'Subject Rejected',
   'Training Failed',
   'Subject Processing Failed',
@@ -55,6 +57,32 @@ export function reportSubjects(subjectIds: string[], events: PublishedEvent[]): 
             `  Training Failed at ${d.stage}: ${d.reason} (retrying ${d.retryable ? 'can help' : 'will not help'})`,
             `    what to do: ${d.advice}`,
           );
+          break;
+        case 'Prompt Rejected':
+          lines.push(
+            `  Prompt Rejected (${d.rule}${d.label ? `: ${d.label}` : ''}): "${String(d.prompt).slice(0, 70)}"`,
+          );
+          lines.push(`    ${d.reason}`);
+          break;
+        case 'Avatars Ready': {
+          const prompts = d.prompts as {
+            prompt: string;
+            delivered: { url: string }[];
+            withheld: { reason: string }[];
+          }[];
+          const counts = d.counts as Record<string, number>;
+          lines.push(
+            `  Avatars Ready: ${counts.imagesDelivered} delivered, ${counts.imagesWithheld} withheld, ${counts.imagesBlocked} blocked by image screening, ${counts.regenerations} regenerated`,
+          );
+          for (const prompt of prompts) {
+            lines.push(`    "${prompt.prompt.slice(0, 70)}"`);
+            for (const image of prompt.delivered) lines.push(`      ${image.url}`);
+            for (const image of prompt.withheld) lines.push(`      withheld: ${image.reason}`);
+          }
+          break;
+        }
+        case 'Generation Failed':
+          lines.push(`  Generation Failed: ${d.reason}`, `    what to do: ${d.advice}`);
           break;
         case 'Subject Processing Failed':
           lines.push(

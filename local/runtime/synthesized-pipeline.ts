@@ -86,6 +86,9 @@ export function assertRunnableLocally(definition: unknown, where = 'definition')
       if (key === 'QueryLanguage' && value === 'JSONata') problems.push(`${path}.QueryLanguage = JSONata`);
       if (key === 'Assign') problems.push(`${path}.Assign`);
       if (key === 'ItemReader') problems.push(`${path}.ItemReader`);
+      // The engine stores a result under a key named "$" instead of replacing the input: omit ResultPath.
+      if (key === 'ResultPath' && value === '$')
+        problems.push(`${path}.ResultPath = "$" (omit it: "$" is the default)`);
       visit(value, `${path}.${key}`);
     }
   };

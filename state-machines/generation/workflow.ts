@@ -78,7 +78,8 @@ export function buildGenerationWorkflow(
       lambdaFunction: fn,
       payloadResponseOnly: true,
       ...(payload ? { payload } : {}),
-      resultPath,
+      // "$" is the default; written out, aws-local-stepfunctions stores the result under a key named "$".
+      ...(resultPath === '$' ? {} : { resultPath }),
       taskTimeout: Timeout.duration(timeout),
     });
 

@@ -206,6 +206,10 @@ describe('training workflow (synthesized definition, local engine)', () => {
         StartAt: 'M',
         States: { M: { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject' } } },
       },
+      {
+        StartAt: 'T',
+        States: { T: { Type: 'Task', Resource: 'arn:aws:lambda:x', ResultPath: '$', End: true } },
+      },
     ]) {
       expect(() => assertRunnableLocally(definition)).toThrow(UnsupportedByLocalEngineError);
     }
