@@ -52,7 +52,7 @@ import { parseValidateImagesInput } from '../../functions/validation/validate-im
 import { readValidationPolicyFromEnvironment } from '../../functions/validation/validation-policy.js';
 import { UnscreenedContentModerator } from '../stand-ins/content-moderation.js';
 import { SaliencyFaceAnalyzer } from '../stand-ins/face-analysis.js';
-import { MarkedImageScreen } from '../stand-ins/image-screening.js';
+import { MarkedImageScreen, UnsafeMarkingEndpoint } from '../stand-ins/image-screening.js';
 import { StopWordLanguageDetector, UnscreenedToxicityClassifier } from '../stand-ins/prompt-screening.js';
 import type { LocalFunctionsFactory } from './local-pipeline.js';
 
@@ -113,7 +113,8 @@ export const createLocalFunctions: LocalFunctionsFactory = (deps) => {
   };
   const generationPolicy = readGenerationPolicyFromEnvironment(environmentOf('generateScreenedImage'));
   const generation = {
-    endpoint: deps.modelEndpoint,
+    // The stand-in convention: images of prompts containing "[stand-in:unsafe]" are marked, and blocked.
+    endpoint: new UnsafeMarkingEndpoint(deps.modelEndpoint),
     screen: new MarkedImageScreen(),
     store,
     policy: { ...generationPolicy, retry: { ...generationPolicy.retry, baseDelayMs: 20, maxDelayMs: 200 } },

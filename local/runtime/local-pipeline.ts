@@ -68,6 +68,8 @@ export interface LocalPipelineOptions {
   waitMs?: number;
   /** Trains instead of the stand-in: a SageMaker-compatible container on localhost, or a test double. */
   trainer?: (deps: { store: ObjectStore; bucket: string }) => LocalTrainer;
+  /** Wraps the multi-model endpoint stand-in (tests: throttling, images marked unsafe). */
+  modelEndpoint?: (standIn: ModelEndpoint) => ModelEndpoint;
   /** For tests: lose or repeat the training endpoint's notifications. */
   trainingNotifications?: 'deliver' | 'lose' | 'duplicate';
   onProgress?: (progress: ExecutionProgress) => void;
@@ -155,7 +157,7 @@ export class LocalPipeline {
       db: dynamo.db,
       environmentOf: env,
       trainingEndpoint,
-      modelEndpoint,
+      modelEndpoint: options.modelEndpoint ? options.modelEndpoint(modelEndpoint) : modelEndpoint,
       taskCallbacks: taskTokens,
       log,
     });
