@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parsePipelineEventDetail } from '../../../events/pipeline-events.js';
 import {
@@ -63,15 +65,31 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
     }
   });
 
-  it('trains and deploys every accepted subject: Training Started then Model Ready', () => {
+  it('trains, deploys and generates for every accepted subject: Model Ready, then Avatars Ready', () => {
     for (const subject of subjects.filter((s) => s.subjectId !== 'too-few-cam')) {
       const types = events
         .filter((e) => e.detail.subjectId === subject.subjectId)
         .map((e) => e['detail-type']);
-      expect({ subject: subject.subjectId, types }).toEqual({
+      expect({ subject: subject.subjectId, types: types.filter((t) => t !== 'Prompt Rejected') }).toEqual({
         subject: subject.subjectId,
-        types: ['Subject Received', 'Subject Accepted', 'Training Started', 'Model Ready'],
+        types: ['Subject Received', 'Subject Accepted', 'Training Started', 'Model Ready', 'Avatars Ready'],
       });
+    }
+  });
+
+  it('rejects each toxic, non-English and over-long prompt before the GPU, and writes every delivered avatar to disk', () => {
+    const rejected = events.filter((e) => e['detail-type'] === 'Prompt Rejected');
+    expect(rejected.map((e) => `${e.detail.subjectId}:${e.detail.rule}`).sort()).toEqual([
+      'prompts-fay:deny-list',
+      'prompts-fay:language',
+      'prompts-fay:length',
+    ]);
+    for (const ready of events.filter((e) => e['detail-type'] === 'Avatars Ready')) {
+      const delivered = (ready.detail.prompts as { delivered: { url: string }[] }[]).flatMap(
+        (p) => p.delivered,
+      );
+      expect(delivered.length).toBeGreaterThan(0);
+      for (const image of delivered) expect(existsSync(fileURLToPath(image.url))).toBe(true);
     }
   });
 

@@ -89,6 +89,7 @@ describe('training and deployment (synthesized definition, local engine)', () =>
       'Subject Accepted',
       'Training Started',
       'Model Ready',
+      'Avatars Ready',
     ]);
     const started = TrainingStarted.parse(eventsOf(pipeline, 'ana')[2]?.detail);
     const ready = ModelReady.parse(eventsOf(pipeline, 'ana')[3]?.detail);

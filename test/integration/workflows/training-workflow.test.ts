@@ -70,7 +70,13 @@ describe('training workflow (synthesized definition, local engine)', () => {
     // Act
     const { executions, events, types } = await run(pipeline, 'good-ana');
     // Assess
-    expect(types).toEqual(['Subject Received', 'Subject Accepted', 'Training Started', 'Model Ready']);
+    expect(types).toEqual([
+      'Subject Received',
+      'Subject Accepted',
+      'Training Started',
+      'Model Ready',
+      'Avatars Ready',
+    ]);
     expect(executions).toHaveLength(1);
     expect(executions[0]?.status).toBe('SUCCEEDED');
     const accepted = SubjectAccepted.parse(events[1]?.detail);
@@ -99,7 +105,13 @@ describe('training workflow (synthesized definition, local engine)', () => {
   it('excludes every unusable photo of a mixed folder by name, with its reason, and still accepts the subject', async () => {
     const pipeline = await openPipeline();
     const { events, types } = await run(pipeline, 'mixed-dee');
-    expect(types).toEqual(['Subject Received', 'Subject Accepted', 'Training Started', 'Model Ready']);
+    expect(types).toEqual([
+      'Subject Received',
+      'Subject Accepted',
+      'Training Started',
+      'Model Ready',
+      'Avatars Ready',
+    ]);
     const accepted = SubjectAccepted.parse(events[1]?.detail);
     const expectedProblems = (samples.get('mixed-dee')?.files ?? []).filter(
       (f) => !['good', 'junk', 'settings'].includes(f.expected),
@@ -194,7 +206,13 @@ describe('training workflow (synthesized definition, local engine)', () => {
     };
     const pipeline = await openPipeline(flaky);
     const { types } = await run(pipeline, 'good-ana');
-    expect(types).toEqual(['Subject Received', 'Subject Accepted', 'Training Started', 'Model Ready']);
+    expect(types).toEqual([
+      'Subject Received',
+      'Subject Accepted',
+      'Training Started',
+      'Model Ready',
+      'Avatars Ready',
+    ]);
     expect(pipeline.invocations.get('validateImages')).toBe(3);
   });
 
