@@ -255,6 +255,9 @@ export const PIPELINE_EVENTS = {
 } as const;
 export type PipelineDetailType = keyof typeof PIPELINE_EVENTS;
 
+/** Detail-types partners put on our bus (any `source`); every other one is published by us, source EVENT_SOURCE. */
+export const INCOMING_DETAIL_TYPES: readonly PipelineDetailType[] = ['Avatar Generation Requested'];
+
 export class UnknownDetailTypeError extends Error {
   override name = 'UnknownDetailTypeError';
 }
