@@ -6,6 +6,14 @@ import { LocalPipeline } from '../local/runtime/local-pipeline.js';
 import { LOCAL_HANDLER_METADATA } from '../local/runtime/synthesized-pipeline.js';
 import { generateSampleSubjects } from '../local/samples/generate-sample-subjects.js';
 
+export const GENERATION_FUNCTIONS = [
+  'prepareGeneration',
+  'screenPrompts',
+  'generateScreenedImage',
+  'compileAvatars',
+];
+const TRAINING_EVENTS = ['Subject Received', 'Subject Accepted', 'Training Started', 'Model Ready'];
+
 /** Public prices (us-east-1, 2026), per unit. */
 export const PRICES = {
   stateTransition: 0.025 / 1000,
@@ -61,12 +69,16 @@ export async function benchOrchestrationCost(subjectCount = 3): Promise<Orchestr
         throw new Error(`only ${ready} of ${subjectCount} subjects reached Model Ready`);
       const memoryMb = memoryByHandler(pipeline);
       let gbSeconds = 0;
-      for (const [name, runs] of pipeline.durations) {
+      // Training and deployment only: generation after Model Ready is priced per avatar (generation-cost.bench.ts).
+      const training = (name: string) => !GENERATION_FUNCTIONS.includes(name);
+      for (const [name, runs] of [...pipeline.durations].filter(([name]) => training(name))) {
         gbSeconds += (runs.reduce((sum, ms) => sum + ms, 0) / 1000) * ((memoryMb.get(name) ?? 512) / 1024);
       }
-      const invocations = [...pipeline.invocations.values()].reduce((a, b) => a + b, 0);
+      const invocations = [...pipeline.invocations]
+        .filter(([name]) => training(name))
+        .reduce((sum, [, count]) => sum + count, 0);
       const transitions = executions.reduce((sum, e) => sum + e.transitions, 0);
-      const events = pipeline.bus.published.length;
+      const events = pipeline.bus.published.filter((e) => TRAINING_EVENTS.includes(e['detail-type'])).length;
       const perSubject = (n: number) => n / subjectCount;
       const orchestration =
         perSubject(transitions) * PRICES.stateTransition +
@@ -83,7 +95,7 @@ export async function benchOrchestrationCost(subjectCount = 3): Promise<Orchestr
         orchestrationCostPerSubject: orchestration,
         gpuCostPerSubject: gpu,
         ratio: orchestration / gpu,
-        invocations: Object.fromEntries(pipeline.invocations),
+        invocations: Object.fromEntries([...pipeline.invocations].filter(([name]) => training(name))),
         queuedCostPerMinute:
           3 * PRICES.stateTransition + PRICES.lambdaRequest + 0.1 * (512 / 1024) * PRICES.lambdaGbSecond,
       };

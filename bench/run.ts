@@ -2,6 +2,7 @@
  * `npm run bench`: speed figures, printed with their ratios. Targets are stated beside the figures and never
  * asserted in tests: timings on a shared 2-core machine belong in a benchmark.
  */
+import { benchGeneration } from './generation-cost.bench.js';
 import { benchLocalPipeline } from './local-pipeline.bench.js';
 import { benchOrchestrationCost } from './orchestration-cost.bench.js';
 import { benchValidation } from './validation.bench.js';
@@ -47,3 +48,18 @@ console.log(
 );
 console.log(`  each minute queued for training capacity adds ${usd(cost.queuedCostPerMinute)} (one poll)`);
 console.log(`  invocations over ${cost.subjects} subjects: ${JSON.stringify(cost.invocations)}`);
+
+console.log(
+  '\nGeneration per avatar (local, stand-in model and screens; default style pack, 12 avatars per subject)',
+);
+const generation = await benchGeneration();
+console.log(`  ${generation.avatars} avatars delivered`);
+console.log(
+  `  function time per avatar: ${generation.functionMsPerAvatar.toFixed(0)} ms, of which ${generation.standInModelMsPerAvatar.toFixed(0)} ms waiting on the stand-in model: orchestration overhead ${generation.overheadMsPerAvatar.toFixed(0)} ms per avatar`,
+);
+console.log(
+  `  orchestration per avatar: ${usd(generation.orchestrationCostPerAvatar)} locally measured; ${usd(generation.awsOrchestrationCostPerAvatar)} on AWS, where the image function waits ~4 s for the GPU`,
+);
+console.log(
+  `  vs ~${usd(generation.gpuCostPerAvatar)} of GPU per avatar (4 s on ml.g5.2xlarge): ${(generation.ratio * 100).toFixed(2)}%`,
+);

@@ -154,7 +154,9 @@ export class Generation extends Construct {
         MODERATION_MIN_CONFIDENCE: String(config.imageModerationMinConfidence),
       },
       // Up to 1 + maxRegenerations real-time invocations (each up to 60 s, a cold model load included) and screenings.
-      { timeout: Duration.minutes(10), memorySize: 1024 },
+      // It only moves bytes (the PNG to Rekognition and S3) while it mostly waits for the GPU, and a Lambda is
+      // billed for its memory while it waits: 256 MB keeps that wait a small fraction of the GPU cost per avatar.
+      { timeout: Duration.minutes(10), memorySize: 256 },
     );
     hosting.grantInvoke(this.generateScreenedImage);
     photos.grantWritePrefix(this.generateScreenedImage, AVATARS_PREFIX);

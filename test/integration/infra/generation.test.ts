@@ -251,7 +251,7 @@ describe('generation functions', () => {
   test.each([
     ['prepareGeneration', () => ids.prepareGeneration, 30, 512],
     ['screenPrompts', () => ids.screenPrompts, 60, 512],
-    ['generateScreenedImage', () => ids.generateScreenedImage, 600, 1024],
+    ['generateScreenedImage', () => ids.generateScreenedImage, 600, 256],
     ['compileAvatars', () => ids.compileAvatars, 30, 512],
   ])('%s runs Node 24 on arm64, traced, names its local handler (%#)', (name, id, timeout, memory) => {
     expect(resources[id()]).toMatchObject({
