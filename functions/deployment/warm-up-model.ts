@@ -1,4 +1,5 @@
 import { generationRequest, imageFromResponse } from './generation-request.js';
+import { isRetryableInvocationError } from './invocation-errors.js';
 import type { ModelEndpoint } from './model-endpoint.js';
 
 export interface WarmUpPolicy {
@@ -55,7 +56,7 @@ export async function warmUpModel(
       const delay =
         Math.min(deps.policy.maxDelayMs, deps.policy.baseDelayMs * 2 ** (attempt - 1)) * deps.random();
       if (
-        !isRetryable(error) ||
+        !isRetryableInvocationError(error) ||
         attempt >= deps.policy.maxAttempts ||
         elapsed + delay > deps.policy.budgetMs
       ) {
@@ -67,25 +68,4 @@ export async function warmUpModel(
       await deps.sleep(delay);
     }
   }
-}
-
-/** Errors that a later attempt can outlive: the model still loading, throttling, server and network faults. */
-function isRetryable(error: unknown): boolean {
-  const e = error as {
-    name?: string;
-    $metadata?: { httpStatusCode?: number };
-    $retryable?: unknown;
-    OriginalStatusCode?: number;
-  };
-  // A ModelError carries the container's own status: a 4xx there is a request the model refuses, for good.
-  if (e.name === 'ModelError' && (e.OriginalStatusCode ?? 500) < 500) return false;
-  const status = e.$metadata?.httpStatusCode ?? 0;
-  return (
-    status >= 500 ||
-    status === 429 ||
-    Boolean(e.$retryable) ||
-    /ModelNotReady|Throttling|ServiceUnavailable|InternalFailure|InternalDependency|ModelError|TimeoutError|ECONNRESET/.test(
-      e.name ?? '',
-    )
-  );
 }

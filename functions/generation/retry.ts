@@ -1,3 +1,4 @@
+import { isRetryableInvocationError } from '../deployment/invocation-errors.js';
 /**
  * Retries for real-time invocations of the multi-model endpoint: exponential backoff with full jitter
  * (delay = random() x min(maxDelayMs, baseDelayMs x 2^(attempt-1))), only for errors a later attempt can outlive.
@@ -15,29 +16,7 @@ export interface RetryDeps {
   log: (message: string, fields: Record<string, unknown>) => void;
 }
 
-/**
- * Errors that a later attempt can outlive: the model still loading (ModelNotReady), throttling, server and
- * network faults. A ModelError carries the container's own status: a 4xx there is a request the model refuses
- * for good. The same rules as WarmUpModel's (functions/deployment/warm-up-model.ts), which could import this.
- */
-export function isRetryableInvocationError(error: unknown): boolean {
-  const e = error as {
-    name?: string;
-    $metadata?: { httpStatusCode?: number };
-    $retryable?: unknown;
-    OriginalStatusCode?: number;
-  };
-  if (e?.name === 'ModelError' && (e.OriginalStatusCode ?? 500) < 500) return false;
-  const status = e?.$metadata?.httpStatusCode ?? 0;
-  return (
-    status >= 500 ||
-    status === 429 ||
-    Boolean(e?.$retryable) ||
-    /ModelNotReady|Throttling|ServiceUnavailable|InternalFailure|InternalDependency|ModelError|TimeoutError|ECONNRESET/.test(
-      e?.name ?? '',
-    )
-  );
-}
+export { isRetryableInvocationError };
 
 export class RetriesExhaustedError extends Error {
   override name = 'RetriesExhaustedError';
