@@ -4,6 +4,7 @@ import {
   type ModerationLabel as RekognitionLabel,
 } from '@aws-sdk/client-rekognition';
 import type { ModerationLabel } from '../validation/content-moderation.js';
+import { moderationLabelsFrom } from '../validation/rekognition-moderation-labels.js';
 import { classifyScreeningError } from './screening-unavailable-error.js';
 
 export type { ModerationLabel };
@@ -38,24 +39,8 @@ export class RekognitionImageScreen implements ImageScreen {
     } catch (error) {
       throw classifyScreeningError(error, 'Amazon Rekognition', 'DetectModerationLabels');
     }
-    const parentOf = new Map(labels.map((label) => [label.Name ?? '', label.ParentName ?? '']));
-    return labels.map((label) => ({
-      name: label.Name ?? '',
-      topLevelCategory: topLevelCategory(label, parentOf),
-      confidence: label.Confidence ?? 0,
-    }));
+    return moderationLabelsFrom(labels);
   }
-}
-
-/** Labels form a taxonomy up to three levels deep; the policy names top-level (or second-level) categories. */
-function topLevelCategory(label: RekognitionLabel, parentOf: Map<string, string>): string {
-  let category = label.Name ?? '';
-  let parent = label.ParentName ?? '';
-  for (let depth = 0; parent && depth < 5; depth++) {
-    category = parent;
-    parent = parentOf.get(parent) ?? '';
-  }
-  return category;
 }
 
 export interface ImageModerationPolicy {

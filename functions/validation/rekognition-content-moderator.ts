@@ -6,6 +6,7 @@ import {
 import type { AnalysisImage } from './analysis-image.js';
 import type { ContentModerator, ModerationLabel } from './content-moderation.js';
 import type { PhotoContext } from './face-analysis.js';
+import { moderationLabelsFrom } from './rekognition-moderation-labels.js';
 import { classifyRekognitionError } from './rekognition-transient-errors.js';
 
 /** Below the policy's threshold on purpose: weaker labels still name their top-level category. */
@@ -31,22 +32,6 @@ export class RekognitionContentModerator implements ContentModerator {
     } catch (error) {
       throw classifyRekognitionError(error, 'DetectModerationLabels', photo.key);
     }
-    const parentOf = new Map(labels.map((label) => [label.Name ?? '', label.ParentName ?? '']));
-    return labels.map((label) => ({
-      name: label.Name ?? '',
-      topLevelCategory: topLevelCategory(label, parentOf),
-      confidence: label.Confidence ?? 0,
-    }));
+    return moderationLabelsFrom(labels);
   }
-}
-
-/** Labels form a taxonomy up to three levels deep; the policy names top-level categories. */
-function topLevelCategory(label: RekognitionLabel, parentOf: Map<string, string>): string {
-  let category = label.Name ?? '';
-  let parent = label.ParentName ?? '';
-  for (let depth = 0; parent && depth < 5; depth++) {
-    category = parent;
-    parent = parentOf.get(parent) ?? '';
-  }
-  return category;
 }
