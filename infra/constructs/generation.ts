@@ -1,14 +1,13 @@
-import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, type IGrantable, Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Effect, type IGrantable, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/pipeline-events.js';
 import { buildGenerationWorkflow } from '../../state-machines/generation/workflow.js';
@@ -16,7 +15,7 @@ import type { PipelineConfig } from '../config.js';
 import type { Hosting } from './hosting.js';
 import type { PhotoStore } from './photo-store.js';
 import { type LocalHandlerName, PipelineFunction } from './pipeline-function.js';
-import { WORKFLOW_METADATA_KEY } from './training.js';
+import { createWorkflowStateMachine } from './workflow-state-machine.js';
 
 /** Where GenerateScreenedImage writes the avatars that passed image moderation: `avatars/<subjectId>/...`. */
 export const AVATARS_PREFIX = 'avatars/';
@@ -193,20 +192,6 @@ export class Generation extends Construct {
       reason: `Objects under ${AVATARS_PREFIX} of the ingest bucket (one folder per subject): the narrowest S3 resource for a folder.`,
     });
 
-    // Execution data (subject ids, prompts) lands in these logs: encrypt them with our own key.
-    const logsKey = new Key(this, 'StateMachineLogsKey', {
-      description: 'Encrypts the generation state machine execution logs',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    logsKey.grantEncryptDecrypt(new ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
-    this.stateMachineLogs = new LogGroup(this, 'StateMachineLogs', {
-      logGroupName: `/aws/vendedlogs/states/${stack.stackName}-generation`,
-      retention: logRetention,
-      encryptionKey: logsKey,
-      removalPolicy,
-    });
-
     const workflow = buildGenerationWorkflow(this, {
       prepareGeneration: this.prepareGeneration,
       screenPrompts: this.screenPrompts,
@@ -215,38 +200,17 @@ export class Generation extends Construct {
       bus,
       imageConcurrency: config.imageConcurrency,
     });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineName: `${stack.stackName}-generation`,
-      // Standard: screening with regenerations can run for minutes, and a request must run exactly once.
-      stateMachineType: StateMachineType.STANDARD,
+    ({ stateMachine: this.stateMachine, logs: this.stateMachineLogs } = createWorkflowStateMachine(this, {
+      workflow: 'generation',
       definitionBody: workflow.definitionBody,
       comment:
         'Screens the prompts of a generation request, generates and screens each avatar, and publishes the outcome',
-      tracingEnabled: true,
-      logs: { destination: this.stateMachineLogs, level: LogLevel.ALL, includeExecutionData: true },
+      // Screening with regenerations can run for minutes; a request must run exactly once (Standard).
       timeout: Duration.hours(2),
-    });
-    // The local runtime finds this workflow in the synthesized template by this entry.
-    (this.stateMachine.node.defaultChild as CfnResource).addMetadata(WORKFLOW_METADATA_KEY, 'generation');
-
-    const machinePolicy = this.stateMachine.role.node.findChild('DefaultPolicy');
-    Validations.of(machinePolicy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Log delivery (logs:CreateLogDelivery & co.) and X-Ray (xray:PutTraceSegments & co.) do not support resource-level permissions.',
-    });
-    for (const task of [
-      this.prepareGeneration,
-      this.screenPrompts,
-      this.generateScreenedImage,
-      this.compileAvatars,
-    ]) {
-      Validations.of(machinePolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(task.node.defaultChild as never)}.Arn>:*]`,
-        reason:
-          'lambda:InvokeFunction on the function and its versions/aliases (ARN:*), as the Step Functions Lambda integration grants; no other function.',
-      });
-    }
+      tasks: [this.prepareGeneration, this.screenPrompts, this.generateScreenedImage, this.compileAvatars],
+      removalPolicy,
+      logRetention,
+    }));
 
     // Events EventBridge could not deliver after its retries: kept 14 days for a re-drive, never dropped.
     const deadLetters = (queueId: string, rule: string) => {

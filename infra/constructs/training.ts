@@ -1,13 +1,12 @@
-import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Effect, Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildTrainingWorkflow } from '../../state-machines/training/workflow.js';
 import type { PipelineConfig } from '../config.js';
@@ -15,9 +14,7 @@ import type { Hosting } from './hosting.js';
 import { type PhotoStore, TRAINING_PREFIX } from './photo-store.js';
 import { type LocalHandlerName, PipelineFunction } from './pipeline-function.js';
 import type { TrainingHost } from './training-host.js';
-
-/** Template metadata naming a state machine's workflow for the local runtime (`training`, ...). */
-export const WORKFLOW_METADATA_KEY = 'avatar-pipeline:workflow';
+import { createWorkflowStateMachine } from './workflow-state-machine.js';
 
 export interface TrainingProps {
   config: PipelineConfig;
@@ -113,22 +110,6 @@ export class Training extends Construct {
     }).function;
     photos.grantReadSubjects(this.prepareTrainingSet);
     photos.grantReadWriteTrainingSets(this.prepareTrainingSet);
-
-    // Execution data (photo keys, subject ids) lands in these logs: encrypt them with our own key.
-    const logsKey = new Key(this, 'StateMachineLogsKey', {
-      description: 'Encrypts the training state machine execution logs',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    const stack = Stack.of(this);
-    logsKey.grantEncryptDecrypt(new ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
-    this.stateMachineLogs = new LogGroup(this, 'StateMachineLogs', {
-      // The /aws/vendedlogs/ prefix keeps the log group resource policy short when several machines log.
-      logGroupName: `/aws/vendedlogs/states/${stack.stackName}-training`,
-      retention: logRetention,
-      encryptionKey: logsKey,
-      removalPolicy,
-    });
 
     const { trainingHost, hosting } = props;
     this.stateTable = new Table(this, 'StateTable', {
@@ -272,48 +253,31 @@ export class Training extends Construct {
       trainingTimeout: Duration.seconds(config.trainingTimeoutSeconds),
       bus: props.bus,
     });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineName: `${stack.stackName}-training`,
-      stateMachineType: StateMachineType.STANDARD,
+    ({ stateMachine: this.stateMachine, logs: this.stateMachineLogs } = createWorkflowStateMachine(this, {
+      workflow: 'training',
       definitionBody: workflow.definitionBody,
       comment:
         'Validates a sealed subject, prepares its training set, trains and deploys its model, and publishes each outcome',
-      tracingEnabled: true,
-      logs: { destination: this.stateMachineLogs, level: LogLevel.ALL, includeExecutionData: true },
       // Bounded, yet long enough for a subject queued behind others for training capacity.
       timeout: Duration.days(3),
-    });
+      tasks: [
+        this.validateImages,
+        this.prepareTrainingSet,
+        this.planTraining,
+        this.acquireTrainingSlot,
+        this.releaseTrainingSlot,
+        this.startTraining,
+        this.explainTrainingFailure,
+        this.deployModel,
+        this.warmUpModel,
+        this.registerModel,
+      ],
+      removalPolicy,
+      logRetention,
+    }));
 
     // The callback may only answer tasks of this state machine: SendTaskSuccess / Failure / Heartbeat.
     this.stateMachine.grantTaskResponse(this.trainingCallback);
-
-    // The local runtime finds this workflow in the synthesized template by this entry.
-    (this.stateMachine.node.defaultChild as CfnResource).addMetadata(WORKFLOW_METADATA_KEY, 'training');
-
-    const defaultPolicy = this.stateMachine.role.node.findChild('DefaultPolicy');
-    Validations.of(defaultPolicy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Log delivery (logs:CreateLogDelivery & co.) and X-Ray (xray:PutTraceSegments & co.) do not support resource-level permissions.',
-    });
-    for (const task of [
-      this.validateImages,
-      this.prepareTrainingSet,
-      this.planTraining,
-      this.acquireTrainingSlot,
-      this.releaseTrainingSlot,
-      this.startTraining,
-      this.explainTrainingFailure,
-      this.deployModel,
-      this.warmUpModel,
-      this.registerModel,
-    ]) {
-      Validations.of(defaultPolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(task.node.defaultChild as never)}.Arn>:*]`,
-        reason:
-          'lambda:InvokeFunction on the function and its versions/aliases (ARN:*), as the Step Functions Lambda integration grants; no other function.',
-      });
-    }
   }
 }
 

@@ -2,7 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { InvalidConfigurationError } from '../../../infra/config.js';
-import { WORKFLOW_METADATA_KEY } from '../../../infra/constructs/training.js';
+import { WORKFLOW_METADATA_KEY } from '../../../infra/constructs/workflow-state-machine.js';
 import { GenerationStates } from '../../../state-machines/generation/contract.js';
 import {
   allows,
