@@ -75,6 +75,11 @@ export class AvatarPipelineStack extends Stack {
     new Observability(this, 'Observability', {
       trainingStateMachine: this.training.stateMachine,
       deadLetterQueue: this.ingest.photoEventsDeadLetters,
+      generationStateMachine: this.generation.stateMachine,
+      generationDeadLetterQueues: [
+        this.generation.modelReadyDeadLetters,
+        this.generation.generationRequestedDeadLetters,
+      ],
       topic: this.notification.topic,
     });
 

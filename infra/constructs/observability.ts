@@ -1,5 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  MathExpression,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -9,6 +15,9 @@ import { Construct } from 'constructs';
 export interface ObservabilityProps {
   trainingStateMachine: IStateMachine;
   deadLetterQueue: IQueue;
+  generationStateMachine: IStateMachine;
+  /** Bus events (Model Ready, partner requests) that could not start a generation. */
+  generationDeadLetterQueues: IQueue[];
   /** Where alarms go: the same topic people already subscribe to for pipeline events. */
   topic: ITopic;
 }
@@ -56,5 +65,35 @@ export class Observability extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     deadLetters.addAlarmAction(notify);
+
+    const alarm = (id: string, alarmDescription: string, metric: IMetric) =>
+      new Alarm(this, id, {
+        alarmDescription,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(notify);
+    const machine = props.generationStateMachine;
+    alarm(
+      'GenerationExecutionsFailed',
+      'A generation execution failed (prompt screening unavailable) or timed out: see the Generation Failed event.',
+      new MathExpression({
+        expression: 'failed + timedOut',
+        usingMetrics: {
+          failed: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+          timedOut: machine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+        },
+        period: Duration.minutes(5),
+      }),
+    );
+    props.generationDeadLetterQueues.forEach((queue, i) =>
+      alarm(
+        `GenerationRequestsDeadLettered${i}`,
+        'Bus events that should have started a generation could not be delivered: re-drive the DLQ.',
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      ),
+    );
   }
 }

@@ -459,3 +459,15 @@ describe('cdk-nag', () => {
     }
   });
 });
+
+describe('generation alarms', () => {
+  test('failed or timed-out generations and undeliverable generation events notify the topic', () => {
+    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    const descriptions = alarms.map((a) => String(a.Properties?.AlarmDescription));
+    expect(descriptions.filter((d) => d.includes('generation execution failed'))).toHaveLength(1);
+    expect(descriptions.filter((d) => d.includes('could not be delivered: re-drive the DLQ'))).toHaveLength(
+      2,
+    );
+    for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toHaveLength(1);
+  });
+});
