@@ -88,12 +88,12 @@ export class Observability extends Construct {
         period: Duration.minutes(5),
       }),
     );
-    props.generationDeadLetterQueues.forEach((queue, i) =>
+    for (const [i, queue] of props.generationDeadLetterQueues.entries()) {
       alarm(
         `GenerationRequestsDeadLettered${i}`,
         'Bus events that should have started a generation could not be delivered: re-drive the DLQ.',
         queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      ),
-    );
+      );
+    }
   }
 }
