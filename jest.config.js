@@ -11,13 +11,15 @@ const shared = {
 };
 
 export default {
+  // A global option: set inside a project it is ignored. Integration tests synthesize the stack and run whole
+  // workflows; on a cold machine the first of them takes well over Jest's 5 s default.
+  testTimeout: 120_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 120_000,
     },
   ],
 };
