@@ -147,7 +147,9 @@ const CorrelationId = z
 
 /** Who generated and who screened the images: never let a stand-in pass for SageMaker or Rekognition. */
 const GeneratedBy = z.enum(['amazon-sagemaker', 'local-stand-in']);
-const ScreenedBy = z.enum(['amazon-rekognition', 'amazon-comprehend', 'local-stand-in']);
+const ScreenedBy = z
+  .enum(['amazon-rekognition', 'amazon-comprehend', 'local-stand-in', 'avatar-pipeline'])
+  .describe('avatar-pipeline: our own rules (deny-list, length, empty), the same on AWS and locally');
 
 /** Partners ask for more avatars of a subject's current model (detail-type `Avatar Generation Requested`). */
 export const AvatarGenerationRequested = z

@@ -209,7 +209,8 @@ export async function screenPrompts(
 
   // Rules that need no service: empty, length, deny-list.
   for (const prompt of input.prompts) {
-    const verdict = localVerdict(textOf(prompt), policy, deps.toxicity.performedBy);
+    // Our own rules decide these, on AWS as locally: no service is credited with them.
+    const verdict = localVerdict(textOf(prompt), policy, 'avatar-pipeline');
     if (verdict) verdicts.set(prompt.promptId, verdict);
   }
 
@@ -284,7 +285,7 @@ export async function screenPrompts(
 function localVerdict(
   text: string,
   policy: PromptScreeningPolicy,
-  screenedBy: PromptScreenPerformer,
+  screenedBy: PromptRejected['screenedBy'],
 ): Verdict | undefined {
   const normalized = normalizePrompt(text);
   if (normalized === '') {

@@ -256,7 +256,7 @@ describe('screenPrompts', () => {
     );
     expect(out.accepted.map((p) => p.promptId)).toEqual(['p01']);
     expect(out.rejected.map((r) => [r.promptId, r.rule, r.screenedBy])).toEqual([
-      ['p02', 'deny-list', 'local-stand-in'],
+      ['p02', 'deny-list', 'avatar-pipeline'],
       ['p03', 'language', 'local-stand-in'],
     ]);
   });
