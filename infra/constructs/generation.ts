@@ -14,7 +14,7 @@ import { buildGenerationWorkflow } from '../../state-machines/generation/workflo
 import type { PipelineConfig } from '../config.js';
 import type { Hosting } from './hosting.js';
 import type { PhotoStore } from './photo-store.js';
-import { type LocalHandlerName, PipelineFunction } from './pipeline-function.js';
+import { pipelineFunctions } from './pipeline-function.js';
 import { createWorkflowStateMachine } from './workflow-state-machine.js';
 
 /** Where GenerateScreenedImage writes the avatars that passed image moderation: `avatars/<subjectId>/...`. */
@@ -79,23 +79,7 @@ export class Generation extends Construct {
     const logRetention = config.logRetentionDays as RetentionDays;
     const stack = Stack.of(this);
 
-    const fn = (
-      id: string,
-      localHandler: LocalHandlerName,
-      entry: string,
-      description: string,
-      environment: Record<string, string>,
-      options: { timeout?: Duration; memorySize?: number } = {},
-    ) =>
-      new PipelineFunction(this, id, {
-        entry,
-        localHandler,
-        description,
-        environment,
-        logRetention,
-        removalPolicy,
-        ...options,
-      }).function;
+    const fn = pipelineFunctions(this, { logRetention, removalPolicy });
 
     this.prepareGeneration = fn(
       'PrepareGeneration',

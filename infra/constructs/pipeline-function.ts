@@ -115,3 +115,32 @@ export class PipelineFunction extends Construct {
     }
   }
 }
+
+/** What every function of one construct shares: where its logs go and what happens to them on delete. */
+export interface PipelineFunctionDefaults {
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * `fn(id, localHandler, entry, description, environment, options?)`: a PipelineFunction in `scope` with the
+ * construct's shared defaults, returning the NodejsFunction (what grants and the workflows need).
+ */
+export function pipelineFunctions(scope: Construct, defaults: PipelineFunctionDefaults) {
+  return (
+    id: string,
+    localHandler: LocalHandlerName,
+    entry: string,
+    description: string,
+    environment: Record<string, string>,
+    options: Pick<PipelineFunctionProps, 'timeout' | 'memorySize' | 'layers'> = {},
+  ): NodejsFunction =>
+    new PipelineFunction(scope, id, {
+      entry,
+      localHandler,
+      description,
+      environment,
+      ...defaults,
+      ...options,
+    }).function;
+}

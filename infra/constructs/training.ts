@@ -12,7 +12,7 @@ import { buildTrainingWorkflow } from '../../state-machines/training/workflow.js
 import type { PipelineConfig } from '../config.js';
 import type { Hosting } from './hosting.js';
 import { type PhotoStore, TRAINING_PREFIX } from './photo-store.js';
-import { type LocalHandlerName, PipelineFunction } from './pipeline-function.js';
+import { PipelineFunction, pipelineFunctions } from './pipeline-function.js';
 import type { TrainingHost } from './training-host.js';
 import { createWorkflowStateMachine } from './workflow-state-machine.js';
 
@@ -121,23 +121,7 @@ export class Training extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy,
     });
-    const fn = (
-      id: string,
-      localHandler: LocalHandlerName,
-      entry: string,
-      description: string,
-      environment: Record<string, string>,
-      options: { timeout?: Duration; memorySize?: number } = {},
-    ) =>
-      new PipelineFunction(this, id, {
-        entry,
-        localHandler,
-        description,
-        environment,
-        logRetention,
-        removalPolicy,
-        ...options,
-      }).function;
+    const fn = pipelineFunctions(this, { logRetention, removalPolicy });
     const stateTable = { TRAINING_STATE_TABLE: this.stateTable.tableName };
 
     this.planTraining = fn(
