@@ -1,13 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PhotoRef } from '../../events/pipeline-events.js';
 import type { TrainingExecutionInput } from '../../state-machines/training/contract.js';
+import { queryAllItems } from '../platform/query-all-items.js';
 import { isLaterSequencer } from './s3-sequencer.js';
 
 /**
@@ -264,41 +259,21 @@ export class SubjectLedger {
   }
 
   private async queryIndex(gsi1pk: string, upTo: string): Promise<SubjectRecord[]> {
-    const found: SubjectRecord[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'open-subjects',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :upTo',
-          ExpressionAttributeValues: { ':pk': gsi1pk, ':upTo': upTo },
-          ExclusiveStartKey,
-        }),
-      );
-      found.push(...((page.Items ?? []) as SubjectRecord[]));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return found;
+    return (await queryAllItems(this.db, {
+      TableName: this.tableName,
+      IndexName: 'open-subjects',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :upTo',
+      ExpressionAttributeValues: { ':pk': gsi1pk, ':upTo': upTo },
+    })) as unknown as SubjectRecord[];
   }
 
   private async queryAll(subjectId: string, skPrefix: string): Promise<Record<string, unknown>[]> {
-    const found: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `SUBJECT#${subjectId}`, ':prefix': skPrefix },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      found.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return found;
+    return queryAllItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `SUBJECT#${subjectId}`, ':prefix': skPrefix },
+      ConsistentRead: true,
+    });
   }
 
   private async update(

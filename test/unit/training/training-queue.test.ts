@@ -220,21 +220,21 @@ describe('TrainingQueue (capacity gate)', () => {
     it('admits the next in line while the first is between taking its slot and marking itself running', async () => {
       // Prepare: a client that runs exec-b's whole acquire right after exec-a's slot write.
       let interleave: (() => Promise<unknown>) | undefined;
-      const db = {
-        send: async (command: unknown) => {
-          const out = await dynamo.db.send(command as never);
-          if (
-            interleave &&
-            command instanceof UpdateCommand &&
-            command.input.ConditionExpression === 'attribute_not_exists(holder)'
-          ) {
-            const run = interleave;
-            interleave = undefined;
-            await run();
-          }
-          return out;
-        },
-      } as unknown as DynamoDBDocumentClient;
+      // A real client underneath (the SDK's paginator requires one) whose send runs the interleaving.
+      const db: DynamoDBDocumentClient = Object.create(dynamo.db);
+      db.send = (async (command: unknown) => {
+        const out = await dynamo.db.send(command as never);
+        if (
+          interleave &&
+          command instanceof UpdateCommand &&
+          command.input.ConditionExpression === 'attribute_not_exists(holder)'
+        ) {
+          const run = interleave;
+          interleave = undefined;
+          await run();
+        }
+        return out;
+      }) as never;
       const queue = newQueue(db);
       const a = request('exec-a', 0);
       const b = request('exec-b', 1);
