@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { TOXICITY_LABELS } from '../functions/generation/toxicity-labels.js';
 
 /**
  * Everything a deployer may change, read from CDK context (`cdk.json`, `-c key=value` or
@@ -157,20 +158,8 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   imageModerationMinConfidence: 60,
 };
 
-/**
- * Keys of `toxicityThresholds`: Comprehend DetectToxicContent's labels and TOXICITY (the overall score). The same
- * list as functions/generation/prompt-screening.ts, which refuses any other key at run time: refused here at synth.
- */
-export const TOXICITY_THRESHOLD_KEYS: readonly string[] = [
-  'TOXICITY',
-  'PROFANITY',
-  'HATE_SPEECH',
-  'INSULT',
-  'GRAPHIC',
-  'HARASSMENT_OR_ABUSE',
-  'SEXUAL',
-  'VIOLENCE_OR_THREAT',
-];
+/** Keys of `toxicityThresholds`: TOXICITY (the overall score) and Comprehend's labels, refused at synth otherwise. */
+export const TOXICITY_THRESHOLD_KEYS: readonly string[] = ['TOXICITY', ...TOXICITY_LABELS];
 
 /** S3's limit on a SigV4 presigned URL (7 days). */
 export const MAX_PRESIGNED_URL_SECONDS = 604_800;

@@ -8,6 +8,7 @@ import type {
 import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
 import denyListJson from './deny-list.json' with { type: 'json' };
 import { cleanPrompt, containsPhrase, normalizePrompt } from './prompt-normalization.js';
+import { TOXICITY_LABELS, type ToxicityLabel } from './toxicity-labels.js';
 
 export type PromptScreenPerformer = 'amazon-comprehend' | 'local-stand-in';
 
@@ -25,16 +26,7 @@ export interface LanguageDetector {
   detectDominantLanguage(text: string): Promise<LanguageDetection>;
 }
 
-export const TOXICITY_LABELS = [
-  'PROFANITY',
-  'HATE_SPEECH',
-  'INSULT',
-  'GRAPHIC',
-  'HARASSMENT_OR_ABUSE',
-  'SEXUAL',
-  'VIOLENCE_OR_THREAT',
-] as const;
-export type ToxicityLabel = (typeof TOXICITY_LABELS)[number];
+export { TOXICITY_LABELS, type ToxicityLabel };
 
 export interface ToxicityScores {
   /** Overall toxicity, 0-1. */
