@@ -1,6 +1,6 @@
 import { SubjectLedger } from '../../functions/ingest/subject-ledger.js';
-import { ledgerTableDefinition } from './ledger-table.js';
 import { startLocalDynamo } from './local-dynamo.js';
+import { ledgerTableDefinition } from './table-definitions.js';
 
 export interface LocalLedger {
   ledger: SubjectLedger;

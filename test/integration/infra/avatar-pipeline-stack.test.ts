@@ -271,7 +271,7 @@ describe('subject ledger access', () => {
   });
 
   test('the local ledger has the same keys and index as the deployed table', async () => {
-    const { ledgerTableDefinition } = await import('../../../local/runtime/ledger-table.js');
+    const { ledgerTableDefinition } = await import('../../../local/runtime/table-definitions.js');
     const local = ledgerTableDefinition('x');
     const deployed = resources[ids.ledger]?.Properties as Record<string, unknown>;
     expect(deployed.KeySchema).toEqual(local.KeySchema);
@@ -282,6 +282,20 @@ describe('subject ledger access', () => {
         i.KeySchema,
       ]),
     ).toEqual((local.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.KeySchema]));
+  });
+
+  test('the table definitions unit tests use have the keys of the deployed training state and registry tables', async () => {
+    const { trainingStateTableDefinition, modelRegistryTableDefinition } = await import(
+      '../../../local/runtime/table-definitions.js'
+    );
+    for (const [table, local] of [
+      [stack.training.stateTable, trainingStateTableDefinition('x')],
+      [stack.hosting.registry, modelRegistryTableDefinition('x')],
+    ] as const) {
+      const deployed = resources[logicalIdOf(table)]?.Properties as Record<string, unknown>;
+      expect(deployed.KeySchema).toEqual(local.KeySchema);
+      expect(deployed.AttributeDefinitions).toEqual(local.AttributeDefinitions);
+    }
   });
 });
 

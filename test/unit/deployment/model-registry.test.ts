@@ -5,6 +5,7 @@ import { ModelRegistry, type RegisteredModel } from '../../../functions/deployme
 import { type RegisterModelInput, registerModel } from '../../../functions/deployment/register-model.js';
 import { parseRegisterModelInput } from '../../../functions/training/training-inputs.js';
 import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/local-dynamo.js';
+import { modelRegistryTableDefinition } from '../../../local/runtime/table-definitions.js';
 
 const TABLE = 'model-registry';
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
@@ -39,20 +40,7 @@ describe('ModelRegistry and registerModel', () => {
   const deps = () => ({ registry, servedBy: 'amazon-sagemaker' as const, now: () => clock });
 
   beforeEach(async () => {
-    dynamo = await startLocalDynamo([
-      {
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'subjectId', KeyType: 'HASH' },
-          { AttributeName: 'modelVersion', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'subjectId', AttributeType: 'S' },
-          { AttributeName: 'modelVersion', AttributeType: 'S' },
-        ],
-      },
-    ]);
+    dynamo = await startLocalDynamo([modelRegistryTableDefinition(TABLE)]);
     registry = new ModelRegistry(dynamo.db, TABLE);
     clock = T0;
   });

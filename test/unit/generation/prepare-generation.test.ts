@@ -11,8 +11,11 @@ import {
 } from '../../../functions/generation/prepare-generation.js';
 import { seedFor } from '../../../functions/generation/prompts.js';
 import { SubjectLedger } from '../../../functions/ingest/subject-ledger.js';
-import { ledgerTableDefinition } from '../../../local/runtime/ledger-table.js';
 import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/local-dynamo.js';
+import {
+  ledgerTableDefinition,
+  modelRegistryTableDefinition,
+} from '../../../local/runtime/table-definitions.js';
 
 const REGISTRY = 'model-registry';
 const LEDGER = 'ledger';
@@ -57,21 +60,7 @@ describe('prepareGeneration', () => {
   }
 
   beforeEach(async () => {
-    dynamo = await startLocalDynamo([
-      {
-        TableName: REGISTRY,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'subjectId', KeyType: 'HASH' },
-          { AttributeName: 'modelVersion', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'subjectId', AttributeType: 'S' },
-          { AttributeName: 'modelVersion', AttributeType: 'S' },
-        ],
-      },
-      ledgerTableDefinition(LEDGER),
-    ]);
+    dynamo = await startLocalDynamo([modelRegistryTableDefinition(REGISTRY), ledgerTableDefinition(LEDGER)]);
     deps = {
       models: new ModelRegistry(dynamo.db, REGISTRY),
       subjects: new SubjectLedger(dynamo.db, LEDGER),

@@ -6,6 +6,7 @@ import {
   type NotificationDeps,
 } from '../../../functions/training/training-notification.js';
 import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/local-dynamo.js';
+import { trainingStateTableDefinition } from '../../../local/runtime/table-definitions.js';
 import { awsEvent } from '../../support/aws-events.js';
 
 const TABLE = 'training-state';
@@ -40,20 +41,7 @@ let dynamo: LocalDynamo;
 let clock: number;
 
 beforeEach(async () => {
-  dynamo = await startLocalDynamo([
-    {
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-    },
-  ]);
+  dynamo = await startLocalDynamo([trainingStateTableDefinition(TABLE)]);
   clock = T0;
 });
 afterEach(async () => {

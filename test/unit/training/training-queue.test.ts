@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type SlotRequest, TrainingQueue } from '../../../functions/training/training-queue.js';
 import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/local-dynamo.js';
+import { trainingStateTableDefinition } from '../../../local/runtime/table-definitions.js';
 
 /** The capacity gate on dynalite: real conditional writes, real queries. Each test uses its own table. */
 describe('TrainingQueue (capacity gate)', () => {
@@ -33,20 +34,7 @@ describe('TrainingQueue (capacity gate)', () => {
   }
 
   beforeEach(async () => {
-    dynamo = await startLocalDynamo([
-      {
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-      },
-    ]);
+    dynamo = await startLocalDynamo([trainingStateTableDefinition(TABLE)]);
     clock = T0 + 600_000;
   });
   afterEach(async () => {
