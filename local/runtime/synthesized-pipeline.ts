@@ -100,16 +100,6 @@ export function assertRunnableLocally(definition: unknown, where = 'definition')
   }
 }
 
-export function findWorkflow(pipeline: SynthesizedPipeline, workflow: string): SynthesizedWorkflow {
-  const found = pipeline.workflows.find((candidate) => candidate.workflow === workflow);
-  if (!found) {
-    throw new Error(
-      `No state machine with ${WORKFLOW_METADATA} "${workflow}" in the synthesized stack (found: ${pipeline.workflows.map((w) => w.workflow).join(', ') || 'none'})`,
-    );
-  }
-  return found;
-}
-
 /**
  * The environment variables the stack gives a function, tokens resolved: local functions are configured
  * from the same values (context -> config -> environment) as the deployed ones.
