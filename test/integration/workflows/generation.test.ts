@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AvatarsReady, PromptRejected, RequestRejected } from '../../../events/pipeline-events.js';
 import type { ModelEndpoint } from '../../../functions/deployment/model-endpoint.js';
-import { createLocalFunctions } from '../../../local/runtime/local-functions.js';
-import { LocalPipeline, type LocalPipelineOptions } from '../../../local/runtime/local-pipeline.js';
+import type { LocalPipeline } from '../../../local/runtime/local-pipeline.js';
 import { generateSampleSubjects, SAMPLE_PROMPTS } from '../../../local/samples/generate-sample-subjects.js';
 import { markUnsafe } from '../../../local/stand-ins/image-screening.js';
+import { LocalPipelines } from '../../support/local-pipelines.js';
 
 /**
  * Generation paths through the synthesized generation state machine on the local engine, started the way the
@@ -15,7 +15,7 @@ import { markUnsafe } from '../../../local/stand-ins/image-screening.js';
  */
 describe('avatar generation (synthesized definition, local engine)', () => {
   let samplesDir: string;
-  const open: { pipeline: LocalPipeline; dataDir: string }[] = [];
+  const pipelines = new LocalPipelines();
 
   /** Records every prompt that reaches the generator, and lets a test alter its answers. */
   class RecordingEndpoint implements ModelEndpoint {
@@ -33,18 +33,6 @@ describe('avatar generation (synthesized definition, local engine)', () => {
       if (prompt !== 'warm-up') this.prompts.push(prompt);
       return this.alter(prompt, () => this.inner.invoke(targetModel, body));
     }
-  }
-
-  async function openPipeline(options: Partial<LocalPipelineOptions> = {}) {
-    const dataDir = await mkdtemp(join(tmpdir(), 'generation-'));
-    const pipeline = await LocalPipeline.open({
-      dataDir,
-      functions: createLocalFunctions,
-      retryIntervalMs: 0,
-      ...options,
-    });
-    open.push({ pipeline, dataDir });
-    return pipeline;
   }
 
   async function trainSubject(pipeline: LocalPipeline, sample: string, subjectId = sample) {
@@ -68,17 +56,14 @@ describe('avatar generation (synthesized definition, local engine)', () => {
   });
 
   afterAll(async () => {
-    for (const { pipeline, dataDir } of open) {
-      await pipeline.close();
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    await pipelines.closeAll();
     await rm(samplesDir, { recursive: true, force: true });
   });
 
   it('screens every prompt before the GPU: toxic, non-English and over-long prompts never reach the generator', async () => {
     // Prepare
     let endpoint: RecordingEndpoint | undefined;
-    const pipeline = await openPipeline({
+    const pipeline = await pipelines.open({
       modelEndpoint: (standIn) => (endpoint = new RecordingEndpoint(standIn)),
     });
     // Act: subject.json mixes benign, deny-listed, French and over-long prompts
@@ -100,7 +85,7 @@ describe('avatar generation (synthesized definition, local engine)', () => {
   });
 
   it('never delivers a blocked image: it is quarantined and regenerated, and withheld if it stays blocked (partial success)', async () => {
-    const pipeline = await openPipeline();
+    const pipeline = await pipelines.open();
     await trainSubject(pipeline, 'good-ana', 'ana');
     // Act: one prompt the stand-in screen always blocks, one that passes
     await request(pipeline, {
@@ -135,7 +120,7 @@ describe('avatar generation (synthesized definition, local engine)', () => {
 
   it('regenerates a blocked image with a new seed and delivers the new one', async () => {
     let blockedOnce = false;
-    const pipeline = await openPipeline({
+    const pipeline = await pipelines.open({
       modelEndpoint: (standIn) =>
         new RecordingEndpoint(standIn, async (prompt, answer) => {
           const body = await answer();
@@ -162,7 +147,7 @@ describe('avatar generation (synthesized definition, local engine)', () => {
 
   it('answers an invalid partner request with Request Rejected naming each field, and generates nothing', async () => {
     let endpoint: RecordingEndpoint | undefined;
-    const pipeline = await openPipeline({
+    const pipeline = await pipelines.open({
       modelEndpoint: (standIn) => (endpoint = new RecordingEndpoint(standIn)),
     });
     await trainSubject(pipeline, 'good-ana', 'ana');
@@ -189,7 +174,7 @@ describe('avatar generation (synthesized definition, local engine)', () => {
   it('retries a throttled endpoint with backoff and still delivers', async () => {
     let throttles = 2;
     let endpoint: RecordingEndpoint | undefined;
-    const pipeline = await openPipeline({
+    const pipeline = await pipelines.open({
       modelEndpoint: (standIn) =>
         (endpoint = new RecordingEndpoint(standIn, async (prompt, answer) => {
           if (prompt.includes('gardener') && throttles-- > 0) {

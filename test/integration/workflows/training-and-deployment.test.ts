@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { ModelReady, TrainingFailed, TrainingStarted } from '../../../events/pipeline-events.js';
 import { ModelRegistry } from '../../../functions/deployment/model-registry.js';
 import { TrainingQueue } from '../../../functions/training/training-queue.js';
-import { createLocalFunctions } from '../../../local/runtime/local-functions.js';
-import { LocalPipeline, type LocalPipelineOptions } from '../../../local/runtime/local-pipeline.js';
+import type { LocalPipeline, LocalPipelineOptions } from '../../../local/runtime/local-pipeline.js';
 import { environmentOf } from '../../../local/runtime/synthesized-pipeline.js';
 import { generateSampleSubjects } from '../../../local/samples/generate-sample-subjects.js';
 import { type LocalTrainer, StandInTrainer } from '../../../local/stand-ins/async-training-endpoint.js';
 import { inspectModelPackage } from '../../../local/stand-ins/model-package.js';
+import { LocalPipelines } from '../../support/local-pipelines.js';
 
 /**
  * Training and deployment paths through the synthesized training state machine on the local engine: the Train
@@ -18,19 +18,7 @@ import { inspectModelPackage } from '../../../local/stand-ins/model-package.js';
 describe('training and deployment (synthesized definition, local engine)', () => {
   let samplesDir: string;
   let goodPhotos: string[];
-  const open: { pipeline: LocalPipeline; dataDir: string }[] = [];
-
-  async function openPipeline(options: Partial<LocalPipelineOptions> = {}) {
-    const dataDir = await mkdtemp(join(tmpdir(), 'training-'));
-    const pipeline = await LocalPipeline.open({
-      dataDir,
-      functions: createLocalFunctions,
-      retryIntervalMs: 0,
-      ...options,
-    });
-    open.push({ pipeline, dataDir });
-    return pipeline;
-  }
+  const pipelines = new LocalPipelines();
 
   /** Drops the good photos and a subject.json as `subjectId`: subject.json seals it at once. */
   async function drop(pipeline: LocalPipeline, subjectId: string) {
@@ -69,16 +57,13 @@ describe('training and deployment (synthesized definition, local engine)', () =>
   });
 
   afterAll(async () => {
-    for (const { pipeline, dataDir } of open) {
-      await pipeline.close();
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    await pipelines.closeAll();
     await rm(samplesDir, { recursive: true, force: true });
   });
 
   it('trains, deploys, warms up and registers a good subject: Training Started then Model Ready', async () => {
     // Prepare
-    const pipeline = await openPipeline();
+    const pipeline = await pipelines.open();
     // Act
     await drop(pipeline, 'ana');
     const [execution] = await pipeline.settled();
@@ -120,7 +105,7 @@ describe('training and deployment (synthesized definition, local engine)', () =>
   });
 
   it('ends a training the endpoint reports on its error topic in Training Failed, and frees the capacity', async () => {
-    const pipeline = await openPipeline({
+    const pipeline = await pipelines.open({
       trainer: ({ store, bucket }) => new StandInTrainer(store, bucket, () => 'CUDA out of memory'),
     });
     await drop(pipeline, 'bea');
@@ -140,7 +125,7 @@ describe('training and deployment (synthesized definition, local engine)', () =>
   });
 
   it('ends in Training Failed when the notification is lost, at the Train timeout, never waiting forever', async () => {
-    const pipeline = await openPipeline({
+    const pipeline = await pipelines.open({
       context: { trainingTimeoutSeconds: 2, trainingInvocationTimeoutSeconds: 1 },
       trainingNotifications: 'lose',
     });
@@ -155,7 +140,7 @@ describe('training and deployment (synthesized definition, local engine)', () =>
 
   it('answers a notification that arrives after the timeout as stale, changing nothing', async () => {
     const logs: string[] = [];
-    const pipeline = await openPipeline({
+    const pipeline = await pipelines.open({
       context: { trainingTimeoutSeconds: 1, trainingInvocationTimeoutSeconds: 1 },
       trainer: slowTrainer(1500),
       log: (message) => logs.push(message),
@@ -171,7 +156,7 @@ describe('training and deployment (synthesized definition, local engine)', () =>
 
   it('ignores a duplicate notification: one Model Ready, one execution', async () => {
     const logs: string[] = [];
-    const pipeline = await openPipeline({
+    const pipeline = await pipelines.open({
       trainingNotifications: 'duplicate',
       log: (message) => logs.push(message),
     });
@@ -185,7 +170,7 @@ describe('training and deployment (synthesized definition, local engine)', () =>
 
   it('queues three subjects behind a capacity of one: all finish, in order, none trained twice', async () => {
     // Prepare: trainings take a while, so the second and third subjects must wait for the first
-    const pipeline = await openPipeline({ trainer: slowTrainer(300) });
+    const pipeline = await pipelines.open({ trainer: slowTrainer(300) });
     // Act
     for (const subjectId of ['fay', 'gus', 'hal']) await drop(pipeline, subjectId);
     const executions = await pipeline.settled();

@@ -12,7 +12,7 @@ import { validateImageSet } from '../../../functions/validation/validate-image-s
 import { parseValidateImagesInput } from '../../../functions/validation/validate-images-input.js';
 import { readValidationPolicyFromEnvironment } from '../../../functions/validation/validation-policy.js';
 import { createLocalFunctions } from '../../../local/runtime/local-functions.js';
-import { type LocalFunctionsFactory, LocalPipeline } from '../../../local/runtime/local-pipeline.js';
+import type { LocalFunctionsFactory, LocalPipeline } from '../../../local/runtime/local-pipeline.js';
 import {
   assertRunnableLocally,
   UnsupportedByLocalEngineError,
@@ -23,6 +23,7 @@ import {
 } from '../../../local/samples/generate-sample-subjects.js';
 import { UnscreenedContentModerator } from '../../../local/stand-ins/content-moderation.js';
 import { SaliencyFaceAnalyzer } from '../../../local/stand-ins/face-analysis.js';
+import { LocalPipelines } from '../../support/local-pipelines.js';
 
 /**
  * Paths through the synthesized training state machine, run by the local engine with the real domain code:
@@ -31,14 +32,7 @@ import { SaliencyFaceAnalyzer } from '../../../local/stand-ins/face-analysis.js'
 describe('training workflow (synthesized definition, local engine)', () => {
   let samplesDir: string;
   let samples: Map<string, SampleSubject>;
-  const open: { pipeline: LocalPipeline; dataDir: string }[] = [];
-
-  async function openPipeline(functions: LocalFunctionsFactory = createLocalFunctions) {
-    const dataDir = await mkdtemp(join(tmpdir(), 'workflow-'));
-    const pipeline = await LocalPipeline.open({ dataDir, functions, retryIntervalMs: 0 });
-    open.push({ pipeline, dataDir });
-    return pipeline;
-  }
+  const pipelines = new LocalPipelines();
 
   async function run(pipeline: LocalPipeline, subjectId: string) {
     await pipeline.dropFolder(subjectId, samples.get(subjectId)?.dir as string);
@@ -57,16 +51,13 @@ describe('training workflow (synthesized definition, local engine)', () => {
   });
 
   afterAll(async () => {
-    for (const { pipeline, dataDir } of open) {
-      await pipeline.close();
-      await rm(dataDir, { recursive: true, force: true });
-    }
+    await pipelines.closeAll();
     await rm(samplesDir, { recursive: true, force: true });
   });
 
   it('accepts a good subject: Received then Accepted, with a 512 px training set and its manifest', async () => {
     // Prepare
-    const pipeline = await openPipeline();
+    const pipeline = await pipelines.open();
     // Act
     const { executions, events, types } = await run(pipeline, 'good-ana');
     // Assess
@@ -93,7 +84,7 @@ describe('training workflow (synthesized definition, local engine)', () => {
   });
 
   it('rejects a subject with too few photos, saying how many are needed', async () => {
-    const pipeline = await openPipeline();
+    const pipeline = await pipelines.open();
     const { events, types, executions } = await run(pipeline, 'too-few-cam');
     expect(types).toEqual(['Subject Received', 'Subject Rejected']);
     expect(executions[0]?.status).toBe('SUCCEEDED');
@@ -103,7 +94,7 @@ describe('training workflow (synthesized definition, local engine)', () => {
   });
 
   it('excludes every unusable photo of a mixed folder by name, with its reason, and still accepts the subject', async () => {
-    const pipeline = await openPipeline();
+    const pipeline = await pipelines.open();
     const { events, types } = await run(pipeline, 'mixed-dee');
     expect(types).toEqual([
       'Subject Received',
@@ -128,7 +119,7 @@ describe('training workflow (synthesized definition, local engine)', () => {
 
   it('rejects a subject whose subject.json is invalid, naming the file and the field, instead of guessing', async () => {
     // Prepare: good photos, but a typo in subject.json
-    const pipeline = await openPipeline();
+    const pipeline = await pipelines.open();
     const folder = samples.get('good-ana')?.dir as string;
     for (const file of samples.get('good-ana')?.files ?? []) {
       if (file.expected === 'good')
@@ -172,7 +163,7 @@ describe('training workflow (synthesized definition, local engine)', () => {
           }),
       };
     };
-    const pipeline = await openPipeline(unavailable);
+    const pipeline = await pipelines.open({ functions: unavailable });
     // Act
     const { events, types, executions } = await run(pipeline, 'good-ana');
     // Assess
@@ -204,7 +195,7 @@ describe('training workflow (synthesized definition, local engine)', () => {
         },
       };
     };
-    const pipeline = await openPipeline(flaky);
+    const pipeline = await pipelines.open({ functions: flaky });
     const { types } = await run(pipeline, 'good-ana');
     expect(types).toEqual([
       'Subject Received',
