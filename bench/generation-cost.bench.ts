@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ModelEndpoint } from '../functions/deployment/model-endpoint.js';
+import type { ModelEndpoint } from '../functions/serving/model-endpoint.js';
 import { createLocalFunctions } from '../local/runtime/local-functions.js';
 import { LocalPipeline } from '../local/runtime/local-pipeline.js';
 import { LOCAL_HANDLER_METADATA } from '../local/runtime/synthesized-pipeline.js';

@@ -3,7 +3,7 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { requiredEnv } from '../platform/environment.js';
 import { logger, tracer, withObservability } from '../platform/observability.js';
 import { parseWarmUpInput } from '../training/training-inputs.js';
-import { SageMakerModelEndpoint } from './model-endpoint.js';
+import { SageMakerModelEndpoint } from '../serving/model-endpoint.js';
 import { DEFAULT_WARM_UP_POLICY, warmUpModel } from './warm-up-model.js';
 
 const deps = {

@@ -1,6 +1,6 @@
-import { generationRequest, imageFromResponse } from './generation-request.js';
-import { isRetryableInvocationError } from './invocation-errors.js';
-import type { ModelEndpoint } from './model-endpoint.js';
+import { generationRequest, imageFromResponse } from '../serving/generation-request.js';
+import { isRetryableInvocationError } from '../serving/invocation-errors.js';
+import type { ModelEndpoint } from '../serving/model-endpoint.js';
 
 export interface WarmUpPolicy {
   maxAttempts: number;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { SageMakerModelEndpoint } from '../deployment/model-endpoint.js';
+import { SageMakerModelEndpoint } from '../serving/model-endpoint.js';
 import { requiredEnv } from '../platform/environment.js';
 import { logger, tracer, withObservability } from '../platform/observability.js';
 import { S3ObjectStore } from '../platform/s3-object-store.js';

@@ -1,4 +1,4 @@
-import { isRetryableInvocationError } from '../deployment/invocation-errors.js';
+import { isRetryableInvocationError } from '../serving/invocation-errors.js';
 /**
  * Retries for real-time invocations of the multi-model endpoint: exponential backoff with full jitter
  * (delay = random() x min(maxDelayMs, baseDelayMs x 2^(attempt-1))), only for errors a later attempt can outlive.

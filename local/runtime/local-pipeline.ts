@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ModelEndpoint } from '../../functions/deployment/model-endpoint.js';
+import type { ModelEndpoint } from '../../functions/serving/model-endpoint.js';
 import { recordObjectCreated } from '../../functions/ingest/record-object.js';
 import { parseObjectCreated } from '../../functions/ingest/s3-object-created.js';
 import { sealQuietSubjects } from '../../functions/ingest/seal-quiet-subjects.js';

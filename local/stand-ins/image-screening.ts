@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { ModelEndpoint } from '../../functions/deployment/model-endpoint.js';
+import type { ModelEndpoint } from '../../functions/serving/model-endpoint.js';
 import type { ImageScreen, ModerationLabel } from '../../functions/generation/image-screen.js';
 
 /**

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { ModelEndpoint } from '../../functions/deployment/model-endpoint.js';
+import type { ModelEndpoint } from '../../functions/serving/model-endpoint.js';
 import type { ObjectStore } from '../../functions/platform/object-store.js';
 import { inspectModelPackage } from './model-package.js';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AvatarsReady, PromptRejected, RequestRejected } from '../../../events/pipeline-events.js';
-import type { ModelEndpoint } from '../../../functions/deployment/model-endpoint.js';
+import type { ModelEndpoint } from '../../../functions/serving/model-endpoint.js';
 import type { LocalPipeline } from '../../../local/runtime/local-pipeline.js';
 import { generateSampleSubjects, SAMPLE_PROMPTS } from '../../../local/samples/generate-sample-subjects.js';
 import { markUnsafe } from '../../../local/stand-ins/image-screening.js';

@@ -11,8 +11,8 @@ import {
   generationRequest,
   imageFromResponse,
   UnexpectedGenerationResponseError,
-} from '../../../functions/deployment/generation-request.js';
-import { type ModelEndpoint, SageMakerModelEndpoint } from '../../../functions/deployment/model-endpoint.js';
+} from '../../../functions/serving/generation-request.js';
+import { type ModelEndpoint, SageMakerModelEndpoint } from '../../../functions/serving/model-endpoint.js';
 import {
   ModelWarmUpFailedError,
   type WarmUpDeps,

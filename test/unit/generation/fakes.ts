@@ -1,4 +1,4 @@
-import type { ModelEndpoint } from '../../../functions/deployment/model-endpoint.js';
+import type { ModelEndpoint } from '../../../functions/serving/model-endpoint.js';
 import type {
   LanguageDetection,
   LanguageDetector,
