@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { requiredEnv } from '../platform/environment.js';
 import { logger, tracer, withObservability } from '../platform/observability.js';
-import { parseWarmUpInput } from '../training/training-inputs.js';
 import { SageMakerModelEndpoint } from '../serving/model-endpoint.js';
+import { parseWarmUpInput } from '../training/training-inputs.js';
 import { DEFAULT_WARM_UP_POLICY, warmUpModel } from './warm-up-model.js';
 
 const deps = {

@@ -3,10 +3,10 @@ import type {
   GenerationJob,
   GenerationRequest,
 } from '../../state-machines/generation/contract.js';
-import { generationRequest, imageFromResponse } from '../serving/generation-request.js';
-import type { ModelEndpoint } from '../serving/model-endpoint.js';
 import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
 import type { ObjectStore } from '../platform/object-store.js';
+import { generationRequest, imageFromResponse } from '../serving/generation-request.js';
+import type { ModelEndpoint } from '../serving/model-endpoint.js';
 import {
   blockingLabels,
   describeLabels,

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ModelEndpoint } from '../../functions/serving/model-endpoint.js';
 import { recordObjectCreated } from '../../functions/ingest/record-object.js';
 import { parseObjectCreated } from '../../functions/ingest/s3-object-created.js';
 import { sealQuietSubjects } from '../../functions/ingest/seal-quiet-subjects.js';
@@ -12,6 +11,7 @@ import { SubjectLedger } from '../../functions/ingest/subject-ledger.js';
 import type { Environment } from '../../functions/platform/environment.js';
 import { FolderObjectStore } from '../../functions/platform/folder-object-store.js';
 import type { ObjectStore } from '../../functions/platform/object-store.js';
+import type { ModelEndpoint } from '../../functions/serving/model-endpoint.js';
 import type { AsyncInference } from '../../functions/training/async-inference.js';
 import type { TaskCallbacks } from '../../functions/training/task-callbacks.js';
 import {

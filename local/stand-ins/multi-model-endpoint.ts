@@ -1,6 +1,6 @@
 import sharp from 'sharp';
-import type { ModelEndpoint } from '../../functions/serving/model-endpoint.js';
 import type { ObjectStore } from '../../functions/platform/object-store.js';
+import type { ModelEndpoint } from '../../functions/serving/model-endpoint.js';
 import { inspectModelPackage } from './model-package.js';
 
 export class LocalModelNotReadyError extends Error {

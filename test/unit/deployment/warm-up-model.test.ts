@@ -8,17 +8,17 @@ import {
 } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  generationRequest,
-  imageFromResponse,
-  UnexpectedGenerationResponseError,
-} from '../../../functions/serving/generation-request.js';
-import { type ModelEndpoint, SageMakerModelEndpoint } from '../../../functions/serving/model-endpoint.js';
-import {
   ModelWarmUpFailedError,
   type WarmUpDeps,
   type WarmUpPolicy,
   warmUpModel,
 } from '../../../functions/deployment/warm-up-model.js';
+import {
+  generationRequest,
+  imageFromResponse,
+  UnexpectedGenerationResponseError,
+} from '../../../functions/serving/generation-request.js';
+import { type ModelEndpoint, SageMakerModelEndpoint } from '../../../functions/serving/model-endpoint.js';
 
 const TARGET = 'ana/v-0123456789ab.tar.gz';
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

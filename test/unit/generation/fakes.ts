@@ -1,10 +1,10 @@
-import type { ModelEndpoint } from '../../../functions/serving/model-endpoint.js';
 import type {
   LanguageDetection,
   LanguageDetector,
   ToxicityClassifier,
   ToxicityScores,
 } from '../../../functions/generation/prompt-screening.js';
+import type { ModelEndpoint } from '../../../functions/serving/model-endpoint.js';
 import type { GenerationRequest, PlannedPrompt } from '../../../state-machines/generation/contract.js';
 
 export const REQUEST: GenerationRequest = {
