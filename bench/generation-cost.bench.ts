@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelEndpoint } from '../functions/serving/model-endpoint.js';
-import { createLocalFunctions } from '../local/runtime/local-functions.js';
 import { LocalPipeline } from '../local/runtime/local-pipeline.js';
 import { LOCAL_HANDLER_METADATA } from '../local/runtime/synthesized-pipeline.js';
 import { generateSampleSubjects } from '../local/samples/generate-sample-subjects.js';
@@ -48,7 +47,6 @@ export async function benchGeneration(subjects = 2): Promise<GenerationFigures> 
     if (!ana) throw new Error('no sample subject');
     const pipeline = await LocalPipeline.open({
       dataDir: join(root, 'data'),
-      functions: createLocalFunctions,
       modelEndpoint: timedEndpoint,
     });
     try {

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalFunctions } from '../local/runtime/local-functions.js';
 import { LocalPipeline } from '../local/runtime/local-pipeline.js';
 import { generateSampleSubjects } from '../local/samples/generate-sample-subjects.js';
 
@@ -23,7 +22,6 @@ export async function benchLocalPipeline(): Promise<LocalPipelineFigures> {
     const opening = performance.now();
     const pipeline = await LocalPipeline.open({
       dataDir: join(root, 'data'),
-      functions: createLocalFunctions,
     });
     const synthAndStartMs = performance.now() - opening;
     try {

@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalFunctions } from '../local/runtime/local-functions.js';
 import { LocalPipeline } from '../local/runtime/local-pipeline.js';
 import { LOCAL_HANDLER_METADATA } from '../local/runtime/synthesized-pipeline.js';
 import { generateSampleSubjects } from '../local/samples/generate-sample-subjects.js';
@@ -52,7 +51,6 @@ export async function benchOrchestrationCost(subjectCount = 3): Promise<Orchestr
     if (!ana) throw new Error('no sample subject');
     const pipeline = await LocalPipeline.open({
       dataDir: join(root, 'data'),
-      functions: createLocalFunctions,
     });
     try {
       for (let i = 0; i < subjectCount; i++) {

@@ -1,18 +1,10 @@
 import { z } from 'zod';
+import { ImageSetId, SubjectId } from './identifiers.js';
 import { ChecksPerformedBy, ExcludedPhoto, UsedPhoto } from './photo-verdicts.js';
 import { SubjectSettings } from './subject-settings.js';
 
 /** `source` of every event the pipeline publishes on its own bus. */
 export const EVENT_SOURCE = 'avatar-pipeline';
-
-const SubjectId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
-  .describe('Folder name under subjects/ in the ingest bucket');
-const ImageSetId = z
-  .string()
-  .regex(/^is-[a-f0-9]{16}$/)
-  .describe('Content hash of the sealed set of photos: the same photos always give the same id');
 
 const Envelope = {
   version: z.literal(1).describe('Version of this detail schema'),

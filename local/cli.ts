@@ -7,9 +7,9 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLocalFunctions, STAND_IN_NOTICE } from './runtime/local-functions.js';
 import { LocalPipeline } from './runtime/local-pipeline.js';
 import { reportSubjects, type SubjectReport } from './runtime/run-report.js';
+import { STAND_IN_NOTICE } from './runtime/stand-in-notice.js';
 import { generateSampleSubjects } from './samples/generate-sample-subjects.js';
 import { ContainerTrainer } from './stand-ins/async-training-endpoint.js';
 
@@ -66,7 +66,6 @@ async function main(): Promise<number> {
   };
   const pipeline = await LocalPipeline.open({
     dataDir,
-    functions: createLocalFunctions,
     ...(container ? { trainer: () => container } : {}),
     onProgress: (p) => {
       if (p.kind === 'entered') say(`  ${p.execution}  -> ${p.state}`);

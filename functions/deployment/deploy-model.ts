@@ -1,25 +1,9 @@
+import type { DeployedModel, DeployModelInput } from '../../state-machines/training/contract.js';
+import { targetModelOf } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { keyInBucket } from '../platform/s3-uri.js';
-import { TrainingResponse, trainingLayout } from '../training/training-request.js';
-
-export interface DeployModelInput {
-  subjectId: string;
-  modelVersion: string;
-  /** Where SageMaker stored the training container's response (from the success notification). */
-  outputLocation: string;
-}
-
-export interface DeployedModel {
-  targetModel: string;
-  modelKey: string;
-  adapterBytes: number;
-  trainingSeconds: number;
-  baseModel: string;
-}
-
-export class UnexpectedTrainingResponseError extends Error {
-  override name = 'UnexpectedTrainingResponseError';
-}
+import { TrainingResponse } from '../training/training-request.js';
+import { UnexpectedTrainingResponseError } from './errors.js';
 
 /**
  * Adds the trained adapter to the multi-model endpoint: a copy of the Triton package to
@@ -43,7 +27,7 @@ export async function deployModel(
       `The training response at ${input.outputLocation} is for ${response.subjectId}/${response.modelVersion}, not ${input.subjectId}/${input.modelVersion}`,
     );
   }
-  const targetModel = trainingLayout.targetModel(input.subjectId, input.modelVersion);
+  const targetModel = targetModelOf(input.subjectId, input.modelVersion);
   const modelKey = `${deps.modelsPrefix}${targetModel}`;
   await deps.store.copy(keyInBucket(response.adapterPackageUri, deps.bucket), modelKey);
   return {

@@ -1,12 +1,6 @@
-import type { ModelReady, TrainingStarted } from '../../events/pipeline-events.js';
-import type { DeployedModel } from './deploy-model.js';
+import type { ModelReady } from '../../events/pipeline-events.js';
+import type { RegisterModelInput } from '../../state-machines/training/contract.js';
 import type { ModelRegistry } from './model-registry.js';
-
-export interface RegisterModelInput {
-  started: Omit<TrainingStarted, 'queuedSeconds'>;
-  deployed: DeployedModel;
-  warmUp: { warmUpSeconds: number };
-}
 
 /** Records the model in the registry and returns the `Model Ready` detail. */
 export async function registerModel(

@@ -1,6 +1,7 @@
 import { generationRequest, imageFromResponse } from '../serving/generation-request.js';
 import { isRetryableInvocationError } from '../serving/invocation-errors.js';
 import type { ModelEndpoint } from '../serving/model-endpoint.js';
+import { ModelWarmUpFailedError } from './errors.js';
 
 export interface WarmUpPolicy {
   maxAttempts: number;
@@ -16,10 +17,6 @@ export const DEFAULT_WARM_UP_POLICY: WarmUpPolicy = {
   maxDelayMs: 30_000,
   budgetMs: 240_000,
 };
-
-export class ModelWarmUpFailedError extends Error {
-  override name = 'ModelWarmUpFailedError';
-}
 
 export interface WarmUpDeps {
   endpoint: ModelEndpoint;

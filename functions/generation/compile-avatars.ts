@@ -1,12 +1,7 @@
 import { AvatarsReady, GenerationFailed } from '../../events/pipeline-events.js';
-import type {
-  CompileAvatarsOutput,
-  GeneratedImageResult,
-  GenerationRequest,
-  PlannedPrompt,
-  ScreenPromptsOutput,
-} from '../../state-machines/generation/contract.js';
-import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
+import type { CompileAvatarsInput, CompileAvatarsOutput } from '../../state-machines/generation/contract.js';
+import { type Environment, getNumberFromEnv } from '../platform/environment.js';
+import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import type { ImageLinks } from './image-links.js';
 
 /** S3's limit on a SigV4 presigned URL. */
@@ -19,24 +14,14 @@ export interface CompilePolicy {
 
 /** LINK_EXPIRY_SECONDS (default 604800, 7 days, S3's maximum). */
 export function readCompilePolicyFromEnvironment(env: Environment = process.env): CompilePolicy {
-  const linkExpirySeconds = numberEnv('LINK_EXPIRY_SECONDS', MAX_LINK_EXPIRY_SECONDS, env);
-  if (
-    !Number.isInteger(linkExpirySeconds) ||
-    linkExpirySeconds < 1 ||
-    linkExpirySeconds > MAX_LINK_EXPIRY_SECONDS
-  ) {
-    throw new MissingConfigurationError(
-      `LINK_EXPIRY_SECONDS must be an integer from 1 to ${MAX_LINK_EXPIRY_SECONDS}, got ${linkExpirySeconds}`,
-    );
-  }
+  const linkExpirySeconds = getNumberFromEnv(Env.linkExpirySeconds, {
+    defaultValue: MAX_LINK_EXPIRY_SECONDS,
+    integer: true,
+    min: 1,
+    max: MAX_LINK_EXPIRY_SECONDS,
+    env,
+  });
   return { linkExpirySeconds };
-}
-
-export interface CompileAvatarsInput {
-  request: GenerationRequest;
-  prompts: PlannedPrompt[];
-  screening: ScreenPromptsOutput;
-  results: GeneratedImageResult[];
 }
 
 export interface CompileAvatarsDeps {

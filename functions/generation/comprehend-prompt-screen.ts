@@ -3,6 +3,7 @@ import {
   DetectDominantLanguageCommand,
   DetectToxicContentCommand,
 } from '@aws-sdk/client-comprehend';
+import { TooManySegmentsError } from './errors.js';
 import type {
   LanguageDetection,
   LanguageDetector,
@@ -10,7 +11,7 @@ import type {
   ToxicityScores,
 } from './prompt-screening.js';
 import { TOXICITY_SEGMENTS_PER_CALL } from './prompt-screening.js';
-import { classifyScreeningError } from './screening-unavailable-error.js';
+import { classifyScreeningError } from './screening-errors.js';
 
 /** LanguageDetector on Amazon Comprehend DetectDominantLanguage. */
 export class ComprehendLanguageDetector implements LanguageDetector {
@@ -27,10 +28,6 @@ export class ComprehendLanguageDetector implements LanguageDetector {
       throw classifyScreeningError(error, 'Amazon Comprehend', 'DetectDominantLanguage');
     }
   }
-}
-
-export class TooManySegmentsError extends Error {
-  override name = 'TooManySegmentsError';
 }
 
 /** ToxicityClassifier on Amazon Comprehend DetectToxicContent (English, at most 10 segments per call). */

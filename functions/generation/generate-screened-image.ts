@@ -3,10 +3,18 @@ import type {
   GenerationJob,
   GenerationRequest,
 } from '../../state-machines/generation/contract.js';
-import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
+import { avatarKey, quarantineKey } from '../platform/bucket-layout.js';
+import {
+  type Environment,
+  getListFromEnv,
+  getNumberFromEnv,
+  MissingConfigurationError,
+} from '../platform/environment.js';
+import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { generationRequest, imageFromResponse } from '../serving/generation-request.js';
 import type { ModelEndpoint } from '../serving/model-endpoint.js';
+import { GenerationUnavailableError, RetriesExhaustedError } from './errors.js';
 import {
   blockingLabels,
   describeLabels,
@@ -14,10 +22,7 @@ import {
   type ImageScreen,
 } from './image-screen.js';
 import { seedFor } from './prompts.js';
-import { RetriesExhaustedError, type RetryPolicy, withRetries } from './retry.js';
-
-export const AVATARS_PREFIX = 'avatars/';
-export const QUARANTINE_PREFIX = 'quarantine/';
+import { type RetryPolicy, withRetries } from './retry.js';
 
 export interface GenerationPolicy {
   /** Diffusion steps per image. */
@@ -50,54 +55,42 @@ export const DEFAULT_GENERATION_POLICY: Readonly<GenerationPolicy> = Object.free
 });
 
 /**
- * MAX_REGENERATIONS (2), BLOCKED_CATEGORIES (comma separated; the list above), MODERATION_MIN_CONFIDENCE (60),
- * INFERENCE_STEPS (30), GUIDANCE_SCALE (7.5), GENERATION_MAX_ATTEMPTS (4), GENERATION_BASE_DELAY_MS (1000),
- * GENERATION_MAX_DELAY_MS (10000).
+ * MAX_REGENERATIONS (2), BLOCKED_CATEGORIES (comma separated; the list above), MODERATION_MIN_CONFIDENCE (60).
+ * Steps, guidance and the invocation retries are the policy's own: the stack does not configure them.
  */
 export function readGenerationPolicyFromEnvironment(env: Environment = process.env): GenerationPolicy {
   const d = DEFAULT_GENERATION_POLICY;
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const value = numberEnv(name, fallback, env);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new MissingConfigurationError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-    }
-    return value;
-  };
-  const blockedCategories = env.BLOCKED_CATEGORIES
-    ? env.BLOCKED_CATEGORIES.split(',')
-        .map((category) => category.trim())
-        .filter(Boolean)
-    : [...d.moderation.blockedCategories];
+  const blockedCategories = getListFromEnv(Env.blockedCategories, {
+    defaultValue: d.moderation.blockedCategories,
+    env,
+  });
   if (blockedCategories.length === 0) {
     throw new MissingConfigurationError(
       'BLOCKED_CATEGORIES names no category: every image would be delivered',
     );
   }
-  const guidanceScale = numberEnv('GUIDANCE_SCALE', d.guidanceScale, env);
-  if (guidanceScale <= 0 || guidanceScale > 30) {
-    throw new MissingConfigurationError(
-      `GUIDANCE_SCALE must be above 0 and at most 30, got ${guidanceScale}`,
-    );
-  }
   return {
-    steps: integer('INFERENCE_STEPS', d.steps, 1, 150),
-    guidanceScale,
-    maxRegenerations: integer('MAX_REGENERATIONS', d.maxRegenerations, 0, 10),
-    retry: {
-      maxAttempts: integer('GENERATION_MAX_ATTEMPTS', d.retry.maxAttempts, 1, 10),
-      baseDelayMs: integer('GENERATION_BASE_DELAY_MS', d.retry.baseDelayMs, 0, 60_000),
-      maxDelayMs: integer('GENERATION_MAX_DELAY_MS', d.retry.maxDelayMs, 0, 120_000),
-    },
+    steps: d.steps,
+    guidanceScale: d.guidanceScale,
+    maxRegenerations: getNumberFromEnv(Env.maxRegenerations, {
+      defaultValue: d.maxRegenerations,
+      integer: true,
+      min: 0,
+      max: 10,
+      env,
+    }),
+    retry: { ...d.retry },
     moderation: {
       blockedCategories,
-      minConfidence: integer('MODERATION_MIN_CONFIDENCE', d.moderation.minConfidence, 0, 100),
+      minConfidence: getNumberFromEnv(Env.moderationMinConfidence, {
+        defaultValue: d.moderation.minConfidence,
+        integer: true,
+        min: 0,
+        max: 100,
+        env,
+      }),
     },
   };
-}
-
-/** The endpoint stayed throttled, loading or failing through every retry; the state machine retries by this name. */
-export class GenerationUnavailableError extends Error {
-  override name = 'GenerationUnavailableError';
 }
 
 export interface GenerateScreenedImageDeps {
@@ -108,20 +101,6 @@ export interface GenerateScreenedImageDeps {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   log: (message: string, fields: Record<string, unknown>) => void;
-}
-
-/** Where a delivered avatar lives: `avatars/<subjectId>/<modelVersion>/<requestId>/<promptId>-<imageIndex>.png`. */
-export function avatarKey(request: GenerationRequest, job: Pick<GenerationJob, 'promptId' | 'imageIndex'>) {
-  return `${AVATARS_PREFIX}${request.subjectId}/${request.modelVersion}/${request.requestId}/${job.promptId}-${job.imageIndex}.png`;
-}
-
-/** Where a blocked image is kept, never linked: `quarantine/<subjectId>/<requestId>/<promptId>-<imageIndex>-<attempt>.png`. */
-export function quarantineKey(
-  request: GenerationRequest,
-  job: Pick<GenerationJob, 'promptId' | 'imageIndex'>,
-  attempt: number,
-) {
-  return `${QUARANTINE_PREFIX}${request.subjectId}/${request.requestId}/${job.promptId}-${job.imageIndex}-${attempt}.png`;
 }
 
 /**

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-rekognition';
 import type { ModerationLabel } from '../validation/content-moderation.js';
 import { moderationLabelsFrom } from '../validation/rekognition-moderation-labels.js';
-import { classifyScreeningError } from './screening-unavailable-error.js';
+import { classifyScreeningError } from './screening-errors.js';
 
 export type { ModerationLabel };
 

@@ -11,8 +11,10 @@ import type {
   GenerationRequest,
   PrepareGenerationOutput,
 } from '../../state-machines/generation/contract.js';
-import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
-import { type AvatarStyle, DEFAULT_IMAGES_PER_PROMPT, planPrompts, UnknownStyleError } from './prompts.js';
+import { type Environment, getNumberFromEnv } from '../platform/environment.js';
+import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
+import { MalformedModelReadyError, UnknownStyleError } from './errors.js';
+import { type AvatarStyle, DEFAULT_IMAGES_PER_PROMPT, planPrompts } from './prompts.js';
 
 export const MODEL_READY = 'Model Ready';
 export const AVATAR_GENERATION_REQUESTED = 'Avatar Generation Requested';
@@ -38,16 +40,12 @@ export const DEFAULT_PREPARATION_POLICY: Readonly<PreparationPolicy> = Object.fr
 
 /** MAX_IMAGES_PER_REQUEST (default 24). */
 export function readPreparationPolicyFromEnvironment(env: Environment = process.env): PreparationPolicy {
-  const maxImagesPerRequest = numberEnv(
-    'MAX_IMAGES_PER_REQUEST',
-    DEFAULT_PREPARATION_POLICY.maxImagesPerRequest,
+  const maxImagesPerRequest = getNumberFromEnv(Env.maxImagesPerRequest, {
+    defaultValue: DEFAULT_PREPARATION_POLICY.maxImagesPerRequest,
+    integer: true,
+    min: 1,
     env,
-  );
-  if (!Number.isInteger(maxImagesPerRequest) || maxImagesPerRequest < 1) {
-    throw new MissingConfigurationError(
-      `MAX_IMAGES_PER_REQUEST must be a positive integer, got ${maxImagesPerRequest}`,
-    );
-  }
+  });
   return { maxImagesPerRequest };
 }
 
@@ -56,11 +54,6 @@ export interface PrepareGenerationDeps {
   subjects: SubjectSettingsSource;
   policy: PreparationPolicy;
   stylePack?: readonly AvatarStyle[];
-}
-
-/** Our own Model Ready event did not match its schema: a defect in the pipeline, not a partner's mistake. */
-export class MalformedModelReadyError extends Error {
-  override name = 'MalformedModelReadyError';
 }
 
 type Problem = { path: string; message: string };

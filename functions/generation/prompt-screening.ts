@@ -5,7 +5,14 @@ import type {
   PlannedPrompt,
   ScreenPromptsOutput,
 } from '../../state-machines/generation/contract.js';
-import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
+import {
+  type Environment,
+  getListFromEnv,
+  getNumberFromEnv,
+  getStringFromEnv,
+  MissingConfigurationError,
+} from '../platform/environment.js';
+import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import denyListJson from './deny-list.json' with { type: 'json' };
 import { cleanPrompt, containsPhrase, normalizePrompt } from './prompt-normalization.js';
 import { TOXICITY_LABELS, type ToxicityLabel } from './toxicity-labels.js';
@@ -91,17 +98,17 @@ export const OVERALL_TOXICITY_KEY = 'TOXICITY';
 /**
  * DENY_LIST_EXTRA (comma separated, added to the shipped list), TOXICITY_THRESHOLDS (JSON object of label ->
  * 0..1, key TOXICITY for the overall score), NON_ENGLISH_POLICY (reject | allow-unscreened), MAX_PROMPT_BYTES
- * (default 1024), MIN_ENGLISH_SCORE (default 0.8). A typo fails loudly instead of screening less.
+ * (default 1024). A typo fails loudly instead of screening less.
  */
 export function readPromptScreeningPolicyFromEnvironment(
   env: Environment = process.env,
 ): PromptScreeningPolicy {
   const defaults = DEFAULT_PROMPT_SCREENING_POLICY;
-  const extra = (env.DENY_LIST_EXTRA ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  const nonEnglishPolicy = env.NON_ENGLISH_POLICY || defaults.nonEnglishPolicy;
+  const extra = getListFromEnv(Env.denyListExtra, { defaultValue: [], env });
+  const nonEnglishPolicy = getStringFromEnv(Env.nonEnglishPolicy, {
+    defaultValue: defaults.nonEnglishPolicy,
+    env,
+  });
   if (nonEnglishPolicy !== 'reject' && nonEnglishPolicy !== 'allow-unscreened') {
     throw new MissingConfigurationError(
       `NON_ENGLISH_POLICY="${nonEnglishPolicy}" is not one of reject, allow-unscreened`,
@@ -109,12 +116,13 @@ export function readPromptScreeningPolicyFromEnvironment(
   }
   const thresholds = { ...defaults.toxicityThresholds };
   let overallToxicityThreshold = defaults.overallToxicityThreshold;
-  if (env.TOXICITY_THRESHOLDS) {
+  const thresholdsJson = getStringFromEnv(Env.toxicityThresholds, { defaultValue: '', env });
+  if (thresholdsJson) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(env.TOXICITY_THRESHOLDS);
+      parsed = JSON.parse(thresholdsJson);
     } catch {
-      throw new MissingConfigurationError(`TOXICITY_THRESHOLDS is not JSON: ${env.TOXICITY_THRESHOLDS}`);
+      throw new MissingConfigurationError(`TOXICITY_THRESHOLDS is not JSON: ${thresholdsJson}`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new MissingConfigurationError('TOXICITY_THRESHOLDS must be a JSON object of label -> 0..1');
@@ -133,19 +141,17 @@ export function readPromptScreeningPolicyFromEnvironment(
       }
     }
   }
-  const maxPromptBytes = numberEnv('MAX_PROMPT_BYTES', defaults.maxPromptBytes, env);
-  if (!Number.isInteger(maxPromptBytes) || maxPromptBytes < 1) {
-    throw new MissingConfigurationError(`MAX_PROMPT_BYTES must be a positive integer, got ${maxPromptBytes}`);
-  }
-  const minEnglishScore = numberEnv('MIN_ENGLISH_SCORE', defaults.minEnglishScore, env);
-  if (minEnglishScore < 0 || minEnglishScore > 1) {
-    throw new MissingConfigurationError(`MIN_ENGLISH_SCORE must be from 0 to 1, got ${minEnglishScore}`);
-  }
+  const maxPromptBytes = getNumberFromEnv(Env.maxPromptBytes, {
+    defaultValue: defaults.maxPromptBytes,
+    integer: true,
+    min: 1,
+    env,
+  });
   return {
     denyList: [...defaults.denyList, ...extra],
     maxPromptBytes,
     nonEnglishPolicy,
-    minEnglishScore,
+    minEnglishScore: defaults.minEnglishScore,
     toxicityThresholds: thresholds,
     overallToxicityThreshold,
   };

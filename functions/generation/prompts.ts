@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PlannedPrompt } from '../../state-machines/generation/contract.js';
+import { UnknownStyleError } from './errors.js';
 import { cleanPrompt } from './prompt-normalization.js';
 import stylePackJson from './style-pack.json' with { type: 'json' };
 
@@ -31,18 +32,6 @@ export interface PromptSettings {
   prompts?: string[];
   styles?: string[];
   imagesPerPrompt?: number;
-}
-
-export class UnknownStyleError extends Error {
-  override name = 'UnknownStyleError';
-  constructor(
-    readonly unknownStyles: string[],
-    readonly validStyles: string[],
-  ) {
-    super(
-      `Unknown style${unknownStyles.length > 1 ? 's' : ''} ${unknownStyles.map((s) => `"${s}"`).join(', ')}; valid styles are ${validStyles.join(', ')}`,
-    );
-  }
 }
 
 /** "zwx woman": how prompts name the subject the model was trained on. */

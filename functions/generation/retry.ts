@@ -1,4 +1,5 @@
 import { isRetryableInvocationError } from '../serving/invocation-errors.js';
+import { RetriesExhaustedError } from './errors.js';
 /**
  * Retries for real-time invocations of the multi-model endpoint: exponential backoff with full jitter
  * (delay = random() x min(maxDelayMs, baseDelayMs x 2^(attempt-1))), only for errors a later attempt can outlive.
@@ -17,19 +18,6 @@ export interface RetryDeps {
 }
 
 export { isRetryableInvocationError };
-
-export class RetriesExhaustedError extends Error {
-  override name = 'RetriesExhaustedError';
-  constructor(
-    readonly attempts: number,
-    readonly lastError: unknown,
-  ) {
-    super(
-      `Gave up after ${attempts} attempt(s): ${(lastError as Error)?.name}: ${(lastError as Error)?.message}`,
-      { cause: lastError },
-    );
-  }
-}
 
 /**
  * Runs `operation` until it succeeds, a non-retryable error is thrown (rethrown as it is), or the attempts are

@@ -1,3 +1,6 @@
+import { SUBJECT_ID_PATTERN, SUBJECT_ID_RULE } from '../../events/identifiers.js';
+import { SETTINGS_FILE, SUBJECTS_PREFIX } from '../platform/bucket-layout.js';
+
 /**
  * What an object dropped under `subjects/` is. Browsers, Finder and Explorer add files nobody meant to
  * upload; those are recognised here so they are never counted as photos.
@@ -7,10 +10,6 @@ export type ObjectKind =
   | { kind: 'settings'; subjectId: string }
   | { kind: 'junk'; subjectId: string; fileName: string; why: string }
   | { kind: 'outside'; why: string };
-
-export const SUBJECTS_PREFIX = 'subjects/';
-export const SETTINGS_FILE = 'subject.json';
-const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const JUNK_FILES: Record<string, string> = {
   '.ds_store': 'macOS Finder metadata',
@@ -28,10 +27,10 @@ export function classifyObjectKey(key: string): ObjectKind {
   if (!subjectId || rest.length === 0 || rest.at(-1) === '') {
     return { kind: 'outside', why: `"${key}" is a folder marker, not a file in a subject folder` };
   }
-  if (!SUBJECT_ID.test(subjectId)) {
+  if (!SUBJECT_ID_PATTERN.test(subjectId)) {
     return {
       kind: 'outside',
-      why: `Folder name "${subjectId}" is not a valid subject id: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      why: `Folder name "${subjectId}" is not a valid subject id: use ${SUBJECT_ID_RULE}`,
     };
   }
   const fileName = rest.join('/');

@@ -1,12 +1,9 @@
-import { withObservability } from '../platform/observability.js';
-import { ingestDepsFromEnv } from './ingest-deps.js';
-import { countRecordOutcome } from './ingest-metrics.js';
-import { recordObjectCreated } from './record-object.js';
-import { parseObjectCreated } from './s3-object-created.js';
+import { dynamoDocumentClient, s3ObjectStore, stepFunctionsExecutionStarter } from '../aws-ports.js';
+import { lambdaHandler } from '../lambda-handler.js';
+import { recordPhotoTask } from './record-photo.task.js';
 
-const deps = ingestDepsFromEnv();
-
-/** S3 `Object Created` (via EventBridge) under subjects/ -> ledger; seals when subject.json completes it. */
-export const handler = withObservability(async (event: unknown) =>
-  countRecordOutcome(await recordObjectCreated(parseObjectCreated(event), deps)),
-);
+export const handler = lambdaHandler(recordPhotoTask, {
+  objectStore: s3ObjectStore,
+  documentClient: dynamoDocumentClient,
+  executionStarter: stepFunctionsExecutionStarter,
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MalformedObjectEventError } from './errors.js';
 
 /**
  * The EventBridge `Object Created` event from S3, as the S3 user guide documents it. Only the fields the
@@ -21,10 +22,6 @@ export const S3ObjectCreatedEvent = z.object({
   }),
 });
 export type S3ObjectCreatedEvent = z.infer<typeof S3ObjectCreatedEvent>;
-
-export class MalformedObjectEventError extends Error {
-  override name = 'MalformedObjectEventError';
-}
 
 export function parseObjectCreated(event: unknown): S3ObjectCreatedEvent {
   const parsed = S3ObjectCreatedEvent.safeParse(event);

@@ -1,9 +1,9 @@
-import { withObservability } from '../platform/observability.js';
-import { ingestDepsFromEnv } from './ingest-deps.js';
-import { countSweepOutcome } from './ingest-metrics.js';
-import { sealQuietSubjects } from './seal-quiet-subjects.js';
+import { dynamoDocumentClient, s3ObjectStore, stepFunctionsExecutionStarter } from '../aws-ports.js';
+import { lambdaHandler } from '../lambda-handler.js';
+import { sealQuietSubjectsTask } from './seal-quiet-subjects.task.js';
 
-const deps = ingestDepsFromEnv();
-
-/** Every minute: seal folders that went quiet, retry starts that were never confirmed. */
-export const handler = withObservability(async () => countSweepOutcome(await sealQuietSubjects(deps)));
+export const handler = lambdaHandler(sealQuietSubjectsTask, {
+  objectStore: s3ObjectStore,
+  documentClient: dynamoDocumentClient,
+  executionStarter: stepFunctionsExecutionStarter,
+});

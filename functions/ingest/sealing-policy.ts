@@ -1,4 +1,5 @@
-import { type Environment, numberEnv } from '../platform/environment.js';
+import { type Environment, getNumberFromEnv } from '../platform/environment.js';
+import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 
 /** When a folder that nobody declared complete is considered complete. */
 export interface SealingPolicy {
@@ -21,13 +22,15 @@ export const DEFAULT_SEALING_POLICY: SealingPolicy = {
 
 export function sealingPolicyFromEnv(env: Environment = process.env): SealingPolicy {
   return {
-    minPhotos: numberEnv('MIN_PHOTOS', DEFAULT_SEALING_POLICY.minPhotos, env),
-    quietPeriodSeconds: numberEnv('QUIET_PERIOD_SECONDS', DEFAULT_SEALING_POLICY.quietPeriodSeconds, env),
-    incompleteTimeoutSeconds: numberEnv(
-      'INCOMPLETE_TIMEOUT_SECONDS',
-      DEFAULT_SEALING_POLICY.incompleteTimeoutSeconds,
+    minPhotos: getNumberFromEnv(Env.minPhotos, { defaultValue: DEFAULT_SEALING_POLICY.minPhotos, env }),
+    quietPeriodSeconds: getNumberFromEnv(Env.quietPeriodSeconds, {
+      defaultValue: DEFAULT_SEALING_POLICY.quietPeriodSeconds,
       env,
-    ),
+    }),
+    incompleteTimeoutSeconds: getNumberFromEnv(Env.incompleteTimeoutSeconds, {
+      defaultValue: DEFAULT_SEALING_POLICY.incompleteTimeoutSeconds,
+      env,
+    }),
     startRetryAfterSeconds: DEFAULT_SEALING_POLICY.startRetryAfterSeconds,
   };
 }

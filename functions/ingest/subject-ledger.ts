@@ -3,6 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import type { PhotoRef } from '../../events/pipeline-events.js';
 import type { TrainingExecutionInput } from '../../state-machines/training/contract.js';
 import { queryAllItems } from '../platform/query-all-items.js';
+import { LedgerContentionError } from './errors.js';
 import { isLaterSequencer } from './s3-sequencer.js';
 
 /**
@@ -293,8 +294,4 @@ export class SubjectLedger {
     );
     return out.Attributes as SubjectRecord;
   }
-}
-
-export class LedgerContentionError extends Error {
-  override name = 'LedgerContentionError';
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { ObjectNotFoundError, type ObjectStore, type StoredObject } from './object-store.js';
+import { ObjectNotFoundError } from './errors.js';
+import type { ObjectStore, StoredObject } from './object-store.js';
 
 /** A folder that behaves like a bucket: the local mode's storage. Etags are MD5 of the body, as S3's are. */
 export class FolderObjectStore implements ObjectStore {

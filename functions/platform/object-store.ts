@@ -19,10 +19,3 @@ export interface ObjectStore {
   /** Every object under the prefix, sorted by key. */
   list(prefix: string): Promise<StoredObject[]>;
 }
-
-export class ObjectNotFoundError extends Error {
-  override name = 'ObjectNotFoundError';
-  constructor(readonly key: string) {
-    super(`No object at "${key}": it was deleted or never finished uploading`);
-  }
-}

@@ -8,7 +8,8 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ObjectNotFoundError, type ObjectStore, type StoredObject } from './object-store.js';
+import { ObjectNotFoundError } from './errors.js';
+import type { ObjectStore, StoredObject } from './object-store.js';
 
 export class S3ObjectStore implements ObjectStore {
   constructor(

@@ -1,8 +1,4 @@
-/** `s3://bucket/key` <-> bucket and key. */
-export class InvalidS3UriError extends Error {
-  override name = 'InvalidS3UriError';
-}
-
+import { InvalidS3UriError } from './errors.js';
 export function s3Uri(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }

@@ -1,3 +1,4 @@
+import { UnexpectedGenerationResponseError } from './errors.js';
 /**
  * The inference request the Triton model (sagemaker/serving/model_template) takes, in the KServe v2 JSON
  * protocol that SageMaker's Triton container speaks, and the image it returns.
@@ -20,10 +21,6 @@ export function generationRequest(parameters: GenerationParameters): string {
       { name: 'guidance_scale', shape: [1], datatype: 'FP32', data: [parameters.guidanceScale] },
     ],
   });
-}
-
-export class UnexpectedGenerationResponseError extends Error {
-  override name = 'UnexpectedGenerationResponseError';
 }
 
 /** The PNG from a response: output `image`, base64. */

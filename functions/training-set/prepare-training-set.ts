@@ -2,10 +2,10 @@ import type {
   PrepareTrainingSetInput,
   PrepareTrainingSetOutput,
 } from '../../state-machines/training/contract.js';
+import { manifestKey, trainingImageKey, trainingSetPrefix } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { cropTrainingImage } from './crop-training-image.js';
 import { type DatasetManifest, datasetPrompts } from './dataset-manifest.js';
-import { manifestKey, trainingImageKey, trainingSetPrefix } from './training-set-layout.js';
 import type { TrainingSetPolicy } from './training-set-policy.js';
 
 export interface PrepareTrainingSetDependencies {
@@ -25,7 +25,7 @@ export async function prepareTrainingSet(
 ): Promise<PrepareTrainingSetOutput> {
   const { resolution, trainingPrefix } = deps.policy;
   const maxPixels = deps.policy.maxPixels ?? 50_000_000;
-  const prefix = trainingSetPrefix(trainingPrefix, input.subjectId, input.imageSetId);
+  const prefix = trainingSetPrefix(input.subjectId, input.imageSetId, trainingPrefix);
 
   const images: DatasetManifest['images'] = [];
   // One at a time: 15 small crops take about a second, and memory stays at one photo.

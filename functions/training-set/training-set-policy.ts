@@ -1,4 +1,6 @@
-import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
+import { TRAINING_PREFIX } from '../platform/bucket-layout.js';
+import { type Environment, getNumberFromEnv, getStringFromEnv } from '../platform/environment.js';
+import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 
 export interface TrainingSetPolicy {
   /** Side of the square training images; DreamBooth on SD 2.1-base trains at 512. */
@@ -11,22 +13,26 @@ export interface TrainingSetPolicy {
 
 export const DEFAULT_TRAINING_SET_POLICY: Readonly<TrainingSetPolicy> = Object.freeze({
   resolution: 512,
-  trainingPrefix: 'training/',
+  trainingPrefix: TRAINING_PREFIX,
   maxPixels: 50_000_000,
 });
 
 /** The policy a deployed function runs with (TRAINING_RESOLUTION, TRAINING_PREFIX, MAX_PIXELS); the local runtime uses it too. */
 export function readTrainingSetPolicyFromEnvironment(env: Environment = process.env): TrainingSetPolicy {
-  const resolution = numberEnv('TRAINING_RESOLUTION', DEFAULT_TRAINING_SET_POLICY.resolution, env);
-  if (!Number.isInteger(resolution) || resolution < 64 || resolution > 2048) {
-    throw new MissingConfigurationError(
-      `TRAINING_RESOLUTION must be an integer from 64 to 2048, got ${resolution}`,
-    );
-  }
-  const prefix = env.TRAINING_PREFIX || DEFAULT_TRAINING_SET_POLICY.trainingPrefix;
+  const resolution = getNumberFromEnv(Env.trainingResolution, {
+    defaultValue: DEFAULT_TRAINING_SET_POLICY.resolution,
+    integer: true,
+    min: 64,
+    max: 2048,
+    env,
+  });
+  const prefix = getStringFromEnv(Env.trainingPrefix, {
+    defaultValue: DEFAULT_TRAINING_SET_POLICY.trainingPrefix,
+    env,
+  });
   return {
     resolution,
     trainingPrefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
-    maxPixels: numberEnv('MAX_PIXELS', DEFAULT_TRAINING_SET_POLICY.maxPixels, env),
+    maxPixels: getNumberFromEnv(Env.maxPixels, { defaultValue: DEFAULT_TRAINING_SET_POLICY.maxPixels, env }),
   };
 }

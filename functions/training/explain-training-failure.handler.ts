@@ -1,8 +1,4 @@
-import { withObservability } from '../platform/observability.js';
-import { explainFailedTrainingState } from './explain-training-failure.js';
-import { parseFailedTrainingState } from './training-inputs.js';
+import { lambdaHandler } from '../lambda-handler.js';
+import { explainTrainingFailureTask } from './explain-training-failure.task.js';
 
-/** ExplainTrainingFailure task: the `Training Failed` detail from the caught error. */
-export const handler = withObservability(async (event: unknown) =>
-  explainFailedTrainingState(parseFailedTrainingState(event)),
-);
+export const handler = lambdaHandler(explainTrainingFailureTask, {});

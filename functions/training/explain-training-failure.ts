@@ -1,5 +1,5 @@
 import type { TrainingFailed } from '../../events/pipeline-events.js';
-import { TRAINING_ENDPOINT_FAILED } from './training-notification.js';
+import { type FailedTrainingState, TrainingErrors } from '../../state-machines/training/contract.js';
 
 export interface TrainingFailureInput {
   subjectId: string;
@@ -37,7 +37,7 @@ function classify(error: string, cause: string, stage: string): { reason: string
       retryable: true,
     };
   }
-  if (error === TRAINING_ENDPOINT_FAILED) {
+  if (error === TrainingErrors.trainingEndpointFailed.name) {
     // SageMaker reports a container 5xx as "Received server error (500) from model"; our container answers
     // 500 for training errors and 400 for requests it refuses, which retrying cannot fix.
     const refused = /\(4\d\d\)/.test(cause);
@@ -59,14 +59,6 @@ function causeText(cause: string | undefined): string {
   } catch {
     return cause;
   }
-}
-
-/** The workflow state the ExplainTrainingFailure task receives (the whole execution state). */
-export interface FailedTrainingState {
-  received: { subjectId: string; imageSetId: string };
-  plan?: { modelVersion?: string };
-  failedStage: string;
-  failure: { Error: string; Cause?: string };
 }
 
 export function explainFailedTrainingState(state: FailedTrainingState): TrainingFailed {

@@ -1,23 +1,11 @@
 import type { TrainingStarted } from '../../events/pipeline-events.js';
 import { SubjectSettings } from '../../events/subject-settings.js';
 import { hyperparametersFor } from '../../events/training-settings.js';
+import type { PlanTrainingInput, TrainingPlan } from '../../state-machines/training/contract.js';
+import { adapterKey, trainingRequestKey } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { s3Uri } from '../platform/s3-uri.js';
-import { modelVersionOf, type TrainingRequest, trainingLayout } from './training-request.js';
-
-export interface PlanTrainingInput {
-  subjectId: string;
-  imageSetId: string;
-  manifestKey: string;
-  settings: unknown;
-}
-
-export interface TrainingPlan {
-  modelVersion: string;
-  requestKey: string;
-  /** The `Training Started` detail, less `queuedSeconds`, which AcquireTrainingSlot measures. */
-  started: Omit<TrainingStarted, 'queuedSeconds'>;
-}
+import { modelVersionOf, type TrainingRequest } from './training-request.js';
 
 export interface PlanTrainingDeps {
   store: ObjectStore;
@@ -35,14 +23,14 @@ export async function planTraining(input: PlanTrainingInput, deps: PlanTrainingD
   const settings = SubjectSettings.parse(input.settings);
   const hyperparameters = hyperparametersFor(settings.training);
   const modelVersion = modelVersionOf(input.imageSetId, hyperparameters, deps.baseModel);
-  const requestKey = trainingLayout.requestKey(input.subjectId, input.imageSetId, modelVersion);
+  const requestKey = trainingRequestKey(input.subjectId, input.imageSetId, modelVersion);
   const request: TrainingRequest = {
     schemaVersion: 1,
     subjectId: input.subjectId,
     imageSetId: input.imageSetId,
     modelVersion,
     manifestUri: s3Uri(deps.bucket, input.manifestKey),
-    outputUri: s3Uri(deps.bucket, trainingLayout.adapterKey(input.subjectId, modelVersion)),
+    outputUri: s3Uri(deps.bucket, adapterKey(input.subjectId, modelVersion)),
     baseModel: deps.baseModel,
     hyperparameters,
   };

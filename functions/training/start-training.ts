@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { StartTrainingInput } from '../../state-machines/training/contract.js';
 import { s3Uri } from '../platform/s3-uri.js';
 import type { AsyncInference } from './async-inference.js';
 import type { CallbackTokens } from './callback-tokens.js';
-
-export interface StartTrainingInput {
-  taskToken: string;
-  executionName: string;
-  subjectId: string;
-  modelVersion: string;
-  requestKey: string;
-}
 
 export interface StartTrainingDeps {
   tokens: CallbackTokens;

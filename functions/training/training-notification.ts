@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type TrainingCompleted, TrainingErrors } from '../../state-machines/training/contract.js';
 import type { CallbackTokens } from './callback-tokens.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 
@@ -18,15 +19,6 @@ export const AsyncInferenceNotification = z.object({
   eventName: z.string().optional(),
 });
 export type AsyncInferenceNotification = z.infer<typeof AsyncInferenceNotification>;
-
-/** What the Train state's result is when training succeeds (SendTaskSuccess output). */
-export interface TrainingCompleted {
-  inferenceId: string;
-  outputLocation: string;
-}
-
-/** The error name a failed training gives the Train state (SendTaskFailure). */
-export const TRAINING_ENDPOINT_FAILED = 'TrainingEndpointFailed';
 
 export type NotificationOutcome =
   | 'task-succeeded'
@@ -84,7 +76,7 @@ export async function handleTrainingNotification(
           } satisfies TrainingCompleted)
         : await deps.callbacks.fail(
             claim.taskToken,
-            TRAINING_ENDPOINT_FAILED,
+            TrainingErrors.trainingEndpointFailed.name,
             notification.failureReason ??
               (notification.invocationStatus === 'Completed'
                 ? 'The endpoint reported success without an output location'

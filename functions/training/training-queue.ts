@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SlotDecision, SlotRequest } from '../../state-machines/training/contract.js';
 import { queryAllItems } from '../platform/query-all-items.js';
 
 /**
@@ -12,15 +13,6 @@ import { queryAllItems } from '../platform/query-all-items.js';
  *
  * Each slot is taken by one conditional write, so no more than `limit` can be held, without transactions.
  */
-export interface SlotRequest {
-  executionName: string;
-  /** The execution's start time: fixes the subject's place in the queue across retries. */
-  enqueuedAt: string;
-  subjectId: string;
-}
-
-export type SlotDecision = { acquired: true; queuedSeconds: number } | { acquired: false; position: number };
-
 const QUEUE = 'TRAINING_QUEUE';
 const SLOTS = 'TRAINING_SLOTS';
 /** A queue item outlives any execution (ours last hours); the TTL only cleans up after a lost release. */

@@ -48,11 +48,3 @@ export function modelVersionOf(
     .digest('hex');
   return `v-${digest.slice(0, 12)}`;
 }
-
-export const trainingLayout = {
-  requestKey: (subjectId: string, imageSetId: string, modelVersion: string) =>
-    `training/${subjectId}/${imageSetId}/requests/${modelVersion}.json`,
-  adapterKey: (subjectId: string, modelVersion: string) =>
-    `adapters/${subjectId}/${modelVersion}/model.tar.gz`,
-  targetModel: (subjectId: string, modelVersion: string) => `${subjectId}/${modelVersion}.tar.gz`,
-};

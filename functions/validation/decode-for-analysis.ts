@@ -1,5 +1,6 @@
 import sharp, { type OutputInfo } from 'sharp';
 import type { AnalysisImage } from './analysis-image.js';
+import { CorruptImageError } from './errors.js';
 import { qualityScore } from './image-quality.js';
 import { DHASH_HEIGHT, DHASH_WIDTH, differenceHash } from './perceptual-hash.js';
 
@@ -8,10 +9,6 @@ export interface DecodedForAnalysis {
   image: AnalysisImage;
   dHash: bigint;
   qualityScore: number;
-}
-
-export class CorruptImageError extends Error {
-  override name = 'CorruptImageError';
 }
 
 /**

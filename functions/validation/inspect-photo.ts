@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { PhotoRef } from '../../events/pipeline-events.js';
-import { ObjectNotFoundError, type ObjectStore } from '../platform/object-store.js';
+import { ObjectNotFoundError } from '../platform/errors.js';
+import type { ObjectStore } from '../platform/object-store.js';
 import type { AnalysisImage } from './analysis-image.js';
-import { CorruptImageError, decodeForAnalysis } from './decode-for-analysis.js';
+import { decodeForAnalysis } from './decode-for-analysis.js';
+import { CorruptImageError } from './errors.js';
 import { baseName, type PhotoProblem, photoProblem } from './photo-problems.js';
 import { readImageHeader } from './read-image-header.js';
 import { sniffFormat } from './sniff-format.js';

@@ -1,4 +1,4 @@
-import { FaceAnalysisUnavailableError } from './face-analysis-unavailable-error.js';
+import { FaceAnalysisUnavailableError } from './errors.js';
 
 /** Rekognition errors that say "not now", not "not this photo". */
 const TRANSIENT_ERROR_NAMES = new Set([

@@ -1,4 +1,9 @@
-import { type Environment, MissingConfigurationError, numberEnv } from '../platform/environment.js';
+import { type Environment, getNumberFromEnv, MissingConfigurationError } from '../platform/environment.js';
+import {
+  EnvironmentVariables as Env,
+  type EnvironmentVariableName,
+} from '../platform/environment-variables.js';
+import { InvalidValidationPolicyError } from './errors.js';
 
 /** The thresholds that decide whether a photo, and the set, can train a model. */
 export interface ValidationPolicy {
@@ -53,10 +58,6 @@ export const DEFAULT_VALIDATION_POLICY: Readonly<ValidationPolicy> = Object.free
   analysisLongSidePx: 960,
 });
 
-export class InvalidValidationPolicyError extends Error {
-  override name = 'InvalidValidationPolicyError';
-}
-
 /** Defaults with overrides, checked so that a typo in configuration fails loudly instead of accepting everything. */
 export function validationPolicy(overrides: Partial<ValidationPolicy> = {}): ValidationPolicy {
   const policy: ValidationPolicy = {
@@ -91,13 +92,15 @@ export function validationPolicy(overrides: Partial<ValidationPolicy> = {}): Val
  * The local runtime calls this too, so both runtimes judge photos alike.
  */
 export function readValidationPolicyFromEnvironment(env: Environment = process.env): ValidationPolicy {
+  const number = (name: EnvironmentVariableName, defaultValue: number) =>
+    getNumberFromEnv(name, { defaultValue, env });
   try {
     return validationPolicy({
-      minPhotos: numberEnv('MIN_PHOTOS', DEFAULT_VALIDATION_POLICY.minPhotos, env),
-      maxPhotos: numberEnv('MAX_PHOTOS', DEFAULT_VALIDATION_POLICY.maxPhotos, env),
-      minSidePx: numberEnv('MIN_SIDE_PX', DEFAULT_VALIDATION_POLICY.minSidePx, env),
-      maxFileBytes: numberEnv('MAX_FILE_BYTES', DEFAULT_VALIDATION_POLICY.maxFileBytes, env),
-      maxPixels: numberEnv('MAX_PIXELS', DEFAULT_VALIDATION_POLICY.maxPixels, env),
+      minPhotos: number(Env.minPhotos, DEFAULT_VALIDATION_POLICY.minPhotos),
+      maxPhotos: number(Env.maxPhotos, DEFAULT_VALIDATION_POLICY.maxPhotos),
+      minSidePx: number(Env.minSidePx, DEFAULT_VALIDATION_POLICY.minSidePx),
+      maxFileBytes: number(Env.maxFileBytes, DEFAULT_VALIDATION_POLICY.maxFileBytes),
+      maxPixels: number(Env.maxPixels, DEFAULT_VALIDATION_POLICY.maxPixels),
     });
   } catch (error) {
     if (error instanceof InvalidValidationPolicyError) {

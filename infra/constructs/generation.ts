@@ -10,6 +10,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/pipeline-events.js';
+import { AVATARS_PREFIX, QUARANTINE_PREFIX } from '../../functions/platform/bucket-layout.js';
+import { TASKS } from '../../functions/task-registry.js';
 import { buildGenerationWorkflow } from '../../state-machines/generation/workflow.js';
 import type { PipelineConfig } from '../config.js';
 import type { Hosting } from './hosting.js';
@@ -17,10 +19,6 @@ import type { PhotoStore } from './photo-store.js';
 import { pipelineFunctions } from './pipeline-function.js';
 import { createWorkflowStateMachine } from './workflow-state-machine.js';
 
-/** Where GenerateScreenedImage writes the avatars that passed image moderation: `avatars/<subjectId>/...`. */
-export const AVATARS_PREFIX = 'avatars/';
-/** Where it keeps the images moderation blocked (never linked to anyone): `quarantine/<subjectId>/...`. */
-export const QUARANTINE_PREFIX = 'quarantine/';
 /** Longest prompt ScreenPrompts accepts, in UTF-8 bytes: Comprehend DetectToxicContent takes segments of <= 1 KB. */
 export const MAX_PROMPT_BYTES = 1024;
 
@@ -83,8 +81,7 @@ export class Generation extends Construct {
 
     this.prepareGeneration = fn(
       'PrepareGeneration',
-      'prepareGeneration',
-      'functions/generation/prepare-generation.handler.ts',
+      TASKS.prepareGeneration,
       'Checks a generation request against the ledger and the model registry; plans prompts and seeds',
       {
         LEDGER_TABLE: ledger.tableName,
@@ -103,8 +100,7 @@ export class Generation extends Construct {
 
     this.screenPrompts = fn(
       'ScreenPrompts',
-      'screenPrompts',
-      'functions/generation/screen-prompts.handler.ts',
+      TASKS.screenPrompts,
       'Screens the prompts: length, deny list, language and Comprehend toxicity',
       {
         DENY_LIST_EXTRA: config.promptDenyList,
@@ -126,8 +122,7 @@ export class Generation extends Construct {
 
     this.generateScreenedImage = fn(
       'GenerateScreenedImage',
-      'generateScreenedImage',
-      'functions/generation/generate-screened-image.handler.ts',
+      TASKS.generateScreenedImage,
       'Generates one avatar on the multi-model endpoint, screens it with Rekognition, regenerates blocked images',
       {
         SERVING_ENDPOINT: hosting.endpointName,
@@ -153,8 +148,7 @@ export class Generation extends Construct {
 
     this.compileAvatars = fn(
       'CompileAvatars',
-      'compileAvatars',
-      'functions/generation/compile-avatars.handler.ts',
+      TASKS.compileAvatars,
       'Gathers the delivered avatars into Avatars Ready (presigned links) or Generation Failed',
       {
         PHOTO_BUCKET: photos.bucket.bucketName,

@@ -4,9 +4,10 @@ import { Effect, type IGrantable, PolicyStatement, type Role } from 'aws-cdk-lib
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { ADAPTERS_PREFIX, MODELS_PREFIX } from '../../functions/platform/bucket-layout.js';
 import type { PipelineConfig } from '../config.js';
 import { BASE_MODEL_DIR, grantReadBaseModel } from './base-model.js';
-import { ADAPTERS_PREFIX, MODELS_PREFIX, type PhotoStore } from './photo-store.js';
+import type { PhotoStore } from './photo-store.js';
 import {
   acknowledgeExecutionRoleWildcards,
   containerImage,

@@ -7,8 +7,10 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { SUBJECTS_PREFIX } from '../../functions/platform/bucket-layout.js';
+import { TASKS } from '../../functions/task-registry.js';
 import type { PipelineConfig } from '../config.js';
-import { type PhotoStore, SUBJECTS_PREFIX } from './photo-store.js';
+import type { PhotoStore } from './photo-store.js';
 import { PipelineFunction } from './pipeline-function.js';
 
 /** The DynamoDB actions of functions/ingest/subject-ledger.ts; nothing scans, deletes or batch-writes. */
@@ -70,8 +72,7 @@ export class Ingest extends Construct {
     };
 
     this.recordPhoto = new PipelineFunction(this, 'RecordPhoto', {
-      entry: 'functions/ingest/record-photo.handler.ts',
-      localHandler: 'recordPhoto',
+      task: TASKS.recordPhoto,
       description:
         'Records each photo dropped under subjects/ in the ledger; seals the subject when complete',
       environment,
@@ -80,8 +81,7 @@ export class Ingest extends Construct {
     }).function;
 
     this.sealQuietSubjects = new PipelineFunction(this, 'SealQuietSubjects', {
-      entry: 'functions/ingest/seal-quiet-subjects.handler.ts',
-      localHandler: 'sealQuietSubjects',
+      task: TASKS.sealQuietSubjects,
       description: 'Seals subjects whose folder went quiet (or never completed) and starts their training',
       environment,
       logRetention,

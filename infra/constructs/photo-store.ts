@@ -8,20 +8,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-
-/** Where people drop photos: `subjects/<subjectId>/...`. */
-export const SUBJECTS_PREFIX = 'subjects/';
-/** Where PrepareTrainingSet writes crops and manifests: `training/<subjectId>/<imageSetId>/...`. */
-export const TRAINING_PREFIX = 'training/';
-/** Where the training endpoint writes trained LoRA adapters (packages): `adapters/<subjectId>/...`. */
-export const ADAPTERS_PREFIX = 'adapters/';
-/**
- * The multi-model endpoint's `ModelDataUrl`: `models/<subjectId>/<version>.tar.gz` is a servable model, and
- * putting one there is all it takes to add it (no endpoint update).
- */
-export const MODELS_PREFIX = 'models/';
-/** Where SageMaker asynchronous inference writes results (`output/`) and errors (`failures/`). */
-export const ASYNC_INFERENCE_PREFIX = 'async-inference/';
+import { SUBJECTS_PREFIX, TRAINING_PREFIX } from '../../functions/platform/bucket-layout.js';
 
 export interface PhotoStoreProps {
   retainData: boolean;

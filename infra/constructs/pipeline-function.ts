@@ -4,44 +4,36 @@ import { Architecture, type CfnFunction, type ILayerVersion, Runtime, Tracing } 
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { AnyTaskDescriptor } from '../../functions/platform/task.js';
 
 /** Template metadata key on each AWS::Lambda::Function naming the local implementation of that function. */
 export const LOCAL_HANDLER_METADATA_KEY = 'avatar-pipeline:local-handler';
 
-/** Names the local runtime knows; one per function, so a Lambda ARN in the ASL maps to local code. */
-export type LocalHandlerName =
-  | 'recordPhoto'
-  | 'sealQuietSubjects'
-  | 'validateImages'
-  | 'prepareTrainingSet'
-  | 'planTraining'
-  | 'acquireTrainingSlot'
-  | 'releaseTrainingSlot'
-  | 'startTraining'
-  | 'trainingCallback'
-  | 'explainTrainingFailure'
-  | 'deployModel'
-  | 'warmUpModel'
-  | 'registerModel'
-  | 'prepareGeneration'
-  | 'screenPrompts'
-  | 'generateScreenedImage'
-  | 'compileAvatars';
+/** The variables a task's descriptor declares, each with the value this stack gives it: no more, no fewer. */
+export type TaskEnvironment<Task extends AnyTaskDescriptor> = Readonly<Record<Task['env'][number], string>>;
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface PipelineFunctionProps {
-  /** Entry file, relative to the repository root, e.g. `functions/ingest/record-photo.handler.ts`. */
-  entry: string;
-  localHandler: LocalHandlerName;
-  description: string;
-  environment: Record<string, string>;
-  logRetention: RetentionDays;
-  removalPolicy: RemovalPolicy;
-  memorySize?: number;
-  timeout?: Duration;
-  /** Layers the function needs at runtime; modules they provide are kept out of the bundle. */
-  layers?: { layer: ILayerVersion; provides: string[] }[];
+export interface PipelineFunctionProps<Task extends AnyTaskDescriptor = AnyTaskDescriptor> {
+  /** The task this function runs: its handler file is bundled, its name becomes the local-handler metadata. */
+  readonly task: Task;
+  readonly description: string;
+  /** A value for every variable the task declares (the descriptor's `env`). */
+  readonly environment: TaskEnvironment<Task>;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  /**
+   * Memory in MB; on Lambda it also buys CPU.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /**
+   * Layers the function needs at runtime; modules they provide are kept out of the bundle.
+   * @default none
+   */
+  readonly layers?: { layer: ILayerVersion; provides: string[] }[];
 }
 
 /**
@@ -49,10 +41,10 @@ export interface PipelineFunctionProps {
  * one ESM bundle that includes the AWS SDK (the runtime's copy is loaded through the slower CJS path and may lag
  * behind ours), X-Ray tracing and a log group this stack owns (so its retention and deletion are ours).
  */
-export class PipelineFunction extends Construct {
+export class PipelineFunction<Task extends AnyTaskDescriptor = AnyTaskDescriptor> extends Construct {
   readonly function: NodejsFunction;
 
-  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps<Task>) {
     super(scope, id);
 
     const logGroup = new LogGroup(this, 'Logs', {
@@ -61,7 +53,7 @@ export class PipelineFunction extends Construct {
     });
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: `${projectRoot}${props.entry}`,
+      entry: `${projectRoot}${props.task.entry}`,
       handler: 'handler',
       projectRoot,
       depsLockFilePath: `${projectRoot}package-lock.json`,
@@ -96,7 +88,7 @@ export class PipelineFunction extends Construct {
     });
 
     const cfnFunction = this.function.node.defaultChild as CfnFunction;
-    cfnFunction.addMetadata(LOCAL_HANDLER_METADATA_KEY, props.localHandler);
+    cfnFunction.addMetadata(LOCAL_HANDLER_METADATA_KEY, props.task.name);
 
     const role = this.function.role;
     if (role) {
@@ -118,29 +110,21 @@ export class PipelineFunction extends Construct {
 
 /** What every function of one construct shares: where its logs go and what happens to them on delete. */
 export interface PipelineFunctionDefaults {
-  logRetention: RetentionDays;
-  removalPolicy: RemovalPolicy;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
- * `fn(id, localHandler, entry, description, environment, options?)`: a PipelineFunction in `scope` with the
- * construct's shared defaults, returning the NodejsFunction (what grants and the workflows need).
+ * `fn(id, task, description, environment, options?)`: a PipelineFunction in `scope` with the construct's shared
+ * defaults, returning the NodejsFunction (what grants and the workflows need).
  */
 export function pipelineFunctions(scope: Construct, defaults: PipelineFunctionDefaults) {
-  return (
+  return <Task extends AnyTaskDescriptor>(
     id: string,
-    localHandler: LocalHandlerName,
-    entry: string,
+    task: Task,
     description: string,
-    environment: Record<string, string>,
+    environment: TaskEnvironment<Task>,
     options: Pick<PipelineFunctionProps, 'timeout' | 'memorySize' | 'layers'> = {},
   ): NodejsFunction =>
-    new PipelineFunction(scope, id, {
-      entry,
-      localHandler,
-      description,
-      environment,
-      ...defaults,
-      ...options,
-    }).function;
+    new PipelineFunction(scope, id, { task, description, environment, ...defaults, ...options }).function;
 }

@@ -14,9 +14,16 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import {
+  ADAPTERS_PREFIX,
+  ASYNC_FAILURE_PREFIX,
+  ASYNC_INFERENCE_PREFIX,
+  ASYNC_OUTPUT_PREFIX,
+  TRAINING_PREFIX,
+} from '../../functions/platform/bucket-layout.js';
 import type { PipelineConfig } from '../config.js';
 import { BASE_MODEL_DIR, grantReadBaseModel } from './base-model.js';
-import { ADAPTERS_PREFIX, ASYNC_INFERENCE_PREFIX, type PhotoStore, TRAINING_PREFIX } from './photo-store.js';
+import type { PhotoStore } from './photo-store.js';
 import {
   acknowledgeExecutionRoleWildcards,
   containerImage,
@@ -27,9 +34,6 @@ import {
 
 /** The production variant of both endpoints (one variant each). */
 export const VARIANT_NAME = 'AllTraffic';
-/** Under `async-inference/`: results of successful invocations, and error bodies of failed ones. */
-export const ASYNC_OUTPUT_PREFIX = `${ASYNC_INFERENCE_PREFIX}output/`;
-export const ASYNC_FAILURE_PREFIX = `${ASYNC_INFERENCE_PREFIX}failures/`;
 /**
  * ApproximateBacklogSizePerInstance to keep: a request queued or running per instance. An instance trains one
  * subject at a time (MaxConcurrentInvocationsPerInstance 1), so more than one per instance asks for another.

@@ -8,10 +8,12 @@ import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { TRAINING_PREFIX } from '../../functions/platform/bucket-layout.js';
+import { TASKS } from '../../functions/task-registry.js';
 import { buildTrainingWorkflow } from '../../state-machines/training/workflow.js';
 import type { PipelineConfig } from '../config.js';
 import type { Hosting } from './hosting.js';
-import { type PhotoStore, TRAINING_PREFIX } from './photo-store.js';
+import type { PhotoStore } from './photo-store.js';
 import { PipelineFunction, pipelineFunctions } from './pipeline-function.js';
 import type { TrainingHost } from './training-host.js';
 import { createWorkflowStateMachine } from './workflow-state-machine.js';
@@ -57,8 +59,7 @@ export class Training extends Construct {
     const layers = props.sharpLayer ? [{ layer: props.sharpLayer, provides: ['sharp'] }] : [];
 
     this.validateImages = new PipelineFunction(this, 'ValidateImages', {
-      entry: 'functions/validation/validate-images.handler.ts',
-      localHandler: 'validateImages',
+      task: TASKS.validateImages,
       description: 'Checks every photo of a sealed subject and the set as a whole; explains each rejection',
       // Decoding up to 15 photos of up to 50 Mpx with sharp; memory also buys CPU on Lambda.
       memorySize: 3008,
@@ -94,8 +95,7 @@ export class Training extends Construct {
     });
 
     this.prepareTrainingSet = new PipelineFunction(this, 'PrepareTrainingSet', {
-      entry: 'functions/training-set/prepare-training-set.handler.ts',
-      localHandler: 'prepareTrainingSet',
+      task: TASKS.prepareTrainingSet,
       description: 'Crops the usable photos to face-centred squares and writes the training set manifest',
       memorySize: 2048,
       timeout: Duration.minutes(5),
@@ -106,6 +106,7 @@ export class Training extends Construct {
         PHOTO_BUCKET: photos.bucket.bucketName,
         TRAINING_RESOLUTION: String(config.trainingResolution),
         TRAINING_PREFIX,
+        MAX_PIXELS: String(config.maxPixels),
       },
     }).function;
     photos.grantReadSubjects(this.prepareTrainingSet);
@@ -126,8 +127,7 @@ export class Training extends Construct {
 
     this.planTraining = fn(
       'PlanTraining',
-      'planTraining',
-      'functions/training/plan-training.handler.ts',
+      TASKS.planTraining,
       'Fixes the hyperparameters and model version, writes the training request',
       { PHOTO_BUCKET: photos.bucket.bucketName, BASE_MODEL: config.baseModel },
     );
@@ -135,15 +135,13 @@ export class Training extends Construct {
 
     this.acquireTrainingSlot = fn(
       'AcquireTrainingSlot',
-      'acquireTrainingSlot',
-      'functions/training/acquire-training-slot.handler.ts',
+      TASKS.acquireTrainingSlot,
       'Takes a training slot, or tells the subject its place in line',
       { ...stateTable, TRAINING_CONCURRENCY: String(config.trainingConcurrency) },
     );
     this.releaseTrainingSlot = fn(
       'ReleaseTrainingSlot',
-      'releaseTrainingSlot',
-      'functions/training/release-training-slot.handler.ts',
+      TASKS.releaseTrainingSlot,
       'Frees a training slot (idempotent)',
       stateTable,
     );
@@ -160,8 +158,7 @@ export class Training extends Construct {
 
     this.startTraining = fn(
       'StartTraining',
-      'startTraining',
-      'functions/training/start-training.handler.ts',
+      TASKS.startTraining,
       'Stores the task token and queues the training on the async endpoint',
       {
         ...stateTable,
@@ -176,8 +173,7 @@ export class Training extends Construct {
 
     this.trainingCallback = fn(
       'TrainingCallback',
-      'trainingCallback',
-      'functions/training/training-callback.handler.ts',
+      TASKS.trainingCallback,
       'Turns the training endpoint notifications into SendTaskSuccess / SendTaskFailure',
       stateTable,
     );
@@ -188,16 +184,14 @@ export class Training extends Construct {
 
     this.explainTrainingFailure = fn(
       'ExplainTrainingFailure',
-      'explainTrainingFailure',
-      'functions/training/explain-training-failure.handler.ts',
+      TASKS.explainTrainingFailure,
       'Words the Training Failed event: what happened and whether retrying helps',
       {},
     );
 
     this.deployModel = fn(
       'DeployModel',
-      'deployModel',
-      'functions/deployment/deploy-model.handler.ts',
+      TASKS.deployModel,
       'Copies the trained adapter package under the multi-model endpoint prefix',
       { PHOTO_BUCKET: photos.bucket.bucketName, MODELS_PREFIX: hosting.modelsPrefix },
     );
@@ -206,8 +200,7 @@ export class Training extends Construct {
 
     this.warmUpModel = fn(
       'WarmUpModel',
-      'warmUpModel',
-      'functions/deployment/warm-up-model.handler.ts',
+      TASKS.warmUpModel,
       'Invokes the new model once, with retries, so that it is loaded before Model Ready',
       { SERVING_ENDPOINT: hosting.endpointName },
       { timeout: Duration.minutes(5) },
@@ -216,8 +209,7 @@ export class Training extends Construct {
 
     this.registerModel = fn(
       'RegisterModel',
-      'registerModel',
-      'functions/deployment/register-model.handler.ts',
+      TASKS.registerModel,
       'Records the model in the registry and words Model Ready',
       { MODEL_REGISTRY_TABLE: hosting.registry.tableName },
     );

@@ -2,18 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { recordObjectCreated } from '../../functions/ingest/record-object.js';
-import { parseObjectCreated } from '../../functions/ingest/s3-object-created.js';
-import { sealQuietSubjects } from '../../functions/ingest/seal-quiet-subjects.js';
-import type { SealingDeps } from '../../functions/ingest/seal-subject.js';
-import { sealingPolicyFromEnv } from '../../functions/ingest/sealing-policy.js';
-import { SubjectLedger } from '../../functions/ingest/subject-ledger.js';
-import type { Environment } from '../../functions/platform/environment.js';
 import { FolderObjectStore } from '../../functions/platform/folder-object-store.js';
-import type { ObjectStore } from '../../functions/platform/object-store.js';
-import type { ModelEndpoint } from '../../functions/serving/model-endpoint.js';
-import type { AsyncInference } from '../../functions/training/async-inference.js';
-import type { TaskCallbacks } from '../../functions/training/task-callbacks.js';
+import {
+  type AnyTaskDescriptor,
+  buildTask,
+  type ModelEndpoint,
+  type ObjectStore,
+  type Ports,
+  TASKS,
+  type TaskName,
+} from '../../functions/task-registry.js';
 import {
   LocalAsyncTrainingEndpoint,
   type LocalTrainer,
@@ -23,6 +21,7 @@ import { LocalMultiModelEndpoint } from '../stand-ins/multi-model-endpoint.js';
 import { busRules, rulesMatching } from './event-rules.js';
 import { type LocalDynamo, startLocalDynamo, tablesFromTemplate } from './local-dynamo.js';
 import { LocalEventBus, type PublishedEvent } from './local-event-bus.js';
+import { localPorts } from './local-ports.js';
 import {
   type ExecutionProgress,
   type LocalExecutionRecord,
@@ -42,25 +41,9 @@ import {
 } from './synthesized-pipeline.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION, resolveTokens } from './template-tokens.js';
 
-/** What local functions are built from: local ports, each function configured with its deployed environment. */
-export interface LocalFunctionDeps {
-  store: ObjectStore;
-  /** The bucket name the stack gives the functions (PHOTO_BUCKET), used in s3:// locations. */
-  bucket: string;
-  db: DynamoDBDocumentClient;
-  environmentOf: (localHandler: string) => Environment;
-  trainingEndpoint: AsyncInference;
-  modelEndpoint: ModelEndpoint;
-  taskCallbacks: TaskCallbacks;
-  log: (message: string, fields: Record<string, unknown>) => void;
-}
-
-export type LocalFunctionsFactory = (deps: LocalFunctionDeps) => Record<string, LocalFunction>;
-
 export interface LocalPipelineOptions {
   /** Holds `bucket/` (the ingest bucket as a folder) and `events.jsonl` (every published event). */
   dataDir: string;
-  functions: LocalFunctionsFactory;
   /** CDK context values, as `cdk deploy -c key=value` would take them. */
   context?: Record<string, unknown>;
   retryIntervalMs?: number;
@@ -70,6 +53,8 @@ export interface LocalPipelineOptions {
   trainer?: (deps: { store: ObjectStore; bucket: string }) => LocalTrainer;
   /** Wraps the multi-model endpoint stand-in (tests: throttling, images marked unsafe). */
   modelEndpoint?: (standIn: ModelEndpoint) => ModelEndpoint;
+  /** For tests: replaces ports of the local set (a throttled face analyzer, say); every task is built with them. */
+  ports?: (local: Ports) => Ports;
   /** For tests: lose or repeat the training endpoint's notifications. */
   trainingNotifications?: 'deliver' | 'lose' | 'duplicate';
   onProgress?: (progress: ExecutionProgress) => void;
@@ -98,14 +83,17 @@ export class LocalPipeline {
     readonly trainingEndpoint: LocalAsyncTrainingEndpoint,
     readonly modelEndpoint: LocalMultiModelEndpoint,
     readonly db: DynamoDBDocumentClient,
+    /** Every task of the registry, built with the local ports and its deployed environment. */
+    private readonly functions: Record<TaskName, LocalFunction>,
     private readonly topics: LocalTopic[],
     private readonly dynamo: LocalDynamo,
-    private readonly sealing: SealingDeps,
     private readonly bucket: string,
-    /** Function invocations by local handler name, for the cost figures. */
+    /** Function invocations by task name, for the cost figures. */
     readonly invocations: Map<string, number>,
-    /** Local run time of each invocation (ms) by local handler name, for the cost figures. */
+    /** Local run time of each invocation (ms) by task name, for the cost figures. */
     readonly durations: Map<string, number[]>,
+    /** What the tasks counted as metrics (CloudWatch metrics on AWS). */
+    readonly metrics: Map<string, number>,
   ) {}
 
   static async open(options: LocalPipelineOptions): Promise<LocalPipeline> {
@@ -119,7 +107,7 @@ export class LocalPipeline {
       routeToRules(event);
     });
     const dynamo = await startLocalDynamo(tablesFromTemplate(template));
-    const env = (name: string) => environmentOf(synthesized, name);
+    const env = (name: TaskName) => environmentOf(synthesized, name);
     const bucket = env('recordPhoto').PHOTO_BUCKET as string;
     const log = options.log ?? (() => {});
     const invocations = new Map<string, number>();
@@ -141,32 +129,35 @@ export class LocalPipeline {
     const modelEndpoint = new LocalMultiModelEndpoint(store, env('deployModel').MODELS_PREFIX ?? 'models/');
     const taskTokens = new LocalTaskTokens();
     const durations = new Map<string, number[]>();
-    const timed =
-      (name: string, fn: LocalFunction): LocalFunction =>
-      async (payload) => {
-        const started = performance.now();
-        try {
-          return await fn(payload);
-        } finally {
-          durations.set(name, [...(durations.get(name) ?? []), performance.now() - started]);
-        }
-      };
-    const built = options.functions({
+    const metrics = new Map<string, number>();
+    // Engines by the ARN a Ref to their state machine resolves to; filled below, read when a task starts one.
+    const byArn = new Map<string, LocalStepFunctions>();
+    let pipeline: LocalPipeline | undefined;
+    const standIns = localPorts({
       store,
       bucket,
       db: dynamo.db,
-      environmentOf: env,
       trainingEndpoint,
       modelEndpoint: options.modelEndpoint ? options.modelEndpoint(modelEndpoint) : modelEndpoint,
       taskCallbacks: taskTokens,
+      executionStarter: (arn) => ({
+        start: (name, input) =>
+          (byArn.get(arn) ?? unreachable(`No state machine ${arn} in the synthesized stack`)).start(
+            name,
+            input,
+          ),
+      }),
+      now: () => Date.now() + (pipeline?.clockOffsetMs ?? 0),
       log,
+      metrics,
     });
-    const functions = Object.fromEntries(Object.entries(built).map(([name, fn]) => [name, timed(name, fn)]));
+    const ports = options.ports ? options.ports(standIns) : standIns;
+    const functions = buildLocalFunctions(ports, env, durations);
     for (const { topicArn, localHandler } of lambdaSubscriptions(synthesized)) {
-      const subscriber = functions[localHandler];
+      const subscriber = functions[localHandler as TaskName];
       if (!subscriber)
         throw new Error(
-          `Topic ${topicArn} is subscribed by ${localHandler}, which has no local implementation`,
+          `Topic ${topicArn} is subscribed by ${localHandler}, which is not in the task registry`,
         );
       topic(topicArn).subscribe(async (event) => {
         count(localHandler);
@@ -174,7 +165,6 @@ export class LocalPipeline {
       });
     }
     const workflows = new Map<string, LocalStepFunctions>();
-    const byArn = new Map<string, LocalStepFunctions>();
     for (const workflow of synthesized.workflows) {
       const tasks = localTaskHandlers(workflow.definition, {
         pipeline: synthesized,
@@ -206,14 +196,6 @@ export class LocalPipeline {
     };
     const stepFunctions =
       workflows.get('training') ?? unreachable('No training workflow in the synthesized stack');
-    let pipeline: LocalPipeline | undefined;
-    const sealing: SealingDeps = {
-      ledger: new SubjectLedger(dynamo.db, env('recordPhoto').LEDGER_TABLE as string),
-      starter: stepFunctions,
-      policy: sealingPolicyFromEnv(env('recordPhoto')),
-      now: () => Date.now() + (pipeline?.clockOffsetMs ?? 0),
-      log,
-    };
     pipeline = new LocalPipeline(
       synthesized,
       store,
@@ -223,29 +205,32 @@ export class LocalPipeline {
       trainingEndpoint,
       modelEndpoint,
       dynamo.db,
+      functions,
       [...topics.values()],
       dynamo,
-      sealing,
       bucket,
       invocations,
       durations,
+      metrics,
     );
     return pipeline;
   }
 
-  get sealingPolicy() {
-    return this.sealing.policy;
+  /** The sealing settings the stack gives the ingest functions. */
+  get sealingPolicy(): { quietPeriodSeconds: number; incompleteTimeoutSeconds: number } {
+    const env = environmentOf(this.synthesized, 'recordPhoto');
+    return {
+      quietPeriodSeconds: Number(env.QUIET_PERIOD_SECONDS),
+      incompleteTimeoutSeconds: Number(env.INCOMPLETE_TIMEOUT_SECONDS),
+    };
   }
 
-  /** Puts one object in the bucket and delivers its `Object Created` event to the ingest code. */
+  /** Puts one object in the bucket and delivers its `Object Created` event to the ingest task, as EventBridge does. */
   async dropObject(key: string, body: Uint8Array | string): Promise<void> {
     await this.store.put(key, body, 'application/octet-stream');
     const { size, etag } = await this.store.head(key);
     this.invocations.set('recordPhoto', (this.invocations.get('recordPhoto') ?? 0) + 1);
-    await recordObjectCreated(parseObjectCreated(this.objectCreatedEvent(key, size, etag)), {
-      ...this.sealing,
-      store: this.store,
-    });
+    await this.functions.recordPhoto(this.objectCreatedEvent(key, size, etag));
   }
 
   /** Copies a folder as a browser folder drop would: every file, in name order, under subjects/<subjectId>/. */
@@ -263,11 +248,11 @@ export class LocalPipeline {
    * object: locally the drop is known to be over, so there is no reason to wait in real time.
    */
   async fastForwardQuietPeriods(): Promise<void> {
-    const { quietPeriodSeconds, incompleteTimeoutSeconds } = this.sealing.policy;
+    const { quietPeriodSeconds, incompleteTimeoutSeconds } = this.sealingPolicy;
     for (const seconds of [quietPeriodSeconds + 1, incompleteTimeoutSeconds + 1]) {
       this.clockOffsetMs += seconds * 1000;
       this.invocations.set('sealQuietSubjects', (this.invocations.get('sealQuietSubjects') ?? 0) + 1);
-      await sealQuietSubjects(this.sealing);
+      await this.functions.sealQuietSubjects(scheduledEvent(this.now()));
     }
   }
 
@@ -295,6 +280,10 @@ export class LocalPipeline {
     await this.dynamo.close();
   }
 
+  private now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
   private objectCreatedEvent(key: string, size: number, etag: string) {
     this.sequence += 1n;
     return {
@@ -303,7 +292,7 @@ export class LocalPipeline {
       'detail-type': 'Object Created',
       source: 'aws.s3',
       account: LOCAL_ACCOUNT,
-      time: new Date(this.sealing.now()).toISOString(),
+      time: new Date(this.now()).toISOString(),
       region: LOCAL_REGION,
       resources: [`arn:aws:s3:::${this.bucket}`],
       detail: {
@@ -323,6 +312,46 @@ export class LocalPipeline {
       },
     };
   }
+}
+
+/**
+ * Every task of the registry, built once as its Lambda handler builds it, with the local ports and the
+ * environment the stack gives its function; each call parses its payload exactly as the handler does.
+ */
+function buildLocalFunctions(
+  ports: Ports,
+  env: (name: TaskName) => Record<string, string>,
+  durations: Map<string, number[]>,
+): Record<TaskName, LocalFunction> {
+  const entries = (Object.keys(TASKS) as TaskName[]).map((name) => {
+    const task: AnyTaskDescriptor = TASKS[name];
+    const run = buildTask(task, env(name), ports);
+    const fn: LocalFunction = async (payload) => {
+      const started = performance.now();
+      try {
+        return await run(task.parse(payload));
+      } finally {
+        durations.set(name, [...(durations.get(name) ?? []), performance.now() - started]);
+      }
+    };
+    return [name, fn] as const;
+  });
+  return Object.fromEntries(entries) as Record<TaskName, LocalFunction>;
+}
+
+/** The EventBridge Scheduler event the sweep's rule delivers every minute. */
+function scheduledEvent(now: number) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: LOCAL_ACCOUNT,
+    time: new Date(now).toISOString(),
+    region: LOCAL_REGION,
+    resources: [],
+    detail: {},
+  };
 }
 
 async function listFiles(folder: string): Promise<string[]> {

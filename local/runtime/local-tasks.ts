@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import { GenerationTaskSchemas } from '../../state-machines/generation/contract.js';
+import { TrainingTaskSchemas } from '../../state-machines/training/contract.js';
 import type { LocalEventBus, PutEventsEntry } from './local-event-bus.js';
 import type { LocalTaskTokens } from './local-task-tokens.js';
 import type { AslDefinition, AslState, SynthesizedPipeline } from './synthesized-pipeline.js';
@@ -8,6 +11,18 @@ export type LocalFunction = (payload: unknown) => Promise<unknown>;
 export class UnsupportedTaskResourceError extends Error {
   override name = 'UnsupportedTaskResourceError';
 }
+
+/** A task returned what its workflow contract does not allow: the contract or the task is wrong, and both run here. */
+export class ContractViolationError extends Error {
+  override name = 'ContractViolationError';
+}
+
+/** The output schema of each Lambda task state of both workflows, by state name. */
+const OUTPUT_SCHEMAS: ReadonlyMap<string, z.ZodType> = new Map(
+  [...Object.entries(TrainingTaskSchemas), ...Object.entries(GenerationTaskSchemas)].map(
+    ([state, schemas]) => [state, schemas.output as z.ZodType],
+  ),
+);
 
 /**
  * An error thrown by a local function, presented as Step Functions presents a Lambda function error:
@@ -93,6 +108,7 @@ async function invokeLocalFunction(
   } catch (error) {
     throw new LocalFunctionError(error as Error);
   }
+  assertContractOutput(stateName, result);
   return optimized ? { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 } : result;
 }
 
@@ -132,5 +148,19 @@ async function invokeAndWaitForTaskToken(
     throw error;
   } finally {
     clearTimeout(expiry);
+  }
+}
+
+/** Every result is checked against the workflow contract locally, so a contract that drifted from its task fails here. */
+function assertContractOutput(stateName: string, result: unknown): void {
+  const schema = OUTPUT_SCHEMAS.get(stateName);
+  if (!schema) return;
+  const checked = schema.safeParse(result);
+  if (!checked.success) {
+    throw new ContractViolationError(
+      `State "${stateName}" returned a result its contract does not allow: ${checked.error.issues
+        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+        .join('; ')}`,
+    );
   }
 }

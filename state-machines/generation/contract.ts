@@ -1,97 +1,137 @@
 /**
- * What flows through the generation state machine. It is started by an EventBridge rule on the pipeline's bus,
- * with the whole event as input: `Model Ready` (our own) or `Avatar Generation Requested` (a partner's).
+ * The generation workflow's contract, the only source of what flows through it. It is started by an EventBridge
+ * rule on the pipeline's bus, with the whole event as input: `Model Ready` (our own) or `Avatar Generation
+ * Requested` (a partner's). `workflow.ts` wires these paths with CDK; the task descriptors parse with these
+ * schemas; the error classes take their names from here.
  */
-import type {
+import { z } from 'zod';
+import {
   AvatarsReady,
   GenerationFailed,
   PromptRejected,
   RequestRejected,
 } from '../../events/pipeline-events.js';
+import type { ContractError } from '../error-contract.js';
 
-/** The EventBridge envelope the rule delivers. */
-export interface GenerationExecutionInput {
-  'detail-type': string;
-  source: string;
-  id: string;
-  detail: unknown;
-}
+/** The EventBridge envelope the rule delivers; the detail is judged by PrepareGeneration (a bad request is an answer). */
+export const GenerationExecutionInput = z.object({
+  'detail-type': z.string(),
+  source: z.string(),
+  id: z.string().min(1),
+  detail: z.unknown(),
+});
+export type GenerationExecutionInput = z.infer<typeof GenerationExecutionInput>;
 
-export interface GenerationRequest {
-  requestId: string;
-  subjectId: string;
-  modelVersion: string;
-  targetModel: string;
-  correlationId?: string;
-  requestedBy: 'model-ready' | 'partner';
-}
+export const GenerationRequest = z.object({
+  requestId: z.string().min(1),
+  subjectId: z.string().min(1),
+  modelVersion: z.string().min(1),
+  targetModel: z.string().min(1),
+  correlationId: z.string().optional(),
+  requestedBy: z.enum(['model-ready', 'partner']),
+});
+export type GenerationRequest = z.infer<typeof GenerationRequest>;
 
 /** One prompt to screen and, if it passes, to generate `seeds.length` images from. */
-export interface PlannedPrompt {
-  promptId: string;
+export const PlannedPrompt = z.object({
+  promptId: z.string().min(1),
   /** Token and class word substituted ("a portrait of zwx woman as ..."). */
-  prompt: string;
-  negativePrompt: string;
-  style?: string;
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  style: z.string().optional(),
   /** One per image; recorded so a result can be reproduced. */
-  seeds: number[];
-}
+  seeds: z.array(z.number().int()),
+});
+export type PlannedPrompt = z.infer<typeof PlannedPrompt>;
 
 /**
- * PrepareGeneration: `valid` drives the Choice state. Input: the execution input (the event). `failureBase` is
- * the `Generation Failed` detail without `reason` / `advice`, which the failure path merges in (so the
- * correlation id comes back in that event too).
+ * PrepareGeneration: `valid` drives the Choice state. `failureBase` is the `Generation Failed` detail without
+ * `reason` / `advice`, which the failure path merges in (so the correlation id comes back in that event too).
  */
-export type PrepareGenerationOutput =
-  | {
-      valid: true;
-      request: GenerationRequest;
-      prompts: PlannedPrompt[];
-      failureBase: Omit<GenerationFailed, 'reason' | 'advice'>;
-    }
-  | { valid: false; rejected: RequestRejected };
+export const PrepareGenerationOutput = z.discriminatedUnion('valid', [
+  z.object({
+    valid: z.literal(true),
+    request: GenerationRequest,
+    prompts: z.array(PlannedPrompt),
+    failureBase: GenerationFailed.omit({ reason: true, advice: true }),
+  }),
+  z.object({ valid: z.literal(false), rejected: RequestRejected }),
+]);
+export type PrepareGenerationOutput = z.infer<typeof PrepareGenerationOutput>;
 
 /** One image to generate: what the Map over `$.screening.jobs` iterates. */
-export interface GenerationJob {
-  promptId: string;
-  prompt: string;
-  negativePrompt: string;
-  seed: number;
-  imageIndex: number;
-}
+export const GenerationJob = z.object({
+  promptId: z.string().min(1),
+  prompt: z.string(),
+  negativePrompt: z.string(),
+  seed: z.number().int(),
+  imageIndex: z.number().int().nonnegative(),
+});
+export type GenerationJob = z.infer<typeof GenerationJob>;
 
-/** ScreenPrompts. Input: `{ request, prompts }`. */
-export interface ScreenPromptsOutput {
-  accepted: PlannedPrompt[];
-  rejected: PromptRejected[];
-  jobs: GenerationJob[];
-}
+export const ScreenPromptsInput = z.object({ request: GenerationRequest, prompts: z.array(PlannedPrompt) });
+export type ScreenPromptsInput = z.infer<typeof ScreenPromptsInput>;
 
-/** GenerateScreenedImage. Input: `{ request, job }`. Regenerates with a new seed while images are blocked. */
-export type GeneratedImageResult =
-  | {
-      promptId: string;
-      imageIndex: number;
-      status: 'delivered';
-      key: string;
-      seed: number;
-      attempts: number;
-      blocked: number;
-    }
-  | {
-      promptId: string;
-      imageIndex: number;
-      status: 'withheld';
-      seed: number;
-      attempts: number;
-      blocked: number;
-      reason: string;
-    };
+export const ScreenPromptsOutput = z.object({
+  accepted: z.array(PlannedPrompt),
+  rejected: z.array(PromptRejected),
+  jobs: z.array(GenerationJob),
+});
+export type ScreenPromptsOutput = z.infer<typeof ScreenPromptsOutput>;
 
-/** CompileAvatars. Input: `{ request, prompts, screening, results }`; `outcome` drives the last Choice. */
-export type CompileAvatarsOutput =
-  | { outcome: 'ready'; avatarsReady: AvatarsReady }
-  | { outcome: 'failed'; generationFailed: GenerationFailed };
+export const GenerateScreenedImageInput = z.object({ request: GenerationRequest, job: GenerationJob });
+export type GenerateScreenedImageInput = z.infer<typeof GenerateScreenedImageInput>;
+
+/** GenerateScreenedImage's result: regenerated with a new seed while images are blocked. */
+export const GeneratedImageResult = z.discriminatedUnion('status', [
+  z.object({
+    promptId: z.string(),
+    imageIndex: z.number().int(),
+    status: z.literal('delivered'),
+    key: z.string(),
+    seed: z.number().int(),
+    attempts: z.number().int(),
+    blocked: z.number().int(),
+  }),
+  z.object({
+    promptId: z.string(),
+    imageIndex: z.number().int(),
+    status: z.literal('withheld'),
+    seed: z.number().int(),
+    attempts: z.number().int(),
+    blocked: z.number().int(),
+    reason: z.string(),
+  }),
+]);
+export type GeneratedImageResult = z.infer<typeof GeneratedImageResult>;
+
+export const CompileAvatarsInput = z.object({
+  request: GenerationRequest,
+  prompts: z.array(PlannedPrompt),
+  screening: z.object({
+    accepted: z.array(PlannedPrompt),
+    // Published as Prompt Rejected already; only counted and named here.
+    rejected: z.array(z.object({ promptId: z.string(), rule: z.string() }).passthrough()),
+    jobs: z.array(GenerationJob),
+  }),
+  results: z.array(GeneratedImageResult),
+});
+export type CompileAvatarsInput = z.infer<typeof CompileAvatarsInput>;
+
+/** CompileAvatars' result: `outcome` drives the last Choice. */
+export const CompileAvatarsOutput = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('ready'), avatarsReady: AvatarsReady }),
+  z.object({ outcome: z.literal('failed'), generationFailed: GenerationFailed }),
+]);
+export type CompileAvatarsOutput = z.infer<typeof CompileAvatarsOutput>;
+
+/** Each task's schemas, by state name: the local runtime checks every result against its output schema. */
+export const GenerationTaskSchemas = {
+  PrepareGeneration: { input: GenerationExecutionInput, output: PrepareGenerationOutput },
+  ScreenPrompts: { input: ScreenPromptsInput, output: ScreenPromptsOutput },
+  GenerateScreenedImage: { input: GenerateScreenedImageInput, output: GeneratedImageResult },
+  CompileAvatars: { input: CompileAvatarsInput, output: CompileAvatarsOutput },
+} as const;
 
 export const GenerationStates = {
   prepare: 'PrepareGeneration',
@@ -114,3 +154,27 @@ export const GenerationStates = {
   publishGenerationFailed: 'PublishGenerationFailed',
   generationFailed: 'GenerationFailed',
 } as const;
+
+/** Where each state writes its result in the execution state. */
+export const GenerationPaths = {
+  prepared: '$.prepared',
+  screening: '$.screening',
+  results: '$.results',
+  compiled: '$.compiled',
+  failure: '$.failure',
+  failureText: '$.failureText',
+  /** Inside the image Map: where a caught image error lands before it becomes a withheld result. */
+  imageError: '$.error',
+} as const;
+
+/** The error names the workflow's Retry and Catch rules match; a Retry rule lists exactly the retryable ones. */
+export const GenerationErrors = {
+  /** ScreenPrompts: Comprehend throttled or down. */
+  screeningUnavailable: { name: 'ScreeningUnavailableError', retryable: true },
+  /** GenerateScreenedImage: the endpoint stayed throttled or unavailable through its own retries. */
+  generationUnavailable: { name: 'GenerationUnavailableError', retryable: true },
+  /** Any task: its payload did not match this contract (a wiring mistake). */
+  malformedTaskInput: { name: 'MalformedGenerationTaskInputError', retryable: false },
+  /** `error` of the Fail state when screening was unavailable: nothing unscreened is ever generated. */
+  screeningFailed: { name: 'ScreeningFailed', retryable: false },
+} as const satisfies Record<string, ContractError>;

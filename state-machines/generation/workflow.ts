@@ -25,7 +25,8 @@ import {
 import { EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE, type PipelineDetailType } from '../../events/pipeline-events.js';
-import { GenerationStates } from './contract.js';
+import { retryableErrors } from '../error-contract.js';
+import { GenerationErrors, GenerationPaths, GenerationStates } from './contract.js';
 
 export interface GenerationWorkflowProps {
   prepareGeneration: IFunction;
@@ -41,11 +42,6 @@ export interface GenerationWorkflow {
   startState: IChainable;
   definitionBody: DefinitionBody;
 }
-
-/** Thrown by ScreenPrompts when Comprehend is throttled or down: worth retrying, unlike a toxic prompt. */
-export const SCREENING_UNAVAILABLE_ERROR = 'ScreeningUnavailableError';
-/** Thrown by GenerateScreenedImage when the endpoint stayed throttled or unavailable through its own retries. */
-export const GENERATION_UNAVAILABLE_ERROR = 'GenerationUnavailableError';
 
 export function buildGenerationWorkflow(
   parent: Construct,
@@ -88,27 +84,27 @@ export function buildGenerationWorkflow(
     GenerationStates.prepare,
     props.prepareGeneration,
     undefined,
-    '$.prepared',
+    GenerationPaths.prepared,
     Duration.seconds(60),
   );
   const publishRequestRejected = publish(
     GenerationStates.publishRequestRejected,
     'Request Rejected',
-    '$.prepared.rejected',
+    `${GenerationPaths.prepared}.rejected`,
   );
 
   const screen = lambda(
     GenerationStates.screenPrompts,
     props.screenPrompts,
     TaskInput.fromObject({
-      request: JsonPath.objectAt('$.prepared.request'),
-      prompts: JsonPath.objectAt('$.prepared.prompts'),
+      request: JsonPath.objectAt(`${GenerationPaths.prepared}.request`),
+      prompts: JsonPath.objectAt(`${GenerationPaths.prepared}.prompts`),
     }),
-    '$.screening',
+    GenerationPaths.screening,
     Duration.seconds(120),
   );
   screen.addRetry({
-    errors: [SCREENING_UNAVAILABLE_ERROR],
+    errors: retryableErrors(GenerationErrors.screeningUnavailable),
     interval: Duration.seconds(2),
     backoffRate: 2,
     maxAttempts: 4,
@@ -120,12 +116,12 @@ export function buildGenerationWorkflow(
     parameters: {
       reason: JsonPath.format(
         'Prompt screening was unavailable after retries, so nothing was generated: {}',
-        JsonPath.stringAt('$.failure.Cause'),
+        JsonPath.stringAt(`${GenerationPaths.failure}.Cause`),
       ),
       advice:
         'Nothing unscreened is ever generated. Ask again later (send the request again, or re-drive the execution).',
     },
-    resultPath: '$.failureText',
+    resultPath: GenerationPaths.failureText,
   });
   const publishScreeningFailed = new EventBridgePutEvents(scope, GenerationStates.publishScreeningFailed, {
     stateName: GenerationStates.publishScreeningFailed,
@@ -135,7 +131,10 @@ export function buildGenerationWorkflow(
         source: EVENT_SOURCE,
         detailType: 'Generation Failed' satisfies PipelineDetailType,
         detail: TaskInput.fromText(
-          JsonPath.jsonMerge(JsonPath.objectAt('$.prepared.failureBase'), JsonPath.objectAt('$.failureText')),
+          JsonPath.jsonMerge(
+            JsonPath.objectAt(`${GenerationPaths.prepared}.failureBase`),
+            JsonPath.objectAt(GenerationPaths.failureText),
+          ),
         ),
       },
     ],
@@ -145,15 +144,15 @@ export function buildGenerationWorkflow(
   recordScreeningFailure.next(publishScreeningFailed).next(
     new Fail(scope, GenerationStates.screeningFailed, {
       stateName: GenerationStates.screeningFailed,
-      error: 'ScreeningFailed',
+      error: GenerationErrors.screeningFailed.name,
       cause: 'Prompt screening was unavailable; the Generation Failed event says so',
     }),
   );
-  screen.addCatch(recordScreeningFailure, { errors: [Errors.ALL], resultPath: '$.failure' });
+  screen.addCatch(recordScreeningFailure, { errors: [Errors.ALL], resultPath: GenerationPaths.failure });
 
   const publishPromptRejections = new MapState(scope, GenerationStates.publishPromptRejections, {
     stateName: GenerationStates.publishPromptRejections,
-    itemsPath: '$.screening.rejected',
+    itemsPath: `${GenerationPaths.screening}.rejected`,
     itemSelector: { detail: JsonPath.objectAt('$$.Map.Item.Value') },
     maxConcurrency: 5,
     resultPath: JsonPath.DISCARD,
@@ -170,7 +169,7 @@ export function buildGenerationWorkflow(
     Duration.minutes(10),
   );
   generateImage.addRetry({
-    errors: [GENERATION_UNAVAILABLE_ERROR],
+    errors: retryableErrors(GenerationErrors.generationUnavailable),
     interval: Duration.seconds(5),
     backoffRate: 2,
     maxAttempts: 3,
@@ -186,19 +185,25 @@ export function buildGenerationWorkflow(
       seed: JsonPath.numberAt('$.job.seed'),
       attempts: 1,
       blocked: 0,
-      reason: JsonPath.format('Generation failed: {}', JsonPath.stringAt('$.error.Cause')),
+      reason: JsonPath.format(
+        'Generation failed: {}',
+        JsonPath.stringAt(`${GenerationPaths.imageError}.Cause`),
+      ),
     },
   });
-  generateImage.addCatch(recordImageFailure, { errors: [Errors.ALL], resultPath: '$.error' });
+  generateImage.addCatch(recordImageFailure, {
+    errors: [Errors.ALL],
+    resultPath: GenerationPaths.imageError,
+  });
   const generateImages = new MapState(scope, GenerationStates.generateImages, {
     stateName: GenerationStates.generateImages,
-    itemsPath: '$.screening.jobs',
+    itemsPath: `${GenerationPaths.screening}.jobs`,
     itemSelector: {
-      request: JsonPath.objectAt('$.prepared.request'),
+      request: JsonPath.objectAt(`${GenerationPaths.prepared}.request`),
       job: JsonPath.objectAt('$$.Map.Item.Value'),
     },
     maxConcurrency: props.imageConcurrency,
-    resultPath: '$.results',
+    resultPath: GenerationPaths.results,
   });
   generateImages.itemProcessor(generateImage);
 
@@ -206,29 +211,31 @@ export function buildGenerationWorkflow(
     GenerationStates.compile,
     props.compileAvatars,
     TaskInput.fromObject({
-      request: JsonPath.objectAt('$.prepared.request'),
-      prompts: JsonPath.objectAt('$.prepared.prompts'),
-      screening: JsonPath.objectAt('$.screening'),
-      results: JsonPath.objectAt('$.results'),
+      request: JsonPath.objectAt(`${GenerationPaths.prepared}.request`),
+      prompts: JsonPath.objectAt(`${GenerationPaths.prepared}.prompts`),
+      screening: JsonPath.objectAt(GenerationPaths.screening),
+      results: JsonPath.objectAt(GenerationPaths.results),
     }),
-    '$.compiled',
+    GenerationPaths.compiled,
     Duration.seconds(60),
   );
   const hasAvatars = new Choice(scope, GenerationStates.hasAvatars, {
     stateName: GenerationStates.hasAvatars,
   })
     .when(
-      Condition.stringEquals('$.compiled.outcome', 'ready'),
-      publish(GenerationStates.publishAvatarsReady, 'Avatars Ready', '$.compiled.avatarsReady').next(
-        new Succeed(scope, GenerationStates.avatarsReady, { stateName: GenerationStates.avatarsReady }),
-      ),
+      Condition.stringEquals(`${GenerationPaths.compiled}.outcome`, 'ready'),
+      publish(
+        GenerationStates.publishAvatarsReady,
+        'Avatars Ready',
+        `${GenerationPaths.compiled}.avatarsReady`,
+      ).next(new Succeed(scope, GenerationStates.avatarsReady, { stateName: GenerationStates.avatarsReady })),
     )
     // Nothing delivered (every prompt rejected, every image withheld): an outcome for the person, not a crash.
     .otherwise(
       publish(
         GenerationStates.publishGenerationFailed,
         'Generation Failed',
-        '$.compiled.generationFailed',
+        `${GenerationPaths.compiled}.generationFailed`,
       ).next(
         new Succeed(scope, GenerationStates.generationFailed, {
           stateName: GenerationStates.generationFailed,
@@ -240,7 +247,7 @@ export function buildGenerationWorkflow(
     stateName: GenerationStates.isRequestValid,
   })
     .when(
-      Condition.booleanEquals('$.prepared.valid', true),
+      Condition.booleanEquals(`${GenerationPaths.prepared}.valid`, true),
       screen.next(publishPromptRejections).next(generateImages).next(compile).next(hasAvatars),
     )
     .otherwise(

@@ -1,65 +1,188 @@
 /**
- * What flows through the training state machine: its execution input and the input and output of each
- * Lambda task. The ASL (workflow.ts) wires these paths; the functions implement them.
+ * The training workflow's contract, the only source of what flows through it: its execution input, the input and
+ * output schema of each task, its state names, where each state writes its result, and the error names its Retry
+ * and Catch rules match. `workflow.ts` wires these paths with CDK; the task descriptors parse with these schemas;
+ * the error classes take their names from here.
  */
-import type {
+import { z } from 'zod';
+import {
+  ModelReady,
   PhotoRef,
   SubjectAccepted,
   SubjectReceived,
   SubjectRejected,
+  TrainingFailed,
+  TrainingStarted,
 } from '../../events/pipeline-events.js';
-import type { SubjectSettings } from '../../events/subject-settings.js';
+import { SubjectSettings } from '../../events/subject-settings.js';
+import type { ContractError } from '../error-contract.js';
 
 /** Execution input, written by the ingest function when it seals a subject. */
-export interface TrainingExecutionInput {
+export const TrainingExecutionInput = z.object({
   /** The `Subject Received` detail, published as-is by the first state. */
-  received: SubjectReceived;
-}
+  received: SubjectReceived,
+});
+export type TrainingExecutionInput = z.infer<typeof TrainingExecutionInput>;
 
-/** Payload of ValidateImages: the `Subject Received` detail, of which it reads these fields. */
-export interface ValidateImagesInput {
-  subjectId: string;
-  imageSetId: string;
-  photos: PhotoRef[];
-  settings: SubjectSettings;
+/** ValidateImages: the `Subject Received` detail, of which it reads these fields (extra fields ignored). */
+export const ValidateImagesInput = z.object({
+  subjectId: z.string().min(1),
+  imageSetId: z.string().min(1),
+  photos: z.array(PhotoRef),
+  settings: SubjectSettings,
   /** Set when subject.json could not be used: the subject is rejected with this reason. */
-  settingsProblem?: string;
-}
+  settingsProblem: z.string().optional(),
+});
+export type ValidateImagesInput = z.infer<typeof ValidateImagesInput>;
+
+const Ratio = z.number().min(0).max(1);
 
 /** Where the face is, as ratios of the EXIF-oriented image (Rekognition's BoundingBox convention). */
-export interface FaceBox {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
+export const FaceBox = z.object({ left: Ratio, top: Ratio, width: Ratio, height: Ratio });
+export type FaceBox = z.infer<typeof FaceBox>;
 
-export interface UsablePhoto {
-  key: string;
+export const UsablePhoto = z.object({
+  key: z.string().min(1),
   /** From Rekognition, or estimated by the local stand-in (which says so). */
-  faceBox: FaceBox;
-}
+  faceBox: FaceBox,
+});
+export type UsablePhoto = z.infer<typeof UsablePhoto>;
 
-/** Result of ValidateImages: `outcome` drives the Choice state. */
-export type ValidateImagesOutput =
-  | {
-      outcome: 'accepted';
-      usable: UsablePhoto[];
-      /** The `Subject Accepted` detail without `trainingSet`, which PrepareTrainingSet adds. */
-      accepted: Omit<SubjectAccepted, 'trainingSet'>;
-    }
-  | { outcome: 'rejected'; rejected: SubjectRejected };
+/** ValidateImages' result: `outcome` drives the Choice state. */
+export const ValidateImagesOutput = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('accepted'),
+    usable: z.array(UsablePhoto),
+    /** The `Subject Accepted` detail without `trainingSet`, which PrepareTrainingSet adds. */
+    accepted: SubjectAccepted.omit({ trainingSet: true }),
+  }),
+  z.object({ outcome: z.literal('rejected'), rejected: SubjectRejected }),
+]);
+export type ValidateImagesOutput = z.infer<typeof ValidateImagesOutput>;
 
-export interface PrepareTrainingSetInput {
-  subjectId: string;
-  imageSetId: string;
-  photos: UsablePhoto[];
-  settings: SubjectSettings;
-}
+export const PrepareTrainingSetInput = z.object({
+  subjectId: z.string().min(1),
+  imageSetId: z.string().min(1),
+  photos: z.array(UsablePhoto).min(1),
+  settings: SubjectSettings,
+});
+export type PrepareTrainingSetInput = z.infer<typeof PrepareTrainingSetInput>;
 
-export interface PrepareTrainingSetOutput {
-  trainingSet: SubjectAccepted['trainingSet'];
-}
+export const PrepareTrainingSetOutput = z.object({ trainingSet: SubjectAccepted.shape.trainingSet });
+export type PrepareTrainingSetOutput = z.infer<typeof PrepareTrainingSetOutput>;
+
+/** PlanTraining. `settings` is judged by the task itself (the subject.json schema). */
+export const PlanTrainingInput = z.object({
+  subjectId: z.string(),
+  imageSetId: z.string(),
+  manifestKey: z.string(),
+  settings: z.unknown(),
+});
+export type PlanTrainingInput = z.infer<typeof PlanTrainingInput>;
+
+export const TrainingPlan = z.object({
+  modelVersion: z.string(),
+  requestKey: z.string(),
+  /** The `Training Started` detail, less `queuedSeconds`, which AcquireTrainingSlot measures. */
+  started: TrainingStarted.omit({ queuedSeconds: true }),
+});
+export type TrainingPlan = z.infer<typeof TrainingPlan>;
+
+/** AcquireTrainingSlot and both ReleaseTrainingSlot states. */
+export const SlotRequest = z.object({
+  executionName: z.string().min(1),
+  /** The execution's start time: fixes the subject's place in the queue across retries. */
+  enqueuedAt: z.string().min(1),
+  subjectId: z.string(),
+});
+export type SlotRequest = z.infer<typeof SlotRequest>;
+
+/** AcquireTrainingSlot's result: `acquired` drives the HasTrainingSlot Choice. */
+export const SlotDecision = z.discriminatedUnion('acquired', [
+  z.object({ acquired: z.literal(true), queuedSeconds: z.number() }),
+  z.object({ acquired: z.literal(false), position: z.number().int() }),
+]);
+export type SlotDecision = z.infer<typeof SlotDecision>;
+
+export const SlotReleased = z.object({ released: z.boolean() });
+
+/** Train (`.waitForTaskToken`): the function queues the training; the state's result is what the callback sends. */
+export const StartTrainingInput = z.object({
+  taskToken: z.string().min(1),
+  executionName: z.string().min(1),
+  subjectId: z.string(),
+  modelVersion: z.string(),
+  requestKey: z.string(),
+});
+export type StartTrainingInput = z.infer<typeof StartTrainingInput>;
+
+export const TrainingQueued = z.object({ inferenceId: z.string() });
+
+/** The Train state's result (the SendTaskSuccess output of the callback). */
+export const TrainingCompleted = z.object({ inferenceId: z.string(), outputLocation: z.string() });
+export type TrainingCompleted = z.infer<typeof TrainingCompleted>;
+
+/** ExplainTrainingFailure: the whole execution state (`plan` is absent when planning itself failed). */
+export const FailedTrainingState = z.object({
+  received: z.object({ subjectId: z.string(), imageSetId: z.string() }),
+  plan: z.object({ modelVersion: z.string().optional() }).optional(),
+  failedStage: z.string(),
+  failure: z.object({ Error: z.string(), Cause: z.string().optional() }),
+});
+export type FailedTrainingState = z.infer<typeof FailedTrainingState>;
+
+export const DeployModelInput = z.object({
+  subjectId: z.string(),
+  modelVersion: z.string(),
+  /** Where SageMaker stored the training container's response (from the success notification). */
+  outputLocation: z.string(),
+});
+export type DeployModelInput = z.infer<typeof DeployModelInput>;
+
+export const DeployedModel = z.object({
+  targetModel: z.string(),
+  modelKey: z.string(),
+  adapterBytes: z.number(),
+  trainingSeconds: z.number(),
+  baseModel: z.string(),
+});
+export type DeployedModel = z.infer<typeof DeployedModel>;
+
+export const WarmUpInput = z.object({ targetModel: z.string().min(1) });
+export type WarmUpInput = z.infer<typeof WarmUpInput>;
+
+export const WarmUpResult = z.object({ warmUpSeconds: z.number(), attempts: z.number().int() });
+export type WarmUpResult = z.infer<typeof WarmUpResult>;
+
+export const RegisterModelInput = z.object({
+  started: z.object({
+    version: z.literal(1),
+    subjectId: z.string(),
+    imageSetId: z.string(),
+    modelVersion: z.string(),
+    baseModel: z.string(),
+    hyperparameters: z.any(),
+    trainedBy: TrainingStarted.shape.trainedBy,
+  }),
+  deployed: DeployedModel,
+  warmUp: z.object({ warmUpSeconds: z.number() }),
+});
+export type RegisterModelInput = z.infer<typeof RegisterModelInput>;
+
+/** Each task's schemas, by state name: the local runtime checks every result against its output schema. */
+export const TrainingTaskSchemas = {
+  ValidateImages: { input: ValidateImagesInput, output: ValidateImagesOutput },
+  PrepareTrainingSet: { input: PrepareTrainingSetInput, output: PrepareTrainingSetOutput },
+  PlanTraining: { input: PlanTrainingInput, output: TrainingPlan },
+  AcquireTrainingSlot: { input: SlotRequest, output: SlotDecision },
+  ReleaseTrainingSlot: { input: SlotRequest, output: SlotReleased },
+  ReleaseTrainingSlotAfterFailure: { input: SlotRequest, output: SlotReleased },
+  Train: { input: StartTrainingInput, output: TrainingQueued },
+  ExplainTrainingFailure: { input: FailedTrainingState, output: TrainingFailed },
+  DeployModel: { input: DeployModelInput, output: DeployedModel },
+  WarmUpModel: { input: WarmUpInput, output: WarmUpResult },
+  RegisterModel: { input: RegisterModelInput, output: ModelReady },
+} as const;
 
 /** State names are part of the contract: the local runtime and the tests address states by name. */
 export const TrainingStates = {
@@ -89,3 +212,44 @@ export const TrainingStates = {
   publishTrainingFailed: 'PublishTrainingFailed',
   trainingFailed: 'TrainingFailed',
 } as const;
+
+/** Where each state writes its result in the execution state; the schemas above say what lies there. */
+export const TrainingPaths = {
+  received: '$.received',
+  validation: '$.validation',
+  prepared: '$.prepared',
+  plan: '$.plan',
+  slot: '$.slot',
+  training: '$.training',
+  deployed: '$.deployed',
+  warmUp: '$.warmUp',
+  modelReady: '$.modelReady',
+  trainingFailure: '$.trainingFailure',
+  releaseFailure: '$.releaseFailure',
+  failure: '$.failure',
+  failedStage: '$.failedStage',
+} as const;
+
+/**
+ * The error names the workflow's Retry and Catch rules match and its Fail states end with. Each entry says
+ * whether retrying can help: a Retry rule lists exactly the retryable names of its task.
+ */
+export const TrainingErrors = {
+  /** ValidateImages: Rekognition throttled or down. */
+  faceAnalysisUnavailable: { name: 'FaceAnalysisUnavailableError', retryable: true },
+  /** WarmUpModel: the new model did not answer within its own retries. */
+  modelWarmUpFailed: { name: 'ModelWarmUpFailedError', retryable: true },
+  /** Train: the endpoint's ErrorTopic reported the training failed (SendTaskFailure). */
+  trainingEndpointFailed: { name: 'TrainingEndpointFailed', retryable: false },
+  /** DeployModel: the training response does not follow the container's contract. */
+  unexpectedTrainingResponse: { name: 'UnexpectedTrainingResponseError', retryable: false },
+  /** Any task: its payload did not match this contract (a wiring mistake). */
+  malformedTaskInput: { name: 'MalformedTrainingTaskInputError', retryable: false },
+  /** `error` of the Fail state that ends a failed training or deployment. */
+  trainingFailed: { name: 'TrainingFailed', retryable: false },
+  /** `error` of the Fail state that ends every failed validation or preparation. */
+  subjectProcessingFailed: { name: 'SubjectProcessingFailed', retryable: false },
+} as const satisfies Record<string, ContractError>;
+
+export const PROCESSING_FAILED_ADVICE =
+  'The photos are kept. The pipeline retried and gave up; once the cause is fixed, start the training state machine again with the input of this execution under a new execution name (re-dropping the same files is a no-op by design), or change the set of photos to start a new image set.';

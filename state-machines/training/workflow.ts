@@ -27,7 +27,8 @@ import {
 import { EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE, type PipelineDetailType } from '../../events/pipeline-events.js';
-import { TrainingStates } from './contract.js';
+import { retryableErrors } from '../error-contract.js';
+import { PROCESSING_FAILED_ADVICE, TrainingErrors, TrainingPaths, TrainingStates } from './contract.js';
 
 export interface TrainingWorkflowProps {
   validateImages: IFunction;
@@ -50,30 +51,6 @@ export interface TrainingWorkflow {
   startState: IChainable;
   definitionBody: DefinitionBody;
 }
-
-/** Thrown by ValidateImages when Rekognition throttles or is down: worth retrying, unlike a bad photo. */
-export const FACE_ANALYSIS_UNAVAILABLE_ERROR = 'FaceAnalysisUnavailableError';
-
-/** Thrown by WarmUpModel when the new model did not answer within its own retries. */
-export const MODEL_WARM_UP_FAILED_ERROR = 'ModelWarmUpFailedError';
-
-/** `error` of the Fail state that ends a failed training or deployment. */
-export const TRAINING_FAILED_ERROR = 'TrainingFailed';
-
-/** `error` of the Fail state that ends every failed execution. */
-export const SUBJECT_PROCESSING_FAILED_ERROR = 'SubjectProcessingFailed';
-
-export const PROCESSING_FAILED_ADVICE =
-  'The photos are kept. The pipeline retried and gave up; once the cause is fixed, start the training state machine again with the input of this execution under a new execution name (re-dropping the same files is a no-op by design), or change the set of photos to start a new image set.';
-
-/** Where each state writes its result in the execution state; `contract.ts` types what lies there. */
-export const TrainingPaths = {
-  received: '$.received',
-  validation: '$.validation',
-  prepared: '$.prepared',
-  failure: '$.failure',
-  failedStage: '$.failedStage',
-} as const;
 
 /** Every Lambda task is given this much time; the local engine would otherwise stop a task after 60 s. */
 const LAMBDA_TASK_TIMEOUT = Duration.seconds(300);
@@ -117,10 +94,10 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
     lambdaFunction: props.prepareTrainingSet,
     payloadResponseOnly: true,
     payload: TaskInput.fromObject({
-      subjectId: JsonPath.stringAt('$.received.subjectId'),
-      imageSetId: JsonPath.stringAt('$.received.imageSetId'),
-      photos: JsonPath.objectAt('$.validation.usable'),
-      settings: JsonPath.objectAt('$.received.settings'),
+      subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
+      imageSetId: JsonPath.stringAt(`${TrainingPaths.received}.imageSetId`),
+      photos: JsonPath.objectAt(`${TrainingPaths.validation}.usable`),
+      settings: JsonPath.objectAt(`${TrainingPaths.received}.settings`),
     }),
     resultPath: TrainingPaths.prepared,
     taskTimeout: Timeout.duration(LAMBDA_TASK_TIMEOUT),
@@ -129,7 +106,7 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
   const publishRejected = publish(
     TrainingStates.publishRejected,
     'Subject Rejected',
-    TaskInput.fromJsonPathAt('$.validation.rejected'),
+    TaskInput.fromJsonPathAt(`${TrainingPaths.validation}.rejected`),
   );
   // The detail is `accepted` plus `{ trainingSet }`: exactly the SubjectAccepted schema.
   const publishAccepted = publish(
@@ -137,7 +114,7 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
     'Subject Accepted',
     TaskInput.fromText(
       JsonPath.jsonMerge(
-        JsonPath.objectAt('$.validation.accepted'),
+        JsonPath.objectAt(`${TrainingPaths.validation}.accepted`),
         JsonPath.objectAt(TrainingPaths.prepared),
       ),
     ),
@@ -147,17 +124,17 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
     'Subject Processing Failed',
     TaskInput.fromObject({
       version: 1,
-      subjectId: JsonPath.stringAt('$.received.subjectId'),
-      imageSetId: JsonPath.stringAt('$.received.imageSetId'),
+      subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
+      imageSetId: JsonPath.stringAt(`${TrainingPaths.received}.imageSetId`),
       stage: JsonPath.stringAt(TrainingPaths.failedStage),
-      error: JsonPath.stringAt('$.failure.Error'),
-      cause: JsonPath.stringAt('$.failure.Cause'),
+      error: JsonPath.stringAt(`${TrainingPaths.failure}.Error`),
+      cause: JsonPath.stringAt(`${TrainingPaths.failure}.Cause`),
       advice: PROCESSING_FAILED_ADVICE,
     }),
   );
   const processingFailed = new Fail(scope, TrainingStates.failed, {
     stateName: TrainingStates.failed,
-    error: SUBJECT_PROCESSING_FAILED_ERROR,
+    error: TrainingErrors.subjectProcessingFailed.name,
     cause:
       'A stage of the training workflow failed after its retries; the Subject Processing Failed event says which',
   });
@@ -170,7 +147,7 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
   ] as const;
   for (const [task, stage] of lambdaTasks) {
     task.addRetry({
-      errors: [FACE_ANALYSIS_UNAVAILABLE_ERROR],
+      errors: retryableErrors(TrainingErrors.faceAnalysisUnavailable),
       interval: Duration.seconds(2),
       backoffRate: 2,
       maxAttempts: 3,
@@ -191,7 +168,7 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
     stateName: TrainingStates.isSubjectUsable,
   })
     .when(
-      Condition.stringEquals('$.validation.outcome', 'accepted'),
+      Condition.stringEquals(`${TrainingPaths.validation}.outcome`, 'accepted'),
       prepareTrainingSet.next(publishAccepted).next(training),
     )
     // A rejection is an outcome for the person who dropped the photos, not an error of the pipeline.
@@ -235,13 +212,13 @@ function buildTrainingStates(
       taskTimeout: Timeout.duration(timeout),
     });
   const subject = {
-    subjectId: JsonPath.stringAt('$.received.subjectId'),
-    imageSetId: JsonPath.stringAt('$.received.imageSetId'),
+    subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
+    imageSetId: JsonPath.stringAt(`${TrainingPaths.received}.imageSetId`),
   };
   const slotRequest = {
     executionName: JsonPath.executionName,
     enqueuedAt: JsonPath.stringAt('$$.Execution.StartTime'),
-    subjectId: JsonPath.stringAt('$.received.subjectId'),
+    subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
   };
 
   const plan = lambda(
@@ -249,16 +226,16 @@ function buildTrainingStates(
     props.planTraining,
     {
       ...subject,
-      manifestKey: JsonPath.stringAt('$.prepared.trainingSet.manifestKey'),
-      settings: JsonPath.objectAt('$.received.settings'),
+      manifestKey: JsonPath.stringAt(`${TrainingPaths.prepared}.trainingSet.manifestKey`),
+      settings: JsonPath.objectAt(`${TrainingPaths.received}.settings`),
     },
-    '$.plan',
+    TrainingPaths.plan,
   );
   const acquire = lambda(
     TrainingStates.acquireTrainingSlot,
     props.acquireTrainingSlot,
     slotRequest,
-    '$.slot',
+    TrainingPaths.slot,
   );
   const waitForSlot = new Wait(scope, TrainingStates.waitForTrainingSlot, {
     stateName: TrainingStates.waitForTrainingSlot,
@@ -270,11 +247,11 @@ function buildTrainingStates(
     TaskInput.fromObject({
       version: 1,
       ...subject,
-      modelVersion: JsonPath.stringAt('$.plan.started.modelVersion'),
-      baseModel: JsonPath.stringAt('$.plan.started.baseModel'),
-      hyperparameters: JsonPath.objectAt('$.plan.started.hyperparameters'),
-      queuedSeconds: JsonPath.numberAt('$.slot.queuedSeconds'),
-      trainedBy: JsonPath.stringAt('$.plan.started.trainedBy'),
+      modelVersion: JsonPath.stringAt(`${TrainingPaths.plan}.started.modelVersion`),
+      baseModel: JsonPath.stringAt(`${TrainingPaths.plan}.started.baseModel`),
+      hyperparameters: JsonPath.objectAt(`${TrainingPaths.plan}.started.hyperparameters`),
+      queuedSeconds: JsonPath.numberAt(`${TrainingPaths.slot}.queuedSeconds`),
+      trainedBy: JsonPath.stringAt(`${TrainingPaths.plan}.started.trainedBy`),
     }),
   );
   const train = new LambdaInvoke(scope, TrainingStates.train, {
@@ -284,11 +261,11 @@ function buildTrainingStates(
     payload: TaskInput.fromObject({
       taskToken: JsonPath.taskToken,
       executionName: JsonPath.executionName,
-      subjectId: JsonPath.stringAt('$.received.subjectId'),
-      modelVersion: JsonPath.stringAt('$.plan.modelVersion'),
-      requestKey: JsonPath.stringAt('$.plan.requestKey'),
+      subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
+      modelVersion: JsonPath.stringAt(`${TrainingPaths.plan}.modelVersion`),
+      requestKey: JsonPath.stringAt(`${TrainingPaths.plan}.requestKey`),
     }),
-    resultPath: '$.training',
+    resultPath: TrainingPaths.training,
     // A lost notification ends here, as States.Timeout, never as an execution waiting forever.
     taskTimeout: Timeout.duration(props.trainingTimeout),
   });
@@ -302,21 +279,21 @@ function buildTrainingStates(
     TrainingStates.deployModel,
     props.deployModel,
     {
-      subjectId: JsonPath.stringAt('$.received.subjectId'),
-      modelVersion: JsonPath.stringAt('$.plan.modelVersion'),
-      outputLocation: JsonPath.stringAt('$.training.outputLocation'),
+      subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
+      modelVersion: JsonPath.stringAt(`${TrainingPaths.plan}.modelVersion`),
+      outputLocation: JsonPath.stringAt(`${TrainingPaths.training}.outputLocation`),
     },
-    '$.deployed',
+    TrainingPaths.deployed,
   );
   const warmUp = lambda(
     TrainingStates.warmUpModel,
     props.warmUpModel,
-    { targetModel: JsonPath.stringAt('$.deployed.targetModel') },
-    '$.warmUp',
+    { targetModel: JsonPath.stringAt(`${TrainingPaths.deployed}.targetModel`) },
+    TrainingPaths.warmUp,
     Duration.minutes(5),
   );
   warmUp.addRetry({
-    errors: [MODEL_WARM_UP_FAILED_ERROR],
+    errors: retryableErrors(TrainingErrors.modelWarmUpFailed),
     interval: Duration.seconds(30),
     backoffRate: 2,
     maxAttempts: 2,
@@ -326,16 +303,16 @@ function buildTrainingStates(
     TrainingStates.registerModel,
     props.registerModel,
     {
-      started: JsonPath.objectAt('$.plan.started'),
-      deployed: JsonPath.objectAt('$.deployed'),
-      warmUp: JsonPath.objectAt('$.warmUp'),
+      started: JsonPath.objectAt(`${TrainingPaths.plan}.started`),
+      deployed: JsonPath.objectAt(TrainingPaths.deployed),
+      warmUp: JsonPath.objectAt(TrainingPaths.warmUp),
     },
-    '$.modelReady',
+    TrainingPaths.modelReady,
   );
   const publishReady = publish(
     TrainingStates.publishModelReady,
     'Model Ready',
-    TaskInput.fromJsonPathAt('$.modelReady'),
+    TaskInput.fromJsonPathAt(TrainingPaths.modelReady),
   );
 
   // The one failure path: free the capacity (idempotent), explain, publish, fail.
@@ -351,15 +328,15 @@ function buildTrainingStates(
     stateName: TrainingStates.explainTrainingFailure,
     lambdaFunction: props.explainTrainingFailure,
     payloadResponseOnly: true,
-    resultPath: '$.trainingFailure',
+    resultPath: TrainingPaths.trainingFailure,
     taskTimeout: Timeout.duration(Duration.seconds(60)),
   });
   // Even if freeing the capacity fails, the person is still told what happened.
-  releaseAfterFailure.addCatch(explain, { errors: [Errors.ALL], resultPath: '$.releaseFailure' });
+  releaseAfterFailure.addCatch(explain, { errors: [Errors.ALL], resultPath: TrainingPaths.releaseFailure });
   const publishFailed = publish(
     TrainingStates.publishTrainingFailed,
     'Training Failed',
-    TaskInput.fromJsonPathAt('$.trainingFailure'),
+    TaskInput.fromJsonPathAt(TrainingPaths.trainingFailure),
   );
   releaseAfterFailure
     .next(explain)
@@ -367,7 +344,7 @@ function buildTrainingStates(
     .next(
       new Fail(scope, TrainingStates.trainingFailed, {
         stateName: TrainingStates.trainingFailed,
-        error: TRAINING_FAILED_ERROR,
+        error: TrainingErrors.trainingFailed.name,
         cause: 'Training or deployment failed; the Training Failed event says why and whether retrying helps',
       }),
     );
@@ -393,7 +370,7 @@ function buildTrainingStates(
     stateName: TrainingStates.hasTrainingSlot,
   })
     .when(
-      Condition.booleanEquals('$.slot.acquired', true),
+      Condition.booleanEquals(`${TrainingPaths.slot}.acquired`, true),
       publishStarted
         .next(train)
         .next(release)

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalFunctions } from '../../local/runtime/local-functions.js';
 import { LocalPipeline, type LocalPipelineOptions } from '../../local/runtime/local-pipeline.js';
 
 /**
@@ -15,7 +14,6 @@ export class LocalPipelines {
     const dataDir = await mkdtemp(join(tmpdir(), 'pipeline-'));
     const pipeline = await LocalPipeline.open({
       dataDir,
-      functions: createLocalFunctions,
       retryIntervalMs: 0,
       ...options,
     });

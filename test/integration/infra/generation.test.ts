@@ -302,12 +302,21 @@ describe('generation functions', () => {
   });
 
   test('the prefixes granted are the ones GenerateScreenedImage writes to', async () => {
-    const granted = await import('../../../infra/constructs/generation.js');
-    const written = await import('../../../functions/generation/generate-screened-image.js');
-    expect([granted.AVATARS_PREFIX, granted.QUARANTINE_PREFIX]).toEqual([
-      written.AVATARS_PREFIX,
-      written.QUARANTINE_PREFIX,
+    // Prepare
+    const layout = await import('../../../functions/platform/bucket-layout.js');
+    const statements = statementsOfFunction(ids.generateScreenedImage);
+    const target = { subjectId: 'ada', modelVersion: 'v-1', requestId: 'r1' };
+    // Act
+    const written = [
+      layout.avatarKey(target, { promptId: 'p1', imageIndex: 0 }),
+      layout.quarantineKey(target, { promptId: 'p1', imageIndex: 0 }, 1),
+    ];
+    // Assess
+    expect(written.map((key) => `${key.split('/')[0]}/`)).toEqual([
+      layout.AVATARS_PREFIX,
+      layout.QUARANTINE_PREFIX,
     ]);
+    for (const key of written) expect(allows(statements, 's3:PutObject', bucketObject(key))).toBe(true);
   });
 
   test('CompileAvatars may only read avatars/ (it signs the links with its own credentials)', () => {

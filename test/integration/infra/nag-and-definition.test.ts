@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { SubjectProcessingFailed } from '../../../events/pipeline-events.js';
-import { FaceAnalysisUnavailableError } from '../../../functions/validation/face-analysis-unavailable-error.js';
+import { FaceAnalysisUnavailableError } from '../../../functions/validation/errors.js';
 import { createPipelineApp } from '../../../infra/pipeline-app.js';
-import {
-  FACE_ANALYSIS_UNAVAILABLE_ERROR,
-  PROCESSING_FAILED_ADVICE,
-} from '../../../state-machines/training/workflow.js';
+import { PROCESSING_FAILED_ADVICE, TrainingErrors } from '../../../state-machines/training/contract.js';
+
+const FACE_ANALYSIS_UNAVAILABLE_ERROR = TrainingErrors.faceAnalysisUnavailable.name;
+
 import {
   describeFindings,
   PREBUILT_IMAGES,

@@ -7,12 +7,9 @@ import {
   SubjectProcessingFailed,
   SubjectRejected,
 } from '../../../events/pipeline-events.js';
-import { FaceAnalysisUnavailableError } from '../../../functions/validation/face-analysis-unavailable-error.js';
-import { validateImageSet } from '../../../functions/validation/validate-image-set.js';
-import { parseValidateImagesInput } from '../../../functions/validation/validate-images-input.js';
-import { readValidationPolicyFromEnvironment } from '../../../functions/validation/validation-policy.js';
-import { createLocalFunctions } from '../../../local/runtime/local-functions.js';
-import type { LocalFunctionsFactory, LocalPipeline } from '../../../local/runtime/local-pipeline.js';
+import type { AnalysisImage, PhotoContext } from '../../../functions/task-registry.js';
+import { FaceAnalysisUnavailableError } from '../../../functions/validation/errors.js';
+import type { LocalPipeline } from '../../../local/runtime/local-pipeline.js';
 import {
   assertRunnableLocally,
   UnsupportedByLocalEngineError,
@@ -21,7 +18,6 @@ import {
   generateSampleSubjects,
   type SampleSubject,
 } from '../../../local/samples/generate-sample-subjects.js';
-import { UnscreenedContentModerator } from '../../../local/stand-ins/content-moderation.js';
 import { SaliencyFaceAnalyzer } from '../../../local/stand-ins/face-analysis.js';
 import { LocalPipelines } from '../../support/local-pipelines.js';
 
@@ -140,30 +136,18 @@ describe('training workflow (synthesized definition, local engine)', () => {
   it('retries ValidateImages while Rekognition is unavailable, then publishes a processing failure a person can act on', async () => {
     // Prepare: a face analyzer that is always throttled
     let calls = 0;
-    const unavailable: LocalFunctionsFactory = (deps) => {
-      const functions = createLocalFunctions(deps);
-      const policy = readValidationPolicyFromEnvironment(deps.environmentOf('validateImages'));
-      const throttled = {
-        performedBy: 'amazon-rekognition' as const,
-        detectFaces: async () => {
-          calls++;
-          throw new FaceAnalysisUnavailableError(
-            'Rekognition DetectFaces: ThrottlingException (Rate exceeded)',
-          );
-        },
-      };
-      return {
-        ...functions,
-        validateImages: (payload) =>
-          validateImageSet(parseValidateImagesInput(payload), {
-            store: deps.store,
-            faceAnalyzer: throttled,
-            moderator: new UnscreenedContentModerator(),
-            policy,
-          }),
-      };
+    const throttled = {
+      performedBy: 'amazon-rekognition' as const,
+      detectFaces: async () => {
+        calls++;
+        throw new FaceAnalysisUnavailableError(
+          'Rekognition DetectFaces: ThrottlingException (Rate exceeded)',
+        );
+      },
     };
-    const pipeline = await pipelines.open({ functions: unavailable });
+    const pipeline = await pipelines.open({
+      ports: (local) => ({ ...local, faceAnalyzer: () => throttled }),
+    });
     // Act
     const { events, types, executions } = await run(pipeline, 'good-ana');
     // Assess
@@ -177,26 +161,23 @@ describe('training workflow (synthesized definition, local engine)', () => {
   });
 
   it('recovers when the service comes back within the retries', async () => {
+    // Prepare: the service fails on one photo in the first two invocations (each analyses every photo), then answers
     let failuresLeft = 2;
-    const flaky: LocalFunctionsFactory = (deps) => {
-      const functions = createLocalFunctions(deps);
-      const policy = readValidationPolicyFromEnvironment(deps.environmentOf('validateImages'));
-      const analyzer = new SaliencyFaceAnalyzer();
-      return {
-        ...functions,
-        validateImages: (payload) => {
-          if (failuresLeft-- > 0) throw new FaceAnalysisUnavailableError('Rekognition: InternalServerError');
-          return validateImageSet(parseValidateImagesInput(payload), {
-            store: deps.store,
-            faceAnalyzer: analyzer,
-            moderator: new UnscreenedContentModerator(),
-            policy,
-          });
-        },
-      };
+    let failingKey: string | undefined;
+    const analyzer = new SaliencyFaceAnalyzer();
+    const flaky = {
+      performedBy: analyzer.performedBy,
+      detectFaces: async (image: AnalysisImage, photo: PhotoContext) => {
+        failingKey ??= photo.key;
+        if (photo.key === failingKey && failuresLeft-- > 0)
+          throw new FaceAnalysisUnavailableError('Rekognition: InternalServerError');
+        return analyzer.detectFaces(image);
+      },
     };
-    const pipeline = await pipelines.open({ functions: flaky });
+    const pipeline = await pipelines.open({ ports: (local) => ({ ...local, faceAnalyzer: () => flaky }) });
+    // Act
     const { types } = await run(pipeline, 'good-ana');
+    // Assess
     expect(types).toEqual([
       'Subject Received',
       'Subject Accepted',

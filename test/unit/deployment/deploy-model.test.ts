@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CopyObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { deployModel, UnexpectedTrainingResponseError } from '../../../functions/deployment/deploy-model.js';
+import { deployModel } from '../../../functions/deployment/deploy-model.js';
+import { UnexpectedTrainingResponseError } from '../../../functions/deployment/errors.js';
+import { InvalidS3UriError, ObjectNotFoundError } from '../../../functions/platform/errors.js';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
-import { ObjectNotFoundError } from '../../../functions/platform/object-store.js';
 import { S3ObjectStore } from '../../../functions/platform/s3-object-store.js';
-import { InvalidS3UriError } from '../../../functions/platform/s3-uri.js';
 import type { TrainingResponse } from '../../../functions/training/training-request.js';
 
 const BUCKET = 'photo-bucket';

@@ -2,10 +2,14 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ModelReady } from '../../../events/pipeline-events.js';
 import { DEFAULT_HYPERPARAMETERS } from '../../../events/training-settings.js';
 import { ModelRegistry, type RegisteredModel } from '../../../functions/deployment/model-registry.js';
-import { type RegisterModelInput, registerModel } from '../../../functions/deployment/register-model.js';
-import { parseRegisterModelInput } from '../../../functions/training/training-inputs.js';
+import { registerModel } from '../../../functions/deployment/register-model.js';
+import { registerModelTask } from '../../../functions/deployment/register-model.task.js';
+
+const parseRegisterModelInput = registerModelTask.parse;
+
 import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/local-dynamo.js';
 import { modelRegistryTableDefinition } from '../../../local/runtime/table-definitions.js';
+import type { RegisterModelInput } from '../../../state-machines/training/contract.js';
 
 const TABLE = 'model-registry';
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');

@@ -7,17 +7,14 @@ import {
   ValidationError,
 } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ModelWarmUpFailedError } from '../../../functions/deployment/errors.js';
 import {
-  ModelWarmUpFailedError,
   type WarmUpDeps,
   type WarmUpPolicy,
   warmUpModel,
 } from '../../../functions/deployment/warm-up-model.js';
-import {
-  generationRequest,
-  imageFromResponse,
-  UnexpectedGenerationResponseError,
-} from '../../../functions/serving/generation-request.js';
+import { UnexpectedGenerationResponseError } from '../../../functions/serving/errors.js';
+import { generationRequest, imageFromResponse } from '../../../functions/serving/generation-request.js';
 import { type ModelEndpoint, SageMakerModelEndpoint } from '../../../functions/serving/model-endpoint.js';
 
 const TARGET = 'ana/v-0123456789ab.tar.gz';

@@ -14,9 +14,9 @@ import {
   ComprehendLanguageDetector,
   ComprehendToxicityClassifier,
 } from '../../../functions/generation/comprehend-prompt-screen.js';
+import { ScreeningUnavailableError } from '../../../functions/generation/errors.js';
 import { S3PresignedImageLinks } from '../../../functions/generation/image-links.js';
 import { RekognitionImageScreen } from '../../../functions/generation/image-screen.js';
-import { ScreeningUnavailableError } from '../../../functions/generation/screening-unavailable-error.js';
 import { lambdaContext } from '../../support/lambda-context.js';
 import { imageResponse, PNG_1X1, planned, REQUEST } from './fakes.js';
 

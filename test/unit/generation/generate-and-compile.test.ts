@@ -7,10 +7,10 @@ import {
   compileAvatars,
   readCompilePolicyFromEnvironment,
 } from '../../../functions/generation/compile-avatars.js';
+import { GenerationUnavailableError } from '../../../functions/generation/errors.js';
 import {
   DEFAULT_GENERATION_POLICY,
   type GenerateScreenedImageDeps,
-  GenerationUnavailableError,
   generateScreenedImage,
   readGenerationPolicyFromEnvironment,
 } from '../../../functions/generation/generate-screened-image.js';

@@ -3,8 +3,8 @@ import { RequestRejected } from '../../../events/pipeline-events.js';
 import modelReadySample from '../../../events/samples/v1/model-ready.json' with { type: 'json' };
 import { DEFAULT_HYPERPARAMETERS } from '../../../events/training-settings.js';
 import { ModelRegistry } from '../../../functions/deployment/model-registry.js';
+import { MalformedModelReadyError } from '../../../functions/generation/errors.js';
 import {
-  MalformedModelReadyError,
   type PrepareGenerationDeps,
   prepareGeneration,
   readPreparationPolicyFromEnvironment,

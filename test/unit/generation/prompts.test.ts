@@ -1,9 +1,5 @@
-import {
-  DEFAULT_STYLE_PACK,
-  planPrompts,
-  seedFor,
-  UnknownStyleError,
-} from '../../../functions/generation/prompts.js';
+import { UnknownStyleError } from '../../../functions/generation/errors.js';
+import { DEFAULT_STYLE_PACK, planPrompts, seedFor } from '../../../functions/generation/prompts.js';
 
 const SUBJECT = { token: 'zwx', classWord: 'woman' };
 

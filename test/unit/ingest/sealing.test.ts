@@ -9,9 +9,9 @@ import { sealQuietSubjects } from '../../../functions/ingest/seal-quiet-subjects
 import type { SealingDeps } from '../../../functions/ingest/seal-subject.js';
 import { DEFAULT_SEALING_POLICY } from '../../../functions/ingest/sealing-policy.js';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
-import { type LocalLedger, startLocalLedger } from '../../../local/runtime/local-ledger.js';
 import type { TrainingExecutionInput } from '../../../state-machines/training/contract.js';
 import { objectCreated } from '../../support/aws-events.js';
+import { type LocalLedger, startLocalLedger } from '../../support/local-ledger.js';
 
 /** Records every start; like Step Functions, a second start of the same name reports alreadyStarted. */
 class RecordingStarter implements ExecutionStarter {

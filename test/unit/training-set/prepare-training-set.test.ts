@@ -6,7 +6,10 @@ import { TrainingSetSummary } from '../../../events/pipeline-events.js';
 import { SubjectSettings } from '../../../events/subject-settings.js';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
 import { prepareTrainingSet } from '../../../functions/training-set/prepare-training-set.js';
-import { parsePrepareTrainingSetInput } from '../../../functions/training-set/prepare-training-set-input.js';
+import { prepareTrainingSetTask } from '../../../functions/training-set/prepare-training-set.task.js';
+
+const parsePrepareTrainingSetInput = prepareTrainingSetTask.parse;
+
 import type { PrepareTrainingSetInput } from '../../../state-machines/training/contract.js';
 
 const policy = { resolution: 256, trainingPrefix: 'training/' };

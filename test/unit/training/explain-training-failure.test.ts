@@ -4,7 +4,10 @@ import {
   explainTrainingFailure,
   type TrainingFailureInput,
 } from '../../../functions/training/explain-training-failure.js';
-import { parseFailedTrainingState } from '../../../functions/training/training-inputs.js';
+import { explainTrainingFailureTask } from '../../../functions/training/explain-training-failure.task.js';
+
+const parseFailedTrainingState = explainTrainingFailureTask.parse;
+
 import { lambdaContext } from '../../support/lambda-context.js';
 
 const base: Omit<TrainingFailureInput, 'failure' | 'stage'> = {

@@ -6,7 +6,10 @@ import { TrainingStarted } from '../../../events/pipeline-events.js';
 import { DEFAULT_HYPERPARAMETERS } from '../../../events/training-settings.js';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
 import { type PlanTrainingDeps, planTraining } from '../../../functions/training/plan-training.js';
-import { parsePlanTrainingInput } from '../../../functions/training/training-inputs.js';
+import { planTrainingTask } from '../../../functions/training/plan-training.task.js';
+
+const parsePlanTrainingInput = planTrainingTask.parse;
+
 import { TrainingRequest } from '../../../functions/training/training-request.js';
 
 describe('planTraining', () => {

@@ -14,8 +14,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { type AsyncInference, SageMakerAsyncInference } from '../../../functions/training/async-inference.js';
 import type { CallbackTokens } from '../../../functions/training/callback-tokens.js';
-import { type StartTrainingInput, startTraining } from '../../../functions/training/start-training.js';
+import { startTraining } from '../../../functions/training/start-training.js';
 import { StepFunctionsTaskCallbacks } from '../../../functions/training/task-callbacks.js';
+import type { StartTrainingInput } from '../../../state-machines/training/contract.js';
 
 const sfn = mockClient(SFNClient);
 const runtime = mockClient(SageMakerRuntimeClient);

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type SlotRequest, TrainingQueue } from '../../../functions/training/training-queue.js';
+import { TrainingQueue } from '../../../functions/training/training-queue.js';
 import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/local-dynamo.js';
 import { trainingStateTableDefinition } from '../../../local/runtime/table-definitions.js';
+import type { SlotRequest } from '../../../state-machines/training/contract.js';
 
 /** The capacity gate on dynalite: real conditional writes, real queries. Each test uses its own table. */
 describe('TrainingQueue (capacity gate)', () => {

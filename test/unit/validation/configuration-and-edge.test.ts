@@ -1,5 +1,8 @@
 import { readTrainingSetPolicyFromEnvironment } from '../../../functions/training-set/training-set-policy.js';
-import { parseValidateImagesInput } from '../../../functions/validation/validate-images-input.js';
+import { validateImagesTask } from '../../../functions/validation/validate-images.task.js';
+
+const parseValidateImagesInput = validateImagesTask.parse;
+
 import {
   DEFAULT_VALIDATION_POLICY,
   readValidationPolicyFromEnvironment,

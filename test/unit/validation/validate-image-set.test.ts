@@ -4,12 +4,12 @@ import { SubjectSettings } from '../../../events/subject-settings.js';
 import type { ObjectStore } from '../../../functions/platform/object-store.js';
 import type { AnalysisImage } from '../../../functions/validation/analysis-image.js';
 import type { ContentModerator, ModerationLabel } from '../../../functions/validation/content-moderation.js';
+import { FaceAnalysisUnavailableError } from '../../../functions/validation/errors.js';
 import type {
   DetectedFace,
   FaceAnalyzer,
   PhotoContext,
 } from '../../../functions/validation/face-analysis.js';
-import { FaceAnalysisUnavailableError } from '../../../functions/validation/face-analysis-unavailable-error.js';
 import { inspectPhoto } from '../../../functions/validation/inspect-photo.js';
 import {
   type ValidateImagesDependencies,

@@ -1,10 +1,4 @@
-/**
- * A screening service (Comprehend for prompts, Rekognition for images) is throttled or failing: nothing was
- * judged. The generation state machine retries the task on this error name, with backoff.
- */
-export class ScreeningUnavailableError extends Error {
-  override name = 'ScreeningUnavailableError';
-}
+import { ScreeningUnavailableError } from './errors.js';
 
 const TRANSIENT_ERROR_NAMES = new Set([
   'ThrottlingException',

@@ -1,6 +1,6 @@
 import { SubjectLedger } from '../../functions/ingest/subject-ledger.js';
-import { startLocalDynamo } from './local-dynamo.js';
-import { ledgerTableDefinition } from './table-definitions.js';
+import { startLocalDynamo } from '../../local/runtime/local-dynamo.js';
+import { ledgerTableDefinition } from '../../local/runtime/table-definitions.js';
 
 export interface LocalLedger {
   ledger: SubjectLedger;

@@ -1,0 +1,45 @@
+/**
+ * The names of the environment variables the stack gives the pipeline's functions. Infra sets them from the
+ * config, each task descriptor declares the ones it reads, and the local runtime reads them from the synthesized
+ * template: one list, so that a name cannot be spelled two ways on the two sides.
+ */
+export const EnvironmentVariables = {
+  /** The ingest bucket, which holds every prefix of `bucket-layout.ts`. */
+  photoBucket: 'PHOTO_BUCKET',
+  /** The subject ledger (ingest's DynamoDB table). */
+  ledgerTable: 'LEDGER_TABLE',
+  /** The training state machine that a sealed subject starts. */
+  trainingStateMachineArn: 'STATE_MACHINE_ARN',
+  minPhotos: 'MIN_PHOTOS',
+  maxPhotos: 'MAX_PHOTOS',
+  minSidePx: 'MIN_SIDE_PX',
+  maxFileBytes: 'MAX_FILE_BYTES',
+  maxPixels: 'MAX_PIXELS',
+  quietPeriodSeconds: 'QUIET_PERIOD_SECONDS',
+  incompleteTimeoutSeconds: 'INCOMPLETE_TIMEOUT_SECONDS',
+  trainingResolution: 'TRAINING_RESOLUTION',
+  trainingPrefix: 'TRAINING_PREFIX',
+  baseModel: 'BASE_MODEL',
+  /** Capacity queue and callback tokens of the trainings in flight. */
+  trainingStateTable: 'TRAINING_STATE_TABLE',
+  trainingConcurrency: 'TRAINING_CONCURRENCY',
+  /** The asynchronous inference endpoint that trains. */
+  trainingEndpoint: 'TRAINING_ENDPOINT',
+  trainingInvocationTimeoutSeconds: 'TRAINING_INVOCATION_TIMEOUT_SECONDS',
+  tokenTtlSeconds: 'TOKEN_TTL_SECONDS',
+  modelsPrefix: 'MODELS_PREFIX',
+  /** The GPU multi-model endpoint that serves every subject's model. */
+  servingEndpoint: 'SERVING_ENDPOINT',
+  modelRegistryTable: 'MODEL_REGISTRY_TABLE',
+  maxImagesPerRequest: 'MAX_IMAGES_PER_REQUEST',
+  denyListExtra: 'DENY_LIST_EXTRA',
+  toxicityThresholds: 'TOXICITY_THRESHOLDS',
+  nonEnglishPolicy: 'NON_ENGLISH_POLICY',
+  maxPromptBytes: 'MAX_PROMPT_BYTES',
+  maxRegenerations: 'MAX_REGENERATIONS',
+  blockedCategories: 'BLOCKED_CATEGORIES',
+  moderationMinConfidence: 'MODERATION_MIN_CONFIDENCE',
+  linkExpirySeconds: 'LINK_EXPIRY_SECONDS',
+} as const;
+
+export type EnvironmentVariableName = (typeof EnvironmentVariables)[keyof typeof EnvironmentVariables];
