@@ -47,7 +47,11 @@ export function showValue(value: unknown): string {
   } catch {
     // A BigInt or a cycle: only a programmatic context can hold one.
   }
-  shown ??= inspect(value, { breakLength: Number.POSITIVE_INFINITY });
+  // One line: a message has one line per key.
+  shown ??= inspect(value, { breakLength: Number.POSITIVE_INFINITY, compact: true }).replace(
+    /\s*\n\s*/g,
+    ' ',
+  );
   if (shown.length <= 200) return shown;
   const length = typeof value === 'string' ? value.length : shown.length;
   return `${shown.slice(0, 200)}... (${length} characters)`;

@@ -102,7 +102,7 @@ function likelyTypos(context: Record<string, unknown>): string[] {
       .map(({ k }) => k);
     if (meant) {
       typos.push(
-        `Context "${key}"=${showValue(value)} is not a setting the pipeline reads: did you mean "${meant}"?`,
+        `Context ${JSON.stringify(key)}=${showValue(value)} is not a setting the pipeline reads: did you mean "${meant}"?`,
       );
     }
   }
