@@ -53,35 +53,27 @@ export function readPipelineConfig(node: Node): PipelineConfig {
   return result.data;
 }
 
-/** One line per key, in the order of the schema: `Context "key"=<value as given> <what is wrong and allowed>`. */
+/**
+ * One line per key, in the order of the schema: `Context "key"=<value as given> <what is wrong; what is allowed>`,
+ * several problems of one key joined with "; ". A check across two keys (`params.line`) brings its own line.
+ */
 function describeIssues(
   issues: readonly z.core.$ZodIssue[],
   given: Partial<Record<PipelineConfigKey, unknown>>,
 ): string[] {
-  const byKey = new Map<string, Set<string>>();
-  const lines = new Map<string, string[]>();
+  const problemsOf = new Map<string, Set<string>>();
+  const ownLines: { key: string; line: string }[] = [];
   for (const issue of issues) {
-    const key = String(issue.path[0] ?? '');
-    if (issue.code === 'custom' && issue.params?.line === true) {
-      lines.set(key, [...(lines.get(key) ?? []), issue.message]);
-      continue;
-    }
-    byKey.set(key, (byKey.get(key) ?? new Set()).add(issue.message));
+    const key = String(issue.path[0]);
+    if (issue.code === 'custom' && issue.params?.line === true) ownLines.push({ key, line: issue.message });
+    else problemsOf.set(key, (problemsOf.get(key) ?? new Set()).add(issue.message));
   }
-  const order = (key: string) => {
-    const at = PIPELINE_CONFIG_KEYS.indexOf(key as PipelineConfigKey);
-    return at === -1 ? PIPELINE_CONFIG_KEYS.length : at;
-  };
-  return [...new Set([...byKey.keys(), ...lines.keys()])]
-    .sort((a, b) => order(a) - order(b))
-    .flatMap((key) => [
-      ...(byKey.has(key)
-        ? [
-            `Context "${key}"=${showValue(given[key as PipelineConfigKey])} ${[...(byKey.get(key) ?? [])].join('; ')}`,
-          ]
-        : []),
-      ...(lines.get(key) ?? []),
-    ]);
+  const keyLines = [...problemsOf].map(([key, problems]) => ({
+    key,
+    line: `Context ${JSON.stringify(key)}=${showValue(given[key as PipelineConfigKey])} ${[...problems].join('; ')}`,
+  }));
+  const rank = (key: string) => PIPELINE_CONFIG_KEYS.indexOf(key as PipelineConfigKey);
+  return [...keyLines, ...ownLines].sort((a, b) => rank(a.key) - rank(b.key)).map(({ line }) => line);
 }
 
 /**

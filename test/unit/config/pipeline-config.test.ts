@@ -147,6 +147,10 @@ describe('defaults', () => {
     // Assess
     expect(Object.isFrozen(DEFAULT_CONFIG)).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      // @ts-expect-error PipelineConfig's fields are readonly
+      config.minPhotos = 3;
+    }).toThrow(TypeError);
   });
 
   test('every default is itself a value the schema accepts', () => {
