@@ -10,6 +10,7 @@ import { inspect } from 'node:util';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { TOXICITY_LABELS } from '../functions/generation/toxicity-labels.js';
+import { PIPELINE_DEFAULTS } from '../functions/platform/pipeline-defaults.js';
 
 export const NON_ENGLISH_PROMPT_POLICIES = ['reject', 'allow-unscreened'] as const;
 export type NonEnglishPromptPolicy = (typeof NON_ENGLISH_PROMPT_POLICIES)[number];
@@ -213,43 +214,43 @@ export const PIPELINE_CONFIG_SHAPE = {
    * Fewest usable photos for a subject to be trained. Context `minPhotos`.
    * @default 10
    */
-  minPhotos: integer(1).default(10),
+  minPhotos: integer(1).default(PIPELINE_DEFAULTS.minPhotos),
   /**
    * Most photos considered per subject; at least `minPhotos`. Context `maxPhotos`.
    * @default 15
    */
-  maxPhotos: integer(1).default(15),
+  maxPhotos: integer(1).default(PIPELINE_DEFAULTS.maxPhotos),
   /**
    * Shortest side a photo must have, in pixels. Context `minSidePx`.
    * @default 512
    */
-  minSidePx: integer(1).default(512),
+  minSidePx: integer(1).default(PIPELINE_DEFAULTS.minSidePx),
   /**
    * Largest photo accepted, in bytes (default 40 MiB). Context `maxFileBytes`.
    * @default 41943040
    */
-  maxFileBytes: integer(1).default(40 * 1024 * 1024),
+  maxFileBytes: integer(1).default(PIPELINE_DEFAULTS.maxFileBytes),
   /**
    * Largest decoded photo accepted, in pixels (sharp's `limitInputPixels`). Context `maxPixels`.
    * @default 50000000
    */
-  maxPixels: integer(1).default(50_000_000),
+  maxPixels: integer(1).default(PIPELINE_DEFAULTS.maxPixels),
   /**
    * A folder with no new photo for this long, in seconds, is sealed. Context `quietPeriodSeconds`.
    * @default 60
    */
-  quietPeriodSeconds: integer(1).default(60),
+  quietPeriodSeconds: integer(1).default(PIPELINE_DEFAULTS.quietPeriodSeconds),
   /**
    * A folder that never reaches `minPhotos` is sealed (and rejected) after this many seconds. Context
    * `incompleteTimeoutSeconds`.
    * @default 900
    */
-  incompleteTimeoutSeconds: integer(1).default(900),
+  incompleteTimeoutSeconds: integer(1).default(PIPELINE_DEFAULTS.incompleteTimeoutSeconds),
   /**
    * Side of the square training crops, in pixels. Context `trainingResolution`.
    * @default 512
    */
-  trainingResolution: integer(64).default(512),
+  trainingResolution: integer(64).default(PIPELINE_DEFAULTS.trainingResolution),
   /**
    * The Stable Diffusion pipeline that DreamBooth fine-tunes and that serving loads under every adapter: a Hugging
    * Face model id (`owner/name`) or the `s3://bucket/prefix/` of a saved pipeline. The SAME value reaches the
@@ -260,7 +261,7 @@ export const PIPELINE_CONFIG_SHAPE = {
   baseModel: text(
     BASE_MODEL,
     'a Hugging Face model id (owner/name) or an s3://bucket/prefix of a saved pipeline',
-  ).default('stabilityai/stable-diffusion-2-1-base'),
+  ).default(PIPELINE_DEFAULTS.baseModel),
   /**
    * GPU instance of the asynchronous training endpoint. Context `trainingInstanceType`.
    * @default "ml.g5.xlarge"
@@ -325,21 +326,23 @@ export const PIPELINE_CONFIG_SHAPE = {
    * withheld, 0 to 10. Context `maxRegenerations`.
    * @default 2
    */
-  maxRegenerations: integer(0, 10).default(2),
+  maxRegenerations: integer(0, 10).default(PIPELINE_DEFAULTS.maxRegenerations),
   /**
    * Requested lifetime of the presigned avatar links, in seconds; at most 604800 (7 days, S3's SigV4 limit).
    * A presigned URL is never valid longer than the credentials that signed it (see Generation).
    * Context `linkExpirySeconds`.
    * @default 604800
    */
-  linkExpirySeconds: integer(1, MAX_PRESIGNED_URL_SECONDS).default(604_800),
+  linkExpirySeconds: integer(1, MAX_PRESIGNED_URL_SECONDS).default(PIPELINE_DEFAULTS.linkExpirySeconds),
   /**
    * What to do with a prompt that is not in English (Comprehend's toxicity detection is English only): `reject`
    * it, or `allow-unscreened` (generate without text screening; images are still screened). Context
    * `nonEnglishPromptPolicy`.
    * @default "reject"
    */
-  nonEnglishPromptPolicy: oneOf(NON_ENGLISH_PROMPT_POLICIES).default('reject'),
+  nonEnglishPromptPolicy: oneOf(NON_ENGLISH_PROMPT_POLICIES).default(
+    PIPELINE_DEFAULTS.nonEnglishPromptPolicy,
+  ),
   /**
    * Extra deny-list entries for prompts, comma-separated (each 1 to 100 characters, 2000 in all), on top of the
    * built-in list. Context `promptDenyList`.
@@ -363,7 +366,7 @@ export const PIPELINE_CONFIG_SHAPE = {
    * allows 20 prompts x 8 images per prompt). Context `maxImagesPerRequest`.
    * @default 24
    */
-  maxImagesPerRequest: integer(1, 160).default(24),
+  maxImagesPerRequest: integer(1, 160).default(PIPELINE_DEFAULTS.maxImagesPerRequest),
   /**
    * Rekognition moderation categories (top-level or second-level label names, comma-separated, 1000 characters in
    * all) that block a generated image. Context `blockedImageCategories`.
@@ -374,15 +377,13 @@ export const PIPELINE_CONFIG_SHAPE = {
     what: 'Rekognition moderation label names such as Explicit or Violence',
     allowEmpty: false,
     maxLength: 1000,
-  }).default(
-    'Explicit,Explicit Nudity,Non-Explicit Nudity of Intimate parts and Kissing,Violence,Visually Disturbing,Hate Symbols,Drugs & Tobacco',
-  ),
+  }).default(PIPELINE_DEFAULTS.blockedImageCategories.join(',')),
   /**
    * Lowest Rekognition confidence (0 to 100) at which a moderation label counts. Context
    * `imageModerationMinConfidence`.
    * @default 60
    */
-  imageModerationMinConfidence: integer(0, 100).default(60),
+  imageModerationMinConfidence: integer(0, 100).default(PIPELINE_DEFAULTS.imageModerationMinConfidence),
 };
 
 export type PipelineConfigKey = keyof typeof PIPELINE_CONFIG_SHAPE;

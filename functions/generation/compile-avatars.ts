@@ -2,10 +2,11 @@ import { AvatarsReady, GenerationFailed } from '../../events/pipeline-events.js'
 import type { CompileAvatarsInput, CompileAvatarsOutput } from '../../state-machines/generation/contract.js';
 import { type Environment, getNumberFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
+import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import type { ImageLinks } from './image-links.js';
 
 /** S3's limit on a SigV4 presigned URL. */
-export const MAX_LINK_EXPIRY_SECONDS = 604_800;
+export const MAX_LINK_EXPIRY_SECONDS = PIPELINE_DEFAULTS.linkExpirySeconds;
 
 export interface CompilePolicy {
   /** Requested lifetime of each link (the signing credentials may end it sooner, see image-links.ts). */

@@ -12,6 +12,7 @@ import {
 } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import type { ObjectStore } from '../platform/object-store.js';
+import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import { generationRequest, imageFromResponse } from '../serving/generation-request.js';
 import type { ModelEndpoint } from '../serving/model-endpoint.js';
 import { GenerationUnavailableError, RetriesExhaustedError } from './errors.js';
@@ -36,22 +37,17 @@ export interface GenerationPolicy {
 }
 
 /** Rekognition moderation taxonomy v6 and v7 names, as the stack's default `blockedImageCategories`. */
-export const DEFAULT_BLOCKED_CATEGORIES: readonly string[] = Object.freeze([
-  'Explicit',
-  'Explicit Nudity',
-  'Non-Explicit Nudity of Intimate parts and Kissing',
-  'Violence',
-  'Visually Disturbing',
-  'Hate Symbols',
-  'Drugs & Tobacco',
-]);
+export const DEFAULT_BLOCKED_CATEGORIES: readonly string[] = PIPELINE_DEFAULTS.blockedImageCategories;
 
 export const DEFAULT_GENERATION_POLICY: Readonly<GenerationPolicy> = Object.freeze({
   steps: 30,
   guidanceScale: 7.5,
-  maxRegenerations: 2,
+  maxRegenerations: PIPELINE_DEFAULTS.maxRegenerations,
   retry: Object.freeze({ maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 10_000 }),
-  moderation: Object.freeze({ blockedCategories: [...DEFAULT_BLOCKED_CATEGORIES], minConfidence: 60 }),
+  moderation: Object.freeze({
+    blockedCategories: [...DEFAULT_BLOCKED_CATEGORIES],
+    minConfidence: PIPELINE_DEFAULTS.imageModerationMinConfidence,
+  }),
 });
 
 /**

@@ -13,6 +13,7 @@ import type {
 } from '../../state-machines/generation/contract.js';
 import { type Environment, getNumberFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
+import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import { MalformedModelReadyError, UnknownStyleError } from './errors.js';
 import { type AvatarStyle, DEFAULT_IMAGES_PER_PROMPT, planPrompts } from './prompts.js';
 
@@ -35,7 +36,7 @@ export interface PreparationPolicy {
 }
 
 export const DEFAULT_PREPARATION_POLICY: Readonly<PreparationPolicy> = Object.freeze({
-  maxImagesPerRequest: 24,
+  maxImagesPerRequest: PIPELINE_DEFAULTS.maxImagesPerRequest,
 });
 
 /** MAX_IMAGES_PER_REQUEST (default 24). */

@@ -13,6 +13,7 @@ import {
   MissingConfigurationError,
 } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
+import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import denyListJson from './deny-list.json' with { type: 'json' };
 import { cleanPrompt, containsPhrase, normalizePrompt } from './prompt-normalization.js';
 import { TOXICITY_LABELS, type ToxicityLabel } from './toxicity-labels.js';
@@ -78,7 +79,7 @@ export const DEFAULT_DENY_LIST: readonly string[] = Object.freeze([...denyListJs
 export const DEFAULT_PROMPT_SCREENING_POLICY: Readonly<PromptScreeningPolicy> = Object.freeze({
   denyList: [...DEFAULT_DENY_LIST],
   maxPromptBytes: 1024,
-  nonEnglishPolicy: 'reject' as const,
+  nonEnglishPolicy: PIPELINE_DEFAULTS.nonEnglishPromptPolicy,
   minEnglishScore: 0.8,
   toxicityThresholds: Object.freeze({
     PROFANITY: 0.5,

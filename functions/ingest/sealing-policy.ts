@@ -1,5 +1,6 @@
 import { type Environment, getNumberFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
+import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 
 /** When a folder that nobody declared complete is considered complete. */
 export interface SealingPolicy {
@@ -14,9 +15,9 @@ export interface SealingPolicy {
 }
 
 export const DEFAULT_SEALING_POLICY: SealingPolicy = {
-  minPhotos: 10,
-  quietPeriodSeconds: 60,
-  incompleteTimeoutSeconds: 900,
+  minPhotos: PIPELINE_DEFAULTS.minPhotos,
+  quietPeriodSeconds: PIPELINE_DEFAULTS.quietPeriodSeconds,
+  incompleteTimeoutSeconds: PIPELINE_DEFAULTS.incompleteTimeoutSeconds,
   startRetryAfterSeconds: 60,
 };
 

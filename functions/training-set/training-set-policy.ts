@@ -1,6 +1,7 @@
 import { TRAINING_PREFIX } from '../platform/bucket-layout.js';
 import { type Environment, getNumberFromEnv, getStringFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
+import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 
 export interface TrainingSetPolicy {
   /** Side of the square training images; DreamBooth on SD 2.1-base trains at 512. */
@@ -12,9 +13,9 @@ export interface TrainingSetPolicy {
 }
 
 export const DEFAULT_TRAINING_SET_POLICY: Readonly<TrainingSetPolicy> = Object.freeze({
-  resolution: 512,
+  resolution: PIPELINE_DEFAULTS.trainingResolution,
   trainingPrefix: TRAINING_PREFIX,
-  maxPixels: 50_000_000,
+  maxPixels: PIPELINE_DEFAULTS.maxPixels,
 });
 
 /** The policy a deployed function runs with (TRAINING_RESOLUTION, TRAINING_PREFIX, MAX_PIXELS); the local runtime uses it too. */

@@ -3,6 +3,7 @@ import {
   EnvironmentVariables as Env,
   type EnvironmentVariableName,
 } from '../platform/environment-variables.js';
+import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import { InvalidValidationPolicyError } from './errors.js';
 
 /** The thresholds that decide whether a photo, and the set, can train a model. */
@@ -38,11 +39,11 @@ export interface ValidationPolicy {
 }
 
 export const DEFAULT_VALIDATION_POLICY: Readonly<ValidationPolicy> = Object.freeze({
-  minPhotos: 10,
-  maxPhotos: 15,
-  minSidePx: 512,
-  maxFileBytes: 40 * 1024 * 1024,
-  maxPixels: 50_000_000,
+  minPhotos: PIPELINE_DEFAULTS.minPhotos,
+  maxPhotos: PIPELINE_DEFAULTS.maxPhotos,
+  minSidePx: PIPELINE_DEFAULTS.minSidePx,
+  maxFileBytes: PIPELINE_DEFAULTS.maxFileBytes,
+  maxPixels: PIPELINE_DEFAULTS.maxPixels,
   nearDuplicateDistance: 6,
   minFaceHeightRatio: 0.15,
   maxYawDegrees: 30,
