@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { identifiersDocument } from './identifiers.js';
 import { pipelineJsonSchemas } from './json-schemas.js';
 import { hyperparametersDocument } from './training-settings.js';
 
@@ -18,3 +19,9 @@ const hyperparameters = fileURLToPath(
 await mkdir(join(hyperparameters, '..'), { recursive: true });
 await writeFile(hyperparameters, `${JSON.stringify(hyperparametersDocument(), null, 2)}\n`);
 console.log('wrote sagemaker/training/src/avatar_training/hyperparameters.json');
+
+const identifiers = fileURLToPath(
+  new URL('../sagemaker/training/src/avatar_training/identifiers.json', import.meta.url),
+);
+await writeFile(identifiers, `${JSON.stringify(identifiersDocument(), null, 2)}\n`);
+console.log('wrote sagemaker/training/src/avatar_training/identifiers.json');

@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
@@ -33,20 +32,5 @@ export class S3PresignedImageLinks implements ImageLinks {
     const credentials = await this.s3.config.credentials();
     const sessionEnds = credentials.expiration?.getTime() ?? Number.POSITIVE_INFINITY;
     return { url, expiresAt: new Date(Math.min(requested, sessionEnds)).toISOString() };
-  }
-}
-
-/** Local mode: file:// URLs into the folder that stands in for the bucket. They do not expire; expiresAt is nominal. */
-export class FileImageLinks implements ImageLinks {
-  constructor(
-    private readonly store: { pathOf(key: string): string },
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async link(key: string, expiresInSeconds: number): Promise<ImageLink> {
-    return {
-      url: pathToFileURL(this.store.pathOf(key)).href,
-      expiresAt: new Date(this.now() + expiresInSeconds * 1000).toISOString(),
-    };
   }
 }

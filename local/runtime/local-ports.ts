@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { FileImageLinks } from '../../functions/generation/image-links.js';
+import { FileImageLinks } from '../../functions/generation/file-image-links.js';
 import type { FolderObjectStore } from '../../functions/platform/folder-object-store.js';
 import type {
   AsyncInference,

@@ -1,5 +1,5 @@
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { ExecutionStarter } from '../../functions/ingest/execution-starter.js';
+import type { ExecutionStarter } from '../../functions/task-registry.js';
 import type { TrainingExecutionInput } from '../../state-machines/training/contract.js';
 import type { AslDefinition, SynthesizedWorkflow } from './synthesized-pipeline.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './template-tokens.js';

@@ -1,4 +1,4 @@
-import type { TaskCallbacks } from '../../functions/training/task-callbacks.js';
+import type { TaskCallbacks } from '../../functions/task-registry.js';
 
 /**
  * `.waitForTaskToken` on this machine: a Task state's local handler waits on its token here, and the same

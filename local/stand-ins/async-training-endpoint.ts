@@ -1,7 +1,11 @@
-import type { ObjectStore } from '../../functions/platform/object-store.js';
-import { keyInBucket, s3Uri } from '../../functions/platform/s3-uri.js';
-import type { AsyncInference } from '../../functions/training/async-inference.js';
-import { TrainingRequest, type TrainingResponse } from '../../functions/training/training-request.js';
+import {
+  type AsyncInference,
+  keyInBucket,
+  type ObjectStore,
+  s3Uri,
+  TrainingRequest,
+  type TrainingResponse,
+} from '../../functions/task-registry.js';
 import type { LocalTopic } from '../runtime/local-topic.js';
 import { buildModelPackage } from './model-package.js';
 

@@ -1,6 +1,9 @@
-import type { AnalysisImage } from '../../functions/validation/analysis-image.js';
-import type { ContentModerator, ModerationLabel } from '../../functions/validation/content-moderation.js';
-import type { PhotoContext } from '../../functions/validation/face-analysis.js';
+import type {
+  AnalysisImage,
+  ContentModerator,
+  ModerationLabel,
+  PhotoContext,
+} from '../../functions/task-registry.js';
 
 export function contentModerationStandInNote(): string {
   return 'Content was NOT screened for unsafe content: local runs have no Amazon Rekognition moderation.';

@@ -1,6 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
-import type { AnalysisImage } from '../../functions/validation/analysis-image.js';
-import type { DetectedFace, FaceAnalyzer } from '../../functions/validation/face-analysis.js';
+import type { AnalysisImage, DetectedFace, FaceAnalyzer } from '../../functions/task-registry.js';
 import type { FaceBox } from '../../state-machines/training/contract.js';
 
 /** Side of the thumbnail the saliency search runs on: the point is approximate anyway. */

@@ -1,6 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { ImageScreen, ModerationLabel } from '../../functions/generation/image-screen.js';
-import type { ModelEndpoint } from '../../functions/serving/model-endpoint.js';
+import type { ImageScreen, ModelEndpoint, ModerationLabel } from '../../functions/task-registry.js';
 
 /**
  * The stand-in convention for "this generated image is unsafe": a PNG `tEXt` chunk with this keyword and, as

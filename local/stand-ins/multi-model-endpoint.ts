@@ -1,6 +1,5 @@
 import sharp from 'sharp';
-import type { ObjectStore } from '../../functions/platform/object-store.js';
-import type { ModelEndpoint } from '../../functions/serving/model-endpoint.js';
+import type { ModelEndpoint, ObjectStore } from '../../functions/task-registry.js';
 import { inspectModelPackage } from './model-package.js';
 
 export class LocalModelNotReadyError extends Error {

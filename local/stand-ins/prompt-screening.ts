@@ -3,7 +3,7 @@ import type {
   LanguageDetector,
   ToxicityClassifier,
   ToxicityScores,
-} from '../../functions/generation/prompt-screening.js';
+} from '../../functions/task-registry.js';
 
 export function promptScreeningStandInNote(): string {
   return 'Prompts were NOT screened for toxicity: local runs have no Amazon Comprehend (the deny-list, length and language rules still apply; language is guessed by a stand-in heuristic).';

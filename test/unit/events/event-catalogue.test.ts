@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { identifiersDocument } from '../../../events/identifiers.js';
 import { pipelineJsonSchemas } from '../../../events/json-schemas.js';
 import {
   EVENT_SOURCE,
@@ -46,6 +47,17 @@ describe('the event catalogue under events/', () => {
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(
       JSON.parse(JSON.stringify(hyperparametersDocument())),
     );
+  });
+
+  it('gives the training container the same subject-id, image-set and model-version rules (run `npm run events:schemas`)', () => {
+    // Prepare
+    const path = fileURLToPath(
+      new URL('../../../sagemaker/training/src/avatar_training/identifiers.json', import.meta.url),
+    );
+    // Act
+    const published = JSON.parse(readFileSync(path, 'utf8'));
+    // Assess
+    expect(published).toEqual(identifiersDocument());
   });
 
   it('refuses an event detail that misses a field, naming the field', () => {

@@ -8,13 +8,13 @@ import {
   readCompilePolicyFromEnvironment,
 } from '../../../functions/generation/compile-avatars.js';
 import { GenerationUnavailableError } from '../../../functions/generation/errors.js';
+import { FileImageLinks } from '../../../functions/generation/file-image-links.js';
 import {
   DEFAULT_GENERATION_POLICY,
   type GenerateScreenedImageDeps,
   generateScreenedImage,
   readGenerationPolicyFromEnvironment,
 } from '../../../functions/generation/generate-screened-image.js';
-import { FileImageLinks } from '../../../functions/generation/image-links.js';
 import { seedFor } from '../../../functions/generation/prompts.js';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
 import {

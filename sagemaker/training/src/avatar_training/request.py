@@ -18,16 +18,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping
 
 from .config import TrainingConfig, build_training_config
 from .errors import InvalidResponseError, InvalidTrainingRequestError
 
 SCHEMA_VERSION = 1
-# Same rules as events/pipeline-events.ts.
-SUBJECT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-IMAGE_SET_ID_PATTERN = re.compile(r"^is-[a-f0-9]{16}$")
-MODEL_VERSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# The rules of events/identifiers.ts, read from the file `npm run events:schemas` generates from it.
+_IDENTIFIERS = json.loads(Path(__file__).with_name("identifiers.json").read_text(encoding="utf-8"))
+SUBJECT_ID_PATTERN = re.compile(_IDENTIFIERS["subjectId"])
+IMAGE_SET_ID_PATTERN = re.compile(_IDENTIFIERS["imageSetId"])
+MODEL_VERSION_PATTERN = re.compile(_IDENTIFIERS["modelVersion"])
 URI_SCHEMES = ("s3://", "file://")
 TIMING_KEYS = ("downloadSeconds", "classImagesSeconds", "trainingSeconds", "packagingSeconds")
 MAX_REQUEST_BYTES = 1024 * 1024
