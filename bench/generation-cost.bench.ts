@@ -51,6 +51,7 @@ export async function benchGeneration(subjects = 2): Promise<GenerationFigures> 
     });
     try {
       for (let i = 0; i < subjects; i++) await pipeline.dropFolder(`subject-${i}`, ana.dir);
+      await pipeline.fastForwardQuietPeriods();
       await pipeline.settled();
       const executions = pipeline.executionsOf('generation');
       const avatars = pipeline.bus.published

@@ -61,6 +61,7 @@ export async function benchOrchestrationCost(subjectCount = 3): Promise<Orchestr
           );
         }
       }
+      await pipeline.fastForwardQuietPeriods();
       const executions = await pipeline.settled();
       const ready = pipeline.bus.published.filter((e) => e['detail-type'] === 'Model Ready').length;
       if (ready !== subjectCount)

@@ -21,9 +21,20 @@ export type PhotoRef = z.infer<typeof PhotoRef>;
 
 export const SubjectReceived = z.object({
   ...Envelope,
-  sealedBy: z.enum(['subject-json', 'quiet-period', 'incomplete-timeout']),
+  sealedBy: z
+    .enum(['subject-json', 'photo-list-complete', 'quiet-period', 'incomplete-timeout'])
+    .describe(
+      'subject-json: the settle period after subject.json passed with no new object; photo-list-complete: every photo subject.json named (or counted) arrived; quiet-period: no subject.json, enough photos, no new object for the quiet period; incomplete-timeout: too few photos and no new object for the incomplete timeout',
+    ),
   photos: z.array(PhotoRef).describe('Every candidate photo in the sealed set'),
   ignoredFiles: z.array(z.string()).describe('Folder junk such as .DS_Store, not counted as photos'),
+  ignoredFileReasons: z
+    .array(z.object({ key: z.string(), reason: z.string() }))
+    .optional()
+    .describe('Why each ignored file was not counted (junk, a settings file in the wrong place)'),
+  supersedes: ImageSetId.optional().describe(
+    'The image set of this subject that this one replaced (new objects arrived after it was sealed)',
+  ),
   settings: SubjectSettings,
   settingsProblem: z
     .string()
@@ -40,6 +51,11 @@ export const SubjectRejected = z.object({
   requiredPhotoCount: z.number().int().positive(),
   photosExcluded: z.array(ExcludedPhoto),
   checks: ChecksPerformedBy,
+  folder: z
+    .string()
+    .optional()
+    .describe('For a folder whose name is not a valid subject id: the name as it was dropped'),
+  suggestedSubjectId: SubjectId.optional().describe('A valid subject id close to the folder name'),
 });
 export type SubjectRejected = z.infer<typeof SubjectRejected>;
 
@@ -64,6 +80,7 @@ export type SubjectAccepted = z.infer<typeof SubjectAccepted>;
 
 export const SubjectProcessingFailed = z.object({
   ...Envelope,
+  imageSetId: ImageSetId.optional().describe('Absent when the failure came before the set was sealed'),
   stage: z.string().describe('State of the workflow that failed'),
   error: z.string(),
   cause: z.string(),
@@ -232,12 +249,24 @@ export const GenerationFailed = z.object({
 });
 export type GenerationFailed = z.infer<typeof GenerationFailed>;
 
+/**
+ * A sealed set that never trained because new objects arrived before it took a training slot: the newer set
+ * (its own Subject Received follows) replaces it, so one folder drop is trained once.
+ */
+export const ImageSetSuperseded = z.object({
+  ...Envelope,
+  reason: z.string(),
+  advice: z.string(),
+});
+export type ImageSetSuperseded = z.infer<typeof ImageSetSuperseded>;
+
 /** The catalogue: one schema per `detail-type`. Partners read the JSON Schema exported from it. */
 export const PIPELINE_EVENTS = {
   'Subject Received': SubjectReceived,
   'Subject Rejected': SubjectRejected,
   'Subject Accepted': SubjectAccepted,
   'Subject Processing Failed': SubjectProcessingFailed,
+  'Image Set Superseded': ImageSetSuperseded,
   'Training Started': TrainingStarted,
   'Training Failed': TrainingFailed,
   'Model Ready': ModelReady,

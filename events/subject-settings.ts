@@ -22,6 +22,30 @@ export const SubjectSettings = z
     training: TrainingOverrides.optional().describe(
       'DreamBooth LoRA hyperparameters to override, each within documented bounds (events/training-settings.ts)',
     ),
+    photos: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(512)
+          .regex(
+            /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\\]+$/,
+            'a path inside the subject folder, such as "IMG_0001.jpg"',
+          ),
+      )
+      .min(1)
+      .max(50)
+      .optional()
+      .describe(
+        'The photos of this set, as paths inside the subject folder: the set is sealed as soon as all of them have arrived',
+      ),
+    photoCount: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('How many photos this set has: the set is sealed as soon as that many have arrived'),
     webhook: z
       .object({
         url: z.url({ protocol: /^https$/ }).describe('HTTPS endpoint that receives signed Standard Webhooks'),
@@ -29,5 +53,12 @@ export const SubjectSettings = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine(
+    (settings) => !settings.photos || !settings.photoCount || settings.photoCount === settings.photos.length,
+    {
+      message: 'photoCount must equal the number of photos listed (or give only one of the two)',
+      path: ['photoCount'],
+    },
+  );
 export type SubjectSettings = z.infer<typeof SubjectSettings>;

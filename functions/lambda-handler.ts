@@ -17,6 +17,7 @@ const AWS_COMMON_PORTS: CommonPorts = {
     trainedBy: 'amazon-sagemaker',
     servedBy: 'amazon-sagemaker',
     imagesScreenedBy: 'amazon-rekognition',
+    photosCheckedBy: 'amazon-rekognition',
   },
 };
 

@@ -43,6 +43,8 @@ export interface Provenance {
   readonly trainedBy: AsyncInference['performedBy'];
   readonly servedBy: ModelEndpoint['performedBy'];
   readonly imagesScreenedBy: ImageScreen['performedBy'];
+  /** Who analyses the photos of a set (faces, moderation). */
+  readonly photosCheckedBy: FaceAnalyzer['performedBy'];
 }
 
 export interface Ports {

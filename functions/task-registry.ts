@@ -12,7 +12,8 @@ import { generateScreenedImageTask } from './generation/generate-screened-image.
 import { prepareGenerationTask } from './generation/prepare-generation.task.js';
 import { screenPromptsTask } from './generation/screen-prompts.task.js';
 import { recordPhotoTask } from './ingest/record-photo.task.js';
-import { sealQuietSubjectsTask } from './ingest/seal-quiet-subjects.task.js';
+import { settleImageSetTask } from './ingest/settle-image-set.task.js';
+import { startWaitingSubjectsTask } from './ingest/start-waiting-subjects.task.js';
 import type { AnyTaskDescriptor } from './platform/task.js';
 import { explainTrainingFailureTask } from './training/explain-training-failure.task.js';
 import { planTrainingTask } from './training/plan-training.task.js';
@@ -24,7 +25,8 @@ import { validateImagesTask } from './validation/validate-images.task.js';
 
 export const TASKS = {
   recordPhoto: recordPhotoTask,
-  sealQuietSubjects: sealQuietSubjectsTask,
+  startWaitingSubjects: startWaitingSubjectsTask,
+  settleImageSet: settleImageSetTask,
   validateImages: validateImagesTask,
   prepareTrainingSet: prepareTrainingSetTask,
   planTraining: planTrainingTask,

@@ -51,6 +51,9 @@ export class AvatarPipelineStack extends Stack {
           removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         })
       : undefined;
+    // First the ledger and the settle function (the training workflow's first task), then the workflow, then
+    // the functions that start it.
+    this.ingest = new Ingest(this, 'Ingest', { config, photos: this.photos });
     this.training = new Training(this, 'Training', {
       config,
       photos: this.photos,
@@ -58,12 +61,9 @@ export class AvatarPipelineStack extends Stack {
       sharpLayer: sharp?.layer,
       trainingHost: this.trainingHost,
       hosting: this.hosting,
+      ingest: this.ingest,
     });
-    this.ingest = new Ingest(this, 'Ingest', {
-      config,
-      photos: this.photos,
-      trainingStateMachine: this.training.stateMachine,
-    });
+    this.ingest.startTrainingWith(this.training.stateMachine);
     // After training (whose Model Ready starts it) and ingest (whose ledger it reads).
     this.generation = new Generation(this, 'Generation', {
       config,

@@ -236,7 +236,14 @@ export const PIPELINE_CONFIG_SHAPE = {
    */
   maxPixels: integer(1).default(PIPELINE_DEFAULTS.maxPixels),
   /**
-   * A folder with no new photo for this long, in seconds, is sealed. Context `quietPeriodSeconds`.
+   * With subject.json in the folder, no new object for this long, in seconds, seals the set: a browser uploads a
+   * folder in any order, so nothing seals on arrival. Context `settlePeriodSeconds`.
+   * @default 15
+   */
+  settlePeriodSeconds: integer(1, 3600).default(PIPELINE_DEFAULTS.settlePeriodSeconds),
+  /**
+   * A folder without subject.json and with no new photo for this long, in seconds, is sealed. Context
+   * `quietPeriodSeconds`.
    * @default 60
    */
   quietPeriodSeconds: integer(1).default(PIPELINE_DEFAULTS.quietPeriodSeconds),

@@ -3,8 +3,7 @@ import type { PhotoRef } from '../../events/pipeline-events.js';
 
 /**
  * The identity of a sealed set: a hash of every photo (key and content etag) and of the subject.json
- * content. The same folder contents always give the same id, so the execution name derived from it makes
- * a second StartExecution for the same set a no-op.
+ * content. The same folder contents always give the same id (and so the same model version).
  */
 export function imageSetIdOf(photos: readonly PhotoRef[], settingsEtag: string | undefined): string {
   const hash = createHash('sha256');
@@ -15,8 +14,28 @@ export function imageSetIdOf(photos: readonly PhotoRef[], settingsEtag: string |
   return `is-${hash.digest('hex').slice(0, 16)}`;
 }
 
-/** Step Functions execution names: at most 80 characters of [A-Za-z0-9-_]. */
-export function executionNameFor(subjectId: string, imageSetId: string): string {
-  const safeSubject = subjectId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80 - imageSetId.length - 1);
-  return `${safeSubject}-${imageSetId}`;
+/**
+ * The execution that runs one generation of a subject: at most 80 characters of [A-Za-z0-9-_]. Starting it again
+ * (a replayed event, the sweep) is a no-op, so a generation is trained at most once; the incarnation keeps a
+ * recreated subject (after erasure) from meeting the names of the old one, which Step Functions keeps 90 days.
+ */
+export function executionNameFor(subjectId: string, incarnation: string, generation: number): string {
+  const suffix = `-${incarnation}-g${generation}`;
+  const safeSubject = subjectId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80 - suffix.length);
+  return `${safeSubject}${suffix}`;
+}
+
+/** The one execution that reports a folder whose name is not a valid subject id: one per folder name. */
+export function rejectedFolderExecutionName(folder: string): string {
+  return `rejected-folder-${createHash('sha256').update(folder).digest('hex').slice(0, 32)}`;
+}
+
+/** A stable, valid id for events about a folder whose name is not one. */
+export function rejectedFolderSubjectId(folder: string): string {
+  return `invalid-folder-${createHash('sha256').update(folder).digest('hex').slice(0, 12)}`;
+}
+
+/** A content hash of the folder name, in the shape of an image set id (Subject Rejected carries one). */
+export function rejectedFolderImageSetId(folder: string): string {
+  return `is-${createHash('sha256').update(`folder\u0000${folder}`).digest('hex').slice(0, 16)}`;
 }

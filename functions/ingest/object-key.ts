@@ -1,14 +1,17 @@
+import { createHash } from 'node:crypto';
 import { SUBJECT_ID_PATTERN, SUBJECT_ID_RULE } from '../../events/identifiers.js';
 import { SETTINGS_FILE, SUBJECTS_PREFIX } from '../platform/bucket-layout.js';
 
 /**
  * What an object dropped under `subjects/` is. Browsers, Finder and Explorer add files nobody meant to
- * upload; those are recognised here so they are never counted as photos.
+ * upload; those are recognised here so they are never counted as photos. `path` is the object's path inside its
+ * subject folder (`holiday/photo.jpg`): messages name files by it, since two subfolders may hold the same name.
  */
 export type ObjectKind =
-  | { kind: 'photo'; subjectId: string; fileName: string }
-  | { kind: 'settings'; subjectId: string }
-  | { kind: 'junk'; subjectId: string; fileName: string; why: string }
+  | { kind: 'photo'; subjectId: string; path: string }
+  | { kind: 'settings'; subjectId: string; path: string }
+  | { kind: 'junk'; subjectId: string; path: string; why: string }
+  | { kind: 'invalid-folder'; folder: string; why: string; suggestedSubjectId: string }
   | { kind: 'outside'; why: string };
 
 const JUNK_FILES: Record<string, string> = {
@@ -23,26 +26,56 @@ export function classifyObjectKey(key: string): ObjectKind {
   if (!key.startsWith(SUBJECTS_PREFIX)) {
     return { kind: 'outside', why: `"${key}" is not under ${SUBJECTS_PREFIX}` };
   }
-  const [subjectId, ...rest] = key.slice(SUBJECTS_PREFIX.length).split('/');
-  if (!subjectId || rest.length === 0 || rest.at(-1) === '') {
+  const [folder, ...rest] = key.slice(SUBJECTS_PREFIX.length).split('/');
+  if (!folder || rest.length === 0 || rest.at(-1) === '') {
     return { kind: 'outside', why: `"${key}" is a folder marker, not a file in a subject folder` };
   }
-  if (!SUBJECT_ID_PATTERN.test(subjectId)) {
+  if (!SUBJECT_ID_PATTERN.test(folder)) {
+    const suggestedSubjectId = suggestSubjectId(folder);
     return {
-      kind: 'outside',
-      why: `Folder name "${subjectId}" is not a valid subject id: use ${SUBJECT_ID_RULE}`,
+      kind: 'invalid-folder',
+      folder,
+      suggestedSubjectId,
+      why: `Folder name "${folder}" is not a valid subject id: use ${SUBJECT_ID_RULE}, for example "${suggestedSubjectId}"`,
     };
   }
-  const fileName = rest.join('/');
+  const subjectId = folder;
+  const path = rest.join('/');
   const baseName = rest.at(-1) ?? '';
-  if (rest.length === 1 && baseName === SETTINGS_FILE) return { kind: 'settings', subjectId };
+  // Finder and Explorer keep the case a person typed: Subject.JSON is still the settings file.
+  if (baseName.toLowerCase() === SETTINGS_FILE) {
+    if (rest.length === 1) return { kind: 'settings', subjectId, path };
+    return {
+      kind: 'junk',
+      subjectId,
+      path,
+      why: `a settings file inside a subfolder is not read: move it to ${SUBJECTS_PREFIX}${subjectId}/${SETTINGS_FILE} (the top of the subject folder)`,
+    };
+  }
   if (rest.some((part) => part === '__MACOSX')) {
-    return { kind: 'junk', subjectId, fileName, why: 'macOS archive metadata (__MACOSX)' };
+    return { kind: 'junk', subjectId, path, why: 'macOS archive metadata (__MACOSX)' };
   }
   if (baseName.startsWith('._')) {
-    return { kind: 'junk', subjectId, fileName, why: 'macOS resource fork (._ file)' };
+    return { kind: 'junk', subjectId, path, why: 'macOS resource fork (._ file)' };
   }
   const known = JUNK_FILES[baseName.toLowerCase()];
-  if (known) return { kind: 'junk', subjectId, fileName, why: known };
-  return { kind: 'photo', subjectId, fileName };
+  if (known) return { kind: 'junk', subjectId, path, why: known };
+  return { kind: 'photo', subjectId, path };
+}
+
+/**
+ * A valid subject id close to a folder name a person typed: accents dropped ("Zoë" -> "Zoe"), spaces and other
+ * characters turned into "-", leading punctuation removed, cut to 64. A name with nothing usable left gets a
+ * stable id from its hash, so the same folder always gets the same suggestion.
+ */
+export function suggestSubjectId(folder: string): string {
+  const ascii = folder.normalize('NFKD').replace(/\p{M}/gu, '');
+  const cleaned = ascii
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 64)
+    .replace(/[-.]+$/, '');
+  if (SUBJECT_ID_PATTERN.test(cleaned)) return cleaned;
+  return `subject-${createHash('sha256').update(folder).digest('hex').slice(0, 8)}`;
 }

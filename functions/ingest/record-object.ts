@@ -1,76 +1,84 @@
-import { SubjectSettings } from '../../events/subject-settings.js';
+import type { SubjectSettings } from '../../events/subject-settings.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { classifyObjectKey } from './object-key.js';
 import type { S3ObjectCreatedEvent } from './s3-object-created.js';
-import { type SealingDeps, sealSubject } from './seal-subject.js';
+import type { SealingPolicy } from './sealing-policy.js';
+import { checkSubjectSettings, type SettingsLimits, settingsTooLarge } from './settings-check.js';
+import { ensureGenerationStarted, reportRejectedFolder, type StartDeps } from './start-generation.js';
+import type { ActivityEffect, SubjectRecord } from './subject-ledger.js';
+
+export interface IngestDeps extends StartDeps {
+  store: ObjectStore;
+  policy: SealingPolicy;
+  limits: SettingsLimits;
+  now: () => number;
+}
 
 export type RecordOutcome =
   | { action: 'ignored'; why: string }
-  | { action: 'unchanged' }
-  | { action: 'recorded'; subjectId: string; sealed: boolean; executionName?: string };
+  | { action: 'rejected-folder'; folder: string }
+  | { action: 'unchanged'; subjectId: string; started: boolean }
+  | { action: 'recorded'; subjectId: string; effect: ActivityEffect; started: boolean };
 
 /**
- * Records one object of a subject folder in the ledger and seals the subject when subject.json says the
- * folder is complete. Replays and out-of-order deliveries change nothing.
+ * Records one object of a subject folder in the ledger and makes sure the execution of the subject's current
+ * generation runs: that execution settles the set (it waits until the drop is over) and seals it, so the order in
+ * which a browser uploads a folder never decides what is trained. Replays and out-of-order deliveries change
+ * nothing; a folder name that cannot be a subject id gets its own explained rejection, once.
  */
 export async function recordObjectCreated(
   event: S3ObjectCreatedEvent,
-  deps: SealingDeps & { store: ObjectStore },
+  deps: IngestDeps,
 ): Promise<RecordOutcome> {
   const { key, size, etag, sequencer } = event.detail.object;
   const kind = classifyObjectKey(key);
   const cleanEtag = etag.replaceAll('"', '');
+  let changed: boolean;
+  let reopens = true;
   switch (kind.kind) {
     case 'outside':
       deps.log('Object ignored', { key, why: kind.why });
       return { action: 'ignored', why: kind.why };
+    case 'invalid-folder':
+      await reportRejectedFolder(kind, deps);
+      return { action: 'rejected-folder', folder: kind.folder };
     case 'junk':
-      await deps.ledger.recordIgnoredFile(kind.subjectId, key, kind.why);
-      return { action: 'ignored', why: kind.why };
-    case 'settings': {
-      const settings = await readSettings(deps.store, key);
-      const changed = await deps.ledger.recordSettings(kind.subjectId, {
+      changed = await deps.ledger.recordIgnoredFile(kind.subjectId, key, kind.why);
+      // Junk never makes a new set of the same photos (it would train them twice); it only counts while open.
+      reopens = false;
+      break;
+    case 'settings':
+      changed = await deps.ledger.recordSettings(kind.subjectId, {
         etag: cleanEtag,
         sequencer,
-        ...settings,
+        ...(await readSettings(deps.store, key, size, deps.limits)),
       });
-      if (!changed) return { action: 'unchanged' };
       break;
-    }
-    case 'photo': {
-      const photo = { key, size, etag: cleanEtag, sequencer };
-      if (!(await deps.ledger.recordPhoto(kind.subjectId, photo))) return { action: 'unchanged' };
+    case 'photo':
+      changed = await deps.ledger.recordPhoto(kind.subjectId, { key, size, etag: cleanEtag, sequencer });
       break;
-    }
   }
-  const subject = await deps.ledger.noteActivity(kind.subjectId, deps.now());
-  if (subject.settingsEtag) {
-    const photos = await deps.ledger.listPhotos(kind.subjectId);
-    if (photos.length >= deps.policy.minPhotos) {
-      return {
-        action: 'recorded',
-        subjectId: kind.subjectId,
-        ...(await sealSubject(subject, 'subject-json', deps)),
-      };
-    }
-  }
-  return { action: 'recorded', subjectId: kind.subjectId, sealed: false };
+  const subjectId = kind.subjectId;
+  let subject: SubjectRecord | undefined;
+  let effect: ActivityEffect | undefined;
+  if (changed) ({ subject, effect } = await deps.ledger.noteActivity(subjectId, deps.now(), { reopens }));
+  else subject = await deps.ledger.getSubject(subjectId);
+  // Also for unchanged objects: a retried event whose start failed the first time still starts it.
+  const started = subject ? await ensureGenerationStarted(subject, deps) : false;
+  if (!effect) return { action: 'unchanged', subjectId, started };
+  return { action: 'recorded', subjectId, effect, started };
 }
 
-async function readSettings(store: ObjectStore, key: string): Promise<{ json?: string; problem?: string }> {
-  const text = new TextDecoder().decode(await store.get(key));
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return {
-      problem: `${key} is not valid JSON (${(error as Error).message}); fix it or delete it and upload it again`,
-    };
-  }
-  const parsed = SubjectSettings.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    return { problem: `${key} has invalid settings (${issues}); fix them and upload it again` };
-  }
-  return { json: JSON.stringify(parsed.data) };
+/** subject.json is checked now against everything that will use it; its problem travels with the set. */
+async function readSettings(
+  store: ObjectStore,
+  key: string,
+  size: number,
+  limits: SettingsLimits,
+): Promise<{ json?: string; problem?: string }> {
+  const tooLarge = settingsTooLarge(key, size || (await store.head(key)).size);
+  if (tooLarge) return { problem: tooLarge };
+  const verdict = checkSubjectSettings(key, new TextDecoder().decode(await store.get(key)), limits);
+  if ('problem' in verdict) return { problem: verdict.problem };
+  return { json: JSON.stringify(verdict.settings satisfies SubjectSettings) };
 }

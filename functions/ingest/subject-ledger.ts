@@ -1,45 +1,71 @@
+import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PhotoRef } from '../../events/pipeline-events.js';
-import type { TrainingExecutionInput } from '../../state-machines/training/contract.js';
 import { queryAllItems } from '../platform/query-all-items.js';
 import { LedgerContentionError } from './errors.js';
-import { isLaterSequencer } from './s3-sequencer.js';
+import { executionNameFor } from './image-set.js';
+import { isLaterSequencer, sortableSequencer } from './s3-sequencer.js';
 
 /**
  * The subject ledger: one DynamoDB item per subject and one per object in its folder.
  *
- *   pk = SUBJECT#<id>  sk = SUBJECT          status open|sealed, generation, lastActivityAt, settings
+ *   pk = SUBJECT#<id>  sk = SUBJECT          status, generation, activity, settings, the current image set
  *   pk = SUBJECT#<id>  sk = PHOTO#<key>      size, etag, sequencer
- *   pk = SUBJECT#<id>  sk = IGNORED#<key>    why (folder junk)
+ *   pk = SUBJECT#<id>  sk = IGNORED#<key>    why (folder junk, misplaced settings)
  *
- * The sparse GSI `open-subjects` (gsi1pk/gsi1sk) holds only subjects that still need attention:
- * OPEN (sorted by last activity, for the quiet-period sweep) and STARTING (sealed, execution not yet
- * confirmed started, so a crash between seal and start is retried instead of losing the subject).
+ * A subject moves through one image set (a *generation*) at a time, each run by one execution of the training
+ * workflow named after the subject, its incarnation and the generation:
+ *
+ *   open      objects are arriving; the execution settles the set (Wait states) and seals it when it is complete
+ *   sealed    the set is fixed and being validated or queued; a new object *supersedes* it: the subject reopens
+ *             as the next generation, and the old execution ends when it next asks for a training slot
+ *   training  the set took a training slot: a new object is recorded and waits until that training has ended
+ *   done      the training ended (or the set was rejected); a new object reopens the subject
+ *
+ * `activity` counts every change to the folder: a settle check that sees the same count as the previous one knows
+ * nothing arrived during the wait. The sparse GSI `open-subjects` (gsi1pk/gsi1sk) holds the subjects whose current
+ * execution is not confirmed started (OPEN), so the sweep can start them after a failed start or a reopening.
  */
-export type SubjectStatus = 'open' | 'sealed';
+export type SubjectStatus = 'open' | 'sealed' | 'training' | 'done';
 
 export interface SubjectRecord {
   subjectId: string;
   status: SubjectStatus;
   generation: number;
+  /** Random per creation of the subject: execution names never collide with an erased subject's. */
+  incarnation: string;
+  activity: number;
   lastActivityAt: number;
+  /** The execution that runs the current generation. */
+  executionName: string;
+  startedGeneration?: number;
   settingsEtag?: string;
+  settingsSequencer?: string;
   settingsJson?: string;
   settingsProblem?: string;
   imageSetId?: string;
-  executionName?: string;
-  executionInput?: string;
+  sealedBy?: string;
   sealedAt?: number;
-  startedAt?: number;
+  /** An object arrived while the set was training: the next generation opens when the training ends. */
+  changedDuringTraining?: boolean;
+  /** The image set the current generation replaced, and why (for the event the old execution publishes). */
+  supersededImageSetId?: string;
 }
 
 export interface LedgerPhoto extends PhotoRef {
   sequencer: string;
 }
 
+export interface IgnoredFile {
+  key: string;
+  why: string;
+}
+
+/** What `noteActivity` did to the subject, besides counting the change. */
+export type ActivityEffect = 'created' | 'counted' | 'superseded' | 'held-for-training' | 'reopened' | 'none';
+
 const OPEN = 'OPEN';
-const STARTING = 'STARTING';
 const subjectKey = (subjectId: string) => ({ pk: `SUBJECT#${subjectId}`, sk: 'SUBJECT' });
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
@@ -88,15 +114,27 @@ export class SubjectLedger {
     }
   }
 
-  async recordIgnoredFile(subjectId: string, key: string, why: string): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `SUBJECT#${subjectId}`, sk: `IGNORED#${key}`, subjectId, key, why },
-      }),
-    );
+  /** Records a file that is not a photo (folder junk, a misplaced settings file); true when it is new. */
+  async recordIgnoredFile(subjectId: string, key: string, why: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `SUBJECT#${subjectId}`, sk: `IGNORED#${key}`, subjectId, key, why },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
+  /**
+   * Records subject.json's content, or why it cannot be used. Returns false for a replay or an older version.
+   * Sequencers are compared padded (as the S3 user guide says), stored in that form so DynamoDB can compare them.
+   */
   async recordSettings(
     subjectId: string,
     settings: { etag: string; sequencer: string; json?: string; problem?: string },
@@ -113,7 +151,7 @@ export class SubjectLedger {
           ExpressionAttributeValues: {
             ':id': subjectId,
             ':etag': settings.etag,
-            ':seq': settings.sequencer,
+            ':seq': sortableSequencer(settings.sequencer),
             ':json': settings.json ?? null,
             ':problem': settings.problem ?? null,
           },
@@ -127,49 +165,56 @@ export class SubjectLedger {
   }
 
   /**
-   * Notes that the folder changed. A sealed subject is reopened as a new image set (generation + 1), so a
-   * photo that arrives after sealing is never silently lost: it becomes part of the next set.
+   * Counts one change to the folder and moves the subject on: creates it, supersedes a sealed set (reopening
+   * the subject as the next generation), holds the change while a set trains, or reopens a finished subject.
+   * With `reopens: false` (folder junk) only an open subject counts the change.
    */
-  async noteActivity(subjectId: string, now: number): Promise<SubjectRecord> {
+  async noteActivity(
+    subjectId: string,
+    now: number,
+    options: { reopens: boolean } = { reopens: true },
+  ): Promise<{ subject: SubjectRecord; effect: ActivityEffect }> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.getSubject(subjectId);
       try {
-        if (!current || current.status === undefined) {
-          return await this.update(subjectId, {
+        // A change that cannot alter the set (folder junk) moves nothing once the set is sealed.
+        if (current?.status && current.status !== 'open' && !options.reopens)
+          return { subject: current, effect: 'none' };
+        if (!current?.status) {
+          const incarnation = randomBytes(4).toString('hex');
+          const subject = await this.update(subjectId, {
             expression:
-              'SET subjectId = :id, #status = :open, generation = :one, lastActivityAt = :now, gsi1pk = :gsi, gsi1sk = :nowIso',
+              'SET subjectId = :id, #status = :open, generation = :one, incarnation = :inc, activity = :one, lastActivityAt = :now, executionName = :name, gsi1pk = :gsi, gsi1sk = :nowIso',
             condition: 'attribute_not_exists(#status)',
             values: {
               ':id': subjectId,
               ':open': 'open',
               ':one': 1,
+              ':inc': incarnation,
               ':now': now,
+              ':name': executionNameFor(subjectId, incarnation, 1),
               ':gsi': OPEN,
               ':nowIso': iso(now),
             },
           });
+          return { subject, effect: 'created' };
         }
-        if (current.status === 'sealed') {
-          return await this.update(subjectId, {
-            expression:
-              'SET #status = :open, generation = :next, lastActivityAt = :now, gsi1pk = :gsi, gsi1sk = :nowIso REMOVE imageSetId, executionName, executionInput, sealedAt, startedAt, sealedBy',
-            condition: '#status = :sealed AND generation = :gen',
+        if (current.status === 'open' || current.status === 'training') {
+          const subject = await this.update(subjectId, {
+            expression: `SET activity = activity + :one, lastActivityAt = :now${current.status === 'training' ? ', changedDuringTraining = :true' : ''}`,
+            condition: '#status = :status AND generation = :gen',
             values: {
-              ':open': 'open',
-              ':sealed': 'sealed',
-              ':gen': current.generation,
-              ':next': current.generation + 1,
+              ':one': 1,
               ':now': now,
-              ':gsi': OPEN,
-              ':nowIso': iso(now),
+              ':status': current.status,
+              ':gen': current.generation,
+              ...(current.status === 'training' ? { ':true': true } : {}),
             },
           });
+          return { subject, effect: current.status === 'training' ? 'held-for-training' : 'counted' };
         }
-        return await this.update(subjectId, {
-          expression: 'SET lastActivityAt = :now, gsi1sk = :nowIso',
-          condition: '#status = :open AND generation = :gen',
-          values: { ':open': 'open', ':gen': current.generation, ':now': now, ':nowIso': iso(now) },
-        });
+        const subject = await this.reopen(current, now);
+        return { subject, effect: current.status === 'sealed' ? 'superseded' : 'reopened' };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // Another delivery changed the subject between our read and write: read again and retry.
@@ -196,36 +241,34 @@ export class SubjectLedger {
     }));
   }
 
-  async listIgnoredFiles(subjectId: string): Promise<string[]> {
-    return (await this.queryAll(subjectId, 'IGNORED#')).map((item) => item.key as string);
+  async listIgnoredFiles(subjectId: string): Promise<IgnoredFile[]> {
+    return (await this.queryAll(subjectId, 'IGNORED#')).map((item) => ({
+      key: item.key as string,
+      why: item.why as string,
+    }));
   }
 
   /**
-   * Seals the subject if it is still exactly as the caller saw it (same generation, no activity since).
-   * Returns false when someone else sealed it or a new object arrived meanwhile.
+   * Seals the current generation if it is still exactly as the caller saw it (same generation, no activity
+   * since). Returns false when a new object arrived meanwhile.
    */
   async markSealed(
     seen: SubjectRecord,
-    seal: { imageSetId: string; executionName: string; input: TrainingExecutionInput; sealedBy: string },
+    seal: { imageSetId: string; sealedBy: string },
     now: number,
   ): Promise<boolean> {
     try {
       await this.update(seen.subjectId, {
-        expression:
-          'SET #status = :sealed, imageSetId = :set, executionName = :name, executionInput = :input, sealedBy = :by, sealedAt = :now, gsi1pk = :starting, gsi1sk = :nowIso',
-        condition: '#status = :open AND generation = :gen AND lastActivityAt = :seenActivity',
+        expression: 'SET #status = :sealed, imageSetId = :set, sealedBy = :by, sealedAt = :now',
+        condition: '#status = :open AND generation = :gen AND activity = :activity',
         values: {
           ':sealed': 'sealed',
           ':open': 'open',
           ':gen': seen.generation,
-          ':seenActivity': seen.lastActivityAt,
+          ':activity': seen.activity,
           ':set': seal.imageSetId,
-          ':name': seal.executionName,
-          ':input': JSON.stringify(seal.input),
           ':by': seal.sealedBy,
           ':now': now,
-          ':starting': STARTING,
-          ':nowIso': iso(now),
         },
       });
       return true;
@@ -235,37 +278,96 @@ export class SubjectLedger {
     }
   }
 
-  /** The execution is confirmed started: the subject leaves the attention index. */
-  async markStarted(subjectId: string, executionName: string, now: number): Promise<void> {
+  /** The current generation's execution is confirmed started: the subject leaves the sweep's index. */
+  async markStarted(subjectId: string, generation: number): Promise<void> {
     try {
       await this.update(subjectId, {
-        expression: 'SET startedAt = :now REMOVE gsi1pk, gsi1sk',
-        condition: '#status = :sealed AND executionName = :name',
-        values: { ':sealed': 'sealed', ':name': executionName, ':now': now },
+        expression: 'SET startedGeneration = :gen REMOVE gsi1pk, gsi1sk',
+        condition: 'generation = :gen',
+        values: { ':gen': generation },
       });
     } catch (error) {
-      // Reopened by a late photo in the meantime: the new generation keeps its own index entry.
+      // Reopened in the meantime: the new generation keeps its own index entry.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
-  /** Open subjects whose last activity is at or before `quietSince`. */
-  async openSubjectsQuietSince(quietSince: number): Promise<SubjectRecord[]> {
-    return this.queryIndex(OPEN, iso(quietSince));
+  /**
+   * The set of `executionName` takes a training slot: from now on new objects wait until its training ends.
+   * False when the set was superseded (or never sealed by this execution).
+   */
+  async claimForTraining(subjectId: string, executionName: string): Promise<boolean> {
+    try {
+      await this.update(subjectId, {
+        expression: 'SET #status = :training',
+        condition: '#status = :sealed AND executionName = :name',
+        values: { ':training': 'training', ':sealed': 'sealed', ':name': executionName },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
-  /** Sealed subjects whose execution start was not confirmed by `sealedBefore`. */
-  async unstartedSubjectsSealedBefore(sealedBefore: number): Promise<SubjectRecord[]> {
-    return this.queryIndex(STARTING, iso(sealedBefore));
+  /**
+   * The training of `executionName` ended (trained or failed). If objects arrived meanwhile, the subject reopens
+   * as the next generation (the sweep starts its execution); otherwise it is done. Idempotent.
+   */
+  async finishTraining(
+    subjectId: string,
+    executionName: string,
+    now: number,
+  ): Promise<'done' | 'reopened' | 'not-training'> {
+    const current = await this.getSubject(subjectId);
+    if (!current || current.executionName !== executionName || current.status !== 'training')
+      return 'not-training';
+    try {
+      if (current.changedDuringTraining) {
+        await this.reopen(current, now);
+        return 'reopened';
+      }
+      await this.update(subjectId, {
+        expression: 'SET #status = :done',
+        condition: '#status = :training AND executionName = :name',
+        values: { ':done': 'done', ':training': 'training', ':name': executionName },
+      });
+      return 'done';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'not-training';
+      throw error;
+    }
   }
 
-  private async queryIndex(gsi1pk: string, upTo: string): Promise<SubjectRecord[]> {
+  /** Open subjects whose execution is not confirmed started and that have been quiet since `quietSince`. */
+  async subjectsWaitingToStart(quietSince: number): Promise<SubjectRecord[]> {
     return (await queryAllItems(this.db, {
       TableName: this.tableName,
       IndexName: 'open-subjects',
       KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :upTo',
-      ExpressionAttributeValues: { ':pk': gsi1pk, ':upTo': upTo },
+      ExpressionAttributeValues: { ':pk': OPEN, ':upTo': iso(quietSince) },
     })) as unknown as SubjectRecord[];
+  }
+
+  private async reopen(current: SubjectRecord, now: number): Promise<SubjectRecord> {
+    const generation = current.generation + 1;
+    return this.update(current.subjectId, {
+      expression:
+        'SET #status = :open, generation = :next, activity = activity + :one, lastActivityAt = :now, executionName = :name, supersededImageSetId = :previous, gsi1pk = :gsi, gsi1sk = :nowIso REMOVE imageSetId, sealedBy, sealedAt, changedDuringTraining',
+      condition: '#status = :status AND generation = :gen',
+      values: {
+        ':open': 'open',
+        ':status': current.status,
+        ':gen': current.generation,
+        ':next': generation,
+        ':one': 1,
+        ':now': now,
+        ':name': executionNameFor(current.subjectId, current.incarnation, generation),
+        ':previous': current.imageSetId ?? null,
+        ':gsi': OPEN,
+        ':nowIso': iso(now),
+      },
+    });
   }
 
   private async queryAll(subjectId: string, skPrefix: string): Promise<Record<string, unknown>[]> {
@@ -287,7 +389,10 @@ export class SubjectLedger {
         Key: subjectKey(subjectId),
         UpdateExpression: change.expression,
         ConditionExpression: change.condition,
-        ExpressionAttributeNames: { '#status': 'status' },
+        // DynamoDB refuses a name the expressions do not use.
+        ...(`${change.expression} ${change.condition}`.includes('#status')
+          ? { ExpressionAttributeNames: { '#status': 'status' } }
+          : {}),
         ExpressionAttributeValues: change.values,
         ReturnValues: 'ALL_NEW',
       }),

@@ -15,6 +15,7 @@ export const EnvironmentVariables = {
   minSidePx: 'MIN_SIDE_PX',
   maxFileBytes: 'MAX_FILE_BYTES',
   maxPixels: 'MAX_PIXELS',
+  settlePeriodSeconds: 'SETTLE_PERIOD_SECONDS',
   quietPeriodSeconds: 'QUIET_PERIOD_SECONDS',
   incompleteTimeoutSeconds: 'INCOMPLETE_TIMEOUT_SECONDS',
   trainingResolution: 'TRAINING_RESOLUTION',

@@ -11,6 +11,8 @@ export const PIPELINE_DEFAULTS = Object.freeze({
   minSidePx: 512,
   maxFileBytes: 40 * 1024 * 1024,
   maxPixels: 50_000_000,
+  /** After subject.json, a drop is over once nothing new arrived for this long. */
+  settlePeriodSeconds: 15,
   quietPeriodSeconds: 60,
   incompleteTimeoutSeconds: 900,
   trainingResolution: 512,

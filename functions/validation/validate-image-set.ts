@@ -42,6 +42,33 @@ export async function validateImageSet(
   const exclude = (photo: { key: string; fileName: string }, problem: PhotoProblem) =>
     excluded.set(photo.key, { key: photo.key, fileName: photo.fileName, ...problem });
 
+  // Settings that can never be served (checked at ingest: schema, styles, image caps) are refused before a single
+  // photo is analysed: no Rekognition call, no GPU time, for a subject that would be refused later anyway.
+  if (input.settingsProblem) {
+    const checks = checksPerformedBy(deps.faceAnalyzer, deps.moderator);
+    return {
+      outcome: 'rejected',
+      rejected: {
+        version: 1,
+        subjectId: input.subjectId,
+        imageSetId: input.imageSetId,
+        reason: input.settingsProblem,
+        advice:
+          'Fix subject.json (its schema is events/schemas/subject-json.schema.json) or delete it to use the defaults, ' +
+          'then upload it again. The photos were not checked yet: they are once the settings can be used.',
+        usablePhotoCount: 0,
+        requiredPhotoCount: policy.minPhotos,
+        photosExcluded: [],
+        checks: {
+          ...checks,
+          note: [checks.note, 'No photo was analysed: the settings were refused first.']
+            .filter(Boolean)
+            .join(' '),
+        },
+      },
+    };
+  }
+
   const inspections = await mapWithConcurrency(input.photos, policy.concurrency, (ref) =>
     inspectPhoto(ref, deps.store, policy),
   );
@@ -79,25 +106,6 @@ export async function validateImageSet(
   const photosExcluded = input.photos.flatMap((ref) => excluded.get(ref.key) ?? []);
   const checks = checksPerformedBy(deps.faceAnalyzer, deps.moderator);
   const envelope = { version: 1 as const, subjectId: input.subjectId, imageSetId: input.imageSetId };
-
-  // An unusable subject.json could change what is trained (class word, token): never guess past it. The photos
-  // were still judged, so the person gets every problem in one answer.
-  if (input.settingsProblem) {
-    return {
-      outcome: 'rejected',
-      rejected: {
-        ...envelope,
-        reason: input.settingsProblem,
-        advice:
-          'Fix subject.json (its schema is events/schemas/subject-json.schema.json) or delete it to use the defaults, ' +
-          'and fix or replace the photos listed in photosExcluded, if any.',
-        usablePhotoCount: kept.length,
-        requiredPhotoCount: policy.minPhotos,
-        photosExcluded,
-        checks,
-      },
-    };
-  }
 
   if (kept.length < policy.minPhotos) {
     const missing = policy.minPhotos - kept.length;

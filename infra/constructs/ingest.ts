@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -21,31 +22,38 @@ export const LEDGER_ACTIONS = [
   'dynamodb:Query',
 ];
 
-/** Name of the ledger's index of subjects that are not sealed yet (the sealer's work list). */
+/** Name of the ledger's index of open subjects whose execution is not confirmed started (the sweep's work list). */
 export const OPEN_SUBJECTS_INDEX = 'open-subjects';
 
 export interface IngestProps {
-  config: PipelineConfig;
-  photos: PhotoStore;
-  trainingStateMachine: IStateMachine;
+  readonly config: PipelineConfig;
+  readonly photos: PhotoStore;
 }
 
 /**
- * From photos dropped in the bucket to a started training: the subject ledger, RecordPhoto (one call per
- * Object Created event) and SealQuietSubjects (every minute, seals folders that went quiet). Either may start
- * the training execution; its name is derived from the image set, so a second start is a no-op.
+ * From objects dropped in the bucket to a running training execution: the subject ledger, RecordPhoto (one call
+ * per Object Created event: records the object, starts the execution of the subject's current generation),
+ * SettleImageSet (the first state of that execution: waits until the folder drop is over, then seals the set) and
+ * StartWaitingSubjects (every minute, starts what a failed start or a finished training left waiting). Starting an
+ * execution twice is a no-op: its name is derived from the subject's generation.
+ *
+ * Built in two steps, because the training workflow runs SettleImageSet and reads the ledger while the ingest
+ * functions start that workflow: the constructor makes the ledger and SettleImageSet, `startTrainingWith` the rest.
  */
 export class Ingest extends Construct {
   readonly ledger: Table;
-  readonly recordPhoto: NodejsFunction;
-  readonly sealQuietSubjects: NodejsFunction;
+  readonly settleImageSet: NodejsFunction;
   readonly photoEventsDeadLetters: Queue;
+  private started?: { recordPhoto: NodejsFunction; startWaitingSubjects: NodejsFunction };
 
-  constructor(scope: Construct, id: string, props: IngestProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: IngestProps,
+  ) {
     super(scope, id);
-    const { config, photos } = props;
+    const { config } = props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const logRetention = config.logRetentionDays as RetentionDays;
 
     this.ledger = new Table(this, 'Ledger', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -62,44 +70,27 @@ export class Ingest extends Construct {
       sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
     });
 
-    const environment = {
-      LEDGER_TABLE: this.ledger.tableName,
-      STATE_MACHINE_ARN: props.trainingStateMachine.stateMachineArn,
-      PHOTO_BUCKET: photos.bucket.bucketName,
-      MIN_PHOTOS: String(config.minPhotos),
-      QUIET_PERIOD_SECONDS: String(config.quietPeriodSeconds),
-      INCOMPLETE_TIMEOUT_SECONDS: String(config.incompleteTimeoutSeconds),
-    };
-
-    this.recordPhoto = new PipelineFunction(this, 'RecordPhoto', {
-      task: TASKS.recordPhoto,
-      description:
-        'Records each photo dropped under subjects/ in the ledger; seals the subject when complete',
-      environment,
-      logRetention,
+    this.settleImageSet = new PipelineFunction(this, 'SettleImageSet', {
+      task: TASKS.settleImageSet,
+      description: 'Waits until a subject folder drop is over, then seals its image set',
+      environment: {
+        LEDGER_TABLE: this.ledger.tableName,
+        MIN_PHOTOS: String(config.minPhotos),
+        SETTLE_PERIOD_SECONDS: String(config.settlePeriodSeconds),
+        QUIET_PERIOD_SECONDS: String(config.quietPeriodSeconds),
+        INCOMPLETE_TIMEOUT_SECONDS: String(config.incompleteTimeoutSeconds),
+      },
+      logRetention: config.logRetentionDays as RetentionDays,
       removalPolicy,
     }).function;
-
-    this.sealQuietSubjects = new PipelineFunction(this, 'SealQuietSubjects', {
-      task: TASKS.sealQuietSubjects,
-      description: 'Seals subjects whose folder went quiet (or never completed) and starts their training',
-      environment,
-      logRetention,
-      removalPolicy,
-      timeout: Duration.seconds(55),
-    }).function;
-
-    for (const fn of [this.recordPhoto, this.sealQuietSubjects]) {
-      // Exactly what SubjectLedger does: item reads and conditional writes, and queries (table and index).
-      this.ledger.grant(fn, ...LEDGER_ACTIONS);
-      photos.grantReadSubjects(fn);
-      props.trainingStateMachine.grantStartExecution(fn);
-      const ledgerLogicalId = Stack.of(this).getLogicalId(this.ledger.node.defaultChild as CfnTable);
-      Validations.of(fn.role?.node.findChild('DefaultPolicy') ?? fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${ledgerLogicalId}.Arn>/index/*]`,
-        reason: `Queries the ledger's own ${OPEN_SUBJECTS_INDEX} index (table/index/*); no other table.`,
-      });
-    }
+    // The table itself (the subject's rows), not its index: Table.grant would add the index ARNs too.
+    this.settleImageSet.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        resources: [this.ledger.tableArn],
+      }),
+    );
 
     // Events EventBridge could not deliver after its retries: kept 14 days for a re-drive, never dropped.
     this.photoEventsDeadLetters = new Queue(this, 'PhotoEventsDeadLetters', {
@@ -112,11 +103,70 @@ export class Ingest extends Construct {
       reason:
         'This queue is itself the dead-letter queue of the photo events rule; a DLQ of a DLQ adds nothing.',
     });
+  }
+
+  get recordPhoto(): NodejsFunction {
+    return this.startedParts().recordPhoto;
+  }
+
+  get startWaitingSubjects(): NodejsFunction {
+    return this.startedParts().startWaitingSubjects;
+  }
+
+  /** The functions that start the training workflow, and the rules that call them. Call once. */
+  startTrainingWith(trainingStateMachine: IStateMachine): void {
+    if (this.started) throw new Error('Ingest.startTrainingWith was called twice');
+    const { config, photos } = this.props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = config.logRetentionDays as RetentionDays;
+    const environment = {
+      LEDGER_TABLE: this.ledger.tableName,
+      STATE_MACHINE_ARN: trainingStateMachine.stateMachineArn,
+      PHOTO_BUCKET: photos.bucket.bucketName,
+      MIN_PHOTOS: String(config.minPhotos),
+      MAX_PHOTOS: String(config.maxPhotos),
+      SETTLE_PERIOD_SECONDS: String(config.settlePeriodSeconds),
+      QUIET_PERIOD_SECONDS: String(config.quietPeriodSeconds),
+      INCOMPLETE_TIMEOUT_SECONDS: String(config.incompleteTimeoutSeconds),
+      MAX_IMAGES_PER_REQUEST: String(config.maxImagesPerRequest),
+    };
+
+    const recordPhoto = new PipelineFunction(this, 'RecordPhoto', {
+      task: TASKS.recordPhoto,
+      description:
+        'Records each object dropped under subjects/ in the ledger; starts the subject execution that settles the set',
+      environment,
+      logRetention,
+      removalPolicy,
+    }).function;
+
+    const startWaitingSubjects = new PipelineFunction(this, 'StartWaitingSubjects', {
+      task: TASKS.startWaitingSubjects,
+      description:
+        'Starts the executions of subjects whose start failed or whose training ended with new photos waiting',
+      environment,
+      logRetention,
+      removalPolicy,
+      timeout: Duration.seconds(55),
+    }).function;
+    this.started = { recordPhoto, startWaitingSubjects };
+
+    for (const fn of [recordPhoto, startWaitingSubjects]) {
+      // Exactly what SubjectLedger does: item reads and conditional writes, and queries (table and index).
+      this.ledger.grant(fn, ...LEDGER_ACTIONS);
+      photos.grantReadSubjects(fn);
+      trainingStateMachine.grantStartExecution(fn);
+      const ledgerLogicalId = Stack.of(this).getLogicalId(this.ledger.node.defaultChild as CfnTable);
+      Validations.of(fn.role?.node.findChild('DefaultPolicy') ?? fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${ledgerLogicalId}.Arn>/index/*]`,
+        reason: `Queries the ledger's own ${OPEN_SUBJECTS_INDEX} index (table/index/*); no other table.`,
+      });
+    }
 
     // S3 sends Object Created to the *default* bus (eventBridgeEnabled on the bucket).
     new Rule(this, 'PhotoCreatedRule', {
       eventBus: EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
-      description: 'Photos dropped under subjects/ in the ingest bucket',
+      description: 'Objects dropped under subjects/ in the ingest bucket',
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
@@ -126,7 +176,7 @@ export class Ingest extends Construct {
         },
       },
       targets: [
-        new LambdaFunction(this.recordPhoto, {
+        new LambdaFunction(recordPhoto, {
           retryAttempts: 8,
           maxEventAge: Duration.hours(2),
           deadLetterQueue: this.photoEventsDeadLetters,
@@ -134,10 +184,15 @@ export class Ingest extends Construct {
       ],
     });
 
-    new Rule(this, 'SealQuietSubjectsSchedule', {
-      description: 'Looks for subjects whose folder went quiet',
+    new Rule(this, 'StartWaitingSubjectsSchedule', {
+      description: 'Starts subjects whose execution is waiting to start',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(this.sealQuietSubjects, { retryAttempts: 2 })],
+      targets: [new LambdaFunction(startWaitingSubjects, { retryAttempts: 2 })],
     });
+  }
+
+  private startedParts() {
+    if (!this.started) throw new Error('Ingest.startTrainingWith has not been called yet');
+    return this.started;
   }
 }

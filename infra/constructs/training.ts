@@ -13,6 +13,7 @@ import { TASKS } from '../../functions/task-registry.js';
 import { buildTrainingWorkflow } from '../../state-machines/training/workflow.js';
 import type { PipelineConfig } from '../config.js';
 import type { Hosting } from './hosting.js';
+import type { Ingest } from './ingest.js';
 import type { PhotoStore } from './photo-store.js';
 import { PipelineFunction, pipelineFunctions } from './pipeline-function.js';
 import type { TrainingHost } from './training-host.js';
@@ -28,6 +29,8 @@ export interface TrainingProps {
   hosting: Hosting;
   /** The sharp layer; absent only when the deployer turned it off (`-c sharpLayer=false`). */
   sharpLayer: ILayerVersion | undefined;
+  /** The subject ledger and the function that settles a folder drop (the workflow's first task). */
+  readonly ingest: Ingest;
 }
 
 /**
@@ -137,13 +140,17 @@ export class Training extends Construct {
       'AcquireTrainingSlot',
       TASKS.acquireTrainingSlot,
       'Takes a training slot, or tells the subject its place in line',
-      { ...stateTable, TRAINING_CONCURRENCY: String(config.trainingConcurrency) },
+      {
+        ...stateTable,
+        LEDGER_TABLE: props.ingest.ledger.tableName,
+        TRAINING_CONCURRENCY: String(config.trainingConcurrency),
+      },
     );
     this.releaseTrainingSlot = fn(
       'ReleaseTrainingSlot',
       TASKS.releaseTrainingSlot,
-      'Frees a training slot (idempotent)',
-      stateTable,
+      'Frees a training slot and ends the subject training (idempotent)',
+      { ...stateTable, LEDGER_TABLE: props.ingest.ledger.tableName },
     );
     for (const gate of [this.acquireTrainingSlot, this.releaseTrainingSlot]) {
       this.stateTable.grant(
@@ -153,6 +160,14 @@ export class Training extends Construct {
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
         'dynamodb:Query',
+      );
+      // The subject's row (not the ledger's index): the image set claims it, and the training's end releases it.
+      gate.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          resources: [props.ingest.ledger.tableArn],
+        }),
       );
     }
 
@@ -216,6 +231,7 @@ export class Training extends Construct {
     hosting.registry.grant(this.registerModel, 'dynamodb:PutItem');
 
     const workflow = buildTrainingWorkflow(this, {
+      settleImageSet: props.ingest.settleImageSet,
       validateImages: this.validateImages,
       prepareTrainingSet: this.prepareTrainingSet,
       planTraining: this.planTraining,
@@ -237,6 +253,7 @@ export class Training extends Construct {
       // Bounded, yet long enough for a subject queued behind others for training capacity.
       timeout: Duration.days(3),
       tasks: [
+        props.ingest.settleImageSet,
         this.validateImages,
         this.prepareTrainingSet,
         this.planTraining,

@@ -71,6 +71,12 @@ export interface LocalPipelineOptions {
 export class LocalPipeline {
   private sequence = 0n;
   private clockOffsetMs = 0;
+  /**
+   * Executions started while objects are still being dropped, by name. Locally a Wait state lasts milliseconds,
+   * so an execution started on a folder's first object could seal the set before the drop ends; holding its start
+   * until the drop is over models what the settle period does on AWS. `undefined` once released.
+   */
+  heldStarts: Map<string, () => Promise<unknown>> | undefined = new Map();
 
   private constructor(
     readonly synthesized: SynthesizedPipeline,
@@ -141,11 +147,15 @@ export class LocalPipeline {
       modelEndpoint: options.modelEndpoint ? options.modelEndpoint(modelEndpoint) : modelEndpoint,
       taskCallbacks: taskTokens,
       executionStarter: (arn) => ({
-        start: (name, input) =>
-          (byArn.get(arn) ?? unreachable(`No state machine ${arn} in the synthesized stack`)).start(
-            name,
-            input,
-          ),
+        start: async (name, input) => {
+          const engine = byArn.get(arn) ?? unreachable(`No state machine ${arn} in the synthesized stack`);
+          // While a drop is in progress locally, starts wait for its end (see fastForwardQuietPeriods).
+          if (pipeline?.heldStarts) {
+            pipeline.heldStarts.set(name, () => engine.start(name, input));
+            return { alreadyStarted: false };
+          }
+          return engine.start(name, input);
+        },
       }),
       now: () => Date.now() + (pipeline?.clockOffsetMs ?? 0),
       log,
@@ -217,12 +227,22 @@ export class LocalPipeline {
   }
 
   /** The sealing settings the stack gives the ingest functions. */
-  get sealingPolicy(): { quietPeriodSeconds: number; incompleteTimeoutSeconds: number } {
+  get sealingPolicy(): {
+    settlePeriodSeconds: number;
+    quietPeriodSeconds: number;
+    incompleteTimeoutSeconds: number;
+  } {
     const env = environmentOf(this.synthesized, 'recordPhoto');
     return {
+      settlePeriodSeconds: Number(env.SETTLE_PERIOD_SECONDS),
       quietPeriodSeconds: Number(env.QUIET_PERIOD_SECONDS),
       incompleteTimeoutSeconds: Number(env.INCOMPLETE_TIMEOUT_SECONDS),
     };
+  }
+
+  /** From now on, starts wait until the next fastForwardQuietPeriods (a test dropping several objects at once). */
+  holdStarts(): void {
+    this.heldStarts ??= new Map();
   }
 
   /** Puts one object in the bucket and delivers its `Object Created` event to the ingest task, as EventBridge does. */
@@ -244,16 +264,16 @@ export class LocalPipeline {
   }
 
   /**
-   * Runs the periodic sweep as if the quiet period, then the incomplete timeout, had passed with no new
-   * object: locally the drop is known to be over, so there is no reason to wait in real time.
+   * The drop is over: the executions held during it start, and their settle, quiet and incomplete periods pass
+   * at Wait-state speed (milliseconds); then the periodic sweep runs once, as if its interval had passed.
    */
   async fastForwardQuietPeriods(): Promise<void> {
-    const { quietPeriodSeconds, incompleteTimeoutSeconds } = this.sealingPolicy;
-    for (const seconds of [quietPeriodSeconds + 1, incompleteTimeoutSeconds + 1]) {
-      this.clockOffsetMs += seconds * 1000;
-      this.invocations.set('sealQuietSubjects', (this.invocations.get('sealQuietSubjects') ?? 0) + 1);
-      await this.functions.sealQuietSubjects(scheduledEvent(this.now()));
-    }
+    const held = this.heldStarts ?? new Map();
+    this.heldStarts = undefined;
+    for (const start of held.values()) await start();
+    this.clockOffsetMs += 61_000;
+    this.invocations.set('startWaitingSubjects', (this.invocations.get('startWaitingSubjects') ?? 0) + 1);
+    await this.functions.startWaitingSubjects(scheduledEvent(this.now()));
   }
 
   /**

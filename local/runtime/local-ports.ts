@@ -74,6 +74,7 @@ export function localPorts(options: LocalPortsOptions): Ports {
       trainedBy: options.trainingEndpoint.performedBy,
       servedBy: options.modelEndpoint.performedBy,
       imagesScreenedBy: 'local-stand-in',
+      photosCheckedBy: 'local-stand-in',
     },
     objectStore: (name) => sameBucket('object store', name, store),
     documentClient: () => options.db,

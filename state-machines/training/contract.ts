@@ -5,6 +5,7 @@
  * the error classes take their names from here.
  */
 import { z } from 'zod';
+import { SubjectId } from '../../events/identifiers.js';
 import {
   ModelReady,
   PhotoRef,
@@ -17,12 +18,60 @@ import {
 import { SubjectSettings } from '../../events/subject-settings.js';
 import type { ContractError } from '../error-contract.js';
 
-/** Execution input, written by the ingest function when it seals a subject. */
-export const TrainingExecutionInput = z.object({
-  /** The `Subject Received` detail, published as-is by the first state. */
-  received: SubjectReceived,
+/** A folder whose name is not a valid subject id: its execution only reports that, once per folder name. */
+export const RejectedFolder = z.object({
+  folder: z.string(),
+  reason: z.string(),
+  suggestedSubjectId: SubjectId,
 });
+export type RejectedFolder = z.infer<typeof RejectedFolder>;
+
+/**
+ * Execution input, given by the ingest function (and the sweep) when a subject folder receives its first object
+ * of a generation: the execution settles the set itself. One execution per generation, named after it, so a
+ * repeated start is a no-op.
+ */
+export const TrainingExecutionInput = z.union([
+  z.object({ subjectId: SubjectId, generation: z.number().int().positive() }),
+  z.object({ rejectedFolder: RejectedFolder }),
+]);
 export type TrainingExecutionInput = z.infer<typeof TrainingExecutionInput>;
+
+/** SettleImageSet: the whole state in (the previous decision at `$.settle`, absent on the first check). */
+export const SettleImageSetInput = z.object({
+  subjectId: SubjectId.optional(),
+  generation: z.number().int().positive().optional(),
+  rejectedFolder: RejectedFolder.optional(),
+  settle: z
+    .object({
+      decision: z.string(),
+      seenActivity: z.number().int().optional(),
+      reason: z.string().optional(),
+    })
+    .passthrough()
+    .optional(),
+});
+export type SettleImageSetInput = z.infer<typeof SettleImageSetInput>;
+
+/** Why the set waits, and what it is sealed by when nothing arrives during the wait. */
+export const SettleReason = z.enum(['subject-json', 'quiet-period', 'incomplete-timeout']);
+export type SettleReason = z.infer<typeof SettleReason>;
+
+/** SettleImageSet's result: `decision` drives the IsImageSetSealed Choice. */
+export const SettleDecision = z.discriminatedUnion('decision', [
+  z.object({
+    decision: z.literal('wait'),
+    waitSeconds: z.number().int().positive(),
+    /** The folder's activity count at this check: the same count at the next one means nothing arrived. */
+    seenActivity: z.number().int(),
+    reason: SettleReason,
+  }),
+  z.object({ decision: z.literal('sealed'), received: SubjectReceived }),
+  z.object({ decision: z.literal('rejected'), rejected: SubjectRejected }),
+  /** A newer generation of the subject exists: this execution has nothing to do (the newer one reports). */
+  z.object({ decision: z.literal('stale') }),
+]);
+export type SettleDecision = z.infer<typeof SettleDecision>;
 
 /** ValidateImages: the `Subject Received` detail, of which it reads these fields (extra fields ignored). */
 export const ValidateImagesInput = z.object({
@@ -97,10 +146,12 @@ export const SlotRequest = z.object({
 });
 export type SlotRequest = z.infer<typeof SlotRequest>;
 
-/** AcquireTrainingSlot's result: `acquired` drives the HasTrainingSlot Choice. */
-export const SlotDecision = z.discriminatedUnion('acquired', [
+/** AcquireTrainingSlot's result: `acquired` and `superseded` drive the HasTrainingSlot Choice. */
+export const SlotDecision = z.union([
   z.object({ acquired: z.literal(true), queuedSeconds: z.number() }),
   z.object({ acquired: z.literal(false), position: z.number().int() }),
+  /** New objects arrived after this set was sealed: the newer set trains instead, this one never does. */
+  z.object({ acquired: z.literal(false), superseded: z.literal(true) }),
 ]);
 export type SlotDecision = z.infer<typeof SlotDecision>;
 
@@ -171,6 +222,7 @@ export type RegisterModelInput = z.infer<typeof RegisterModelInput>;
 
 /** Each task's schemas, by state name: the local runtime checks every result against its output schema. */
 export const TrainingTaskSchemas = {
+  SettleImageSet: { input: SettleImageSetInput, output: SettleDecision },
   ValidateImages: { input: ValidateImagesInput, output: ValidateImagesOutput },
   PrepareTrainingSet: { input: PrepareTrainingSetInput, output: PrepareTrainingSetOutput },
   PlanTraining: { input: PlanTrainingInput, output: TrainingPlan },
@@ -186,6 +238,15 @@ export const TrainingTaskSchemas = {
 
 /** State names are part of the contract: the local runtime and the tests address states by name. */
 export const TrainingStates = {
+  settleImageSet: 'SettleImageSet',
+  isImageSetSealed: 'IsImageSetSealed',
+  waitForImageSetToSettle: 'WaitForImageSetToSettle',
+  recordSealedImageSet: 'RecordSealedImageSet',
+  publishFolderRejected: 'PublishFolderRejected',
+  folderRejected: 'FolderRejected',
+  staleGeneration: 'StaleGeneration',
+  recordSettleFailure: 'RecordFailedStageSettleImageSet',
+  publishSettleFailed: 'PublishSettleFailed',
   publishReceived: 'PublishSubjectReceived',
   validateImages: 'ValidateImages',
   isSubjectUsable: 'IsSubjectUsable',
@@ -205,6 +266,8 @@ export const TrainingStates = {
   deployModel: 'DeployModel',
   warmUpModel: 'WarmUpModel',
   registerModel: 'RegisterModel',
+  publishImageSetSuperseded: 'PublishImageSetSuperseded',
+  imageSetSuperseded: 'ImageSetSuperseded',
   publishModelReady: 'PublishModelReady',
   modelReady: 'ModelReady',
   releaseAfterFailure: 'ReleaseTrainingSlotAfterFailure',
@@ -215,6 +278,7 @@ export const TrainingStates = {
 
 /** Where each state writes its result in the execution state; the schemas above say what lies there. */
 export const TrainingPaths = {
+  settle: '$.settle',
   received: '$.received',
   validation: '$.validation',
   prepared: '$.prepared',
@@ -235,6 +299,8 @@ export const TrainingPaths = {
  * whether retrying can help: a Retry rule lists exactly the retryable names of its task.
  */
 export const TrainingErrors = {
+  /** SettleImageSet: another delivery changed the subject while it read it. */
+  ledgerContention: { name: 'LedgerContentionError', retryable: true },
   /** ValidateImages: Rekognition throttled or down. */
   faceAnalysisUnavailable: { name: 'FaceAnalysisUnavailableError', retryable: true },
   /** WarmUpModel: the new model did not answer within its own retries. */
@@ -252,4 +318,9 @@ export const TrainingErrors = {
 } as const satisfies Record<string, ContractError>;
 
 export const PROCESSING_FAILED_ADVICE =
-  'The photos are kept. The pipeline retried and gave up; once the cause is fixed, start the training state machine again with the input of this execution under a new execution name (re-dropping the same files is a no-op by design), or change the set of photos to start a new image set.';
+  'The photos are kept. The pipeline retried and gave up; once the cause is fixed, redrive this execution (Step Functions RedriveExecution, from the failed state), or change the set of photos to start a new image set (re-dropping the same files is a no-op by design).';
+
+export const IMAGE_SET_SUPERSEDED_REASON =
+  'New files arrived in the subject folder after this set of photos was sealed and before it started training; the newer set replaces it, so the folder is trained once.';
+export const IMAGE_SET_SUPERSEDED_ADVICE =
+  'Nothing to do: the newer set is validated and trained instead (its Subject Received event follows). Upload a folder in one go to avoid replaced sets.';

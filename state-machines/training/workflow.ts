@@ -28,9 +28,18 @@ import { EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunction
 import { Construct } from 'constructs';
 import { EVENT_SOURCE, type PipelineDetailType } from '../../events/pipeline-events.js';
 import { retryableErrors } from '../error-contract.js';
-import { PROCESSING_FAILED_ADVICE, TrainingErrors, TrainingPaths, TrainingStates } from './contract.js';
+import {
+  IMAGE_SET_SUPERSEDED_ADVICE,
+  IMAGE_SET_SUPERSEDED_REASON,
+  PROCESSING_FAILED_ADVICE,
+  TrainingErrors,
+  TrainingPaths,
+  TrainingStates,
+} from './contract.js';
 
 export interface TrainingWorkflowProps {
+  /** Waits until the subject's folder drop is over, then seals the image set. */
+  readonly settleImageSet: IFunction;
   validateImages: IFunction;
   prepareTrainingSet: IFunction;
   planTraining: IFunction;
@@ -178,8 +187,97 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
       ),
     );
 
-  const startState = publishReceived.next(validateImages).next(isSubjectUsable);
+  const received = publishReceived.next(validateImages).next(isSubjectUsable);
+  const startState = buildSettleStates(scope, props, publish, received);
   return { startState, definitionBody: DefinitionBody.fromChainable(startState) };
+}
+
+/** How long SettleImageSet may take: a few ledger reads and one conditional write. */
+const SETTLE_TASK_TIMEOUT = Duration.seconds(60);
+
+/**
+ * Before anything is judged: wait until the folder drop is over (SettleImageSet decides, a Wait state waits, as
+ * often as objects keep arriving), then seal the set and go on to `received`. A folder whose name cannot be a
+ * subject id is reported here, once; an execution of an older generation ends quietly.
+ */
+function buildSettleStates(
+  scope: Construct,
+  props: TrainingWorkflowProps,
+  publish: (id: string, detailType: PipelineDetailType, detail: TaskInput) => EventBridgePutEvents,
+  received: IChainable,
+): IChainable {
+  // The whole state in: `$.settle` (the previous decision) is absent on the first check.
+  const settle = new LambdaInvoke(scope, TrainingStates.settleImageSet, {
+    stateName: TrainingStates.settleImageSet,
+    lambdaFunction: props.settleImageSet,
+    payloadResponseOnly: true,
+    resultPath: TrainingPaths.settle,
+    taskTimeout: Timeout.duration(SETTLE_TASK_TIMEOUT),
+  });
+  settle.addRetry({
+    errors: retryableErrors(TrainingErrors.ledgerContention),
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: 4,
+    jitterStrategy: JitterType.FULL,
+  });
+  const recordFailure = new Pass(scope, TrainingStates.recordSettleFailure, {
+    stateName: TrainingStates.recordSettleFailure,
+    result: Result.fromString(TrainingStates.settleImageSet),
+    resultPath: TrainingPaths.failedStage,
+  });
+  const publishSettleFailed = publish(
+    TrainingStates.publishSettleFailed,
+    'Subject Processing Failed',
+    TaskInput.fromObject({
+      version: 1,
+      subjectId: JsonPath.stringAt('$.subjectId'),
+      stage: JsonPath.stringAt(TrainingPaths.failedStage),
+      error: JsonPath.stringAt(`${TrainingPaths.failure}.Error`),
+      cause: JsonPath.stringAt(`${TrainingPaths.failure}.Cause`),
+      advice: PROCESSING_FAILED_ADVICE,
+    }),
+  );
+  recordFailure.next(publishSettleFailed).next(
+    new Fail(scope, `${TrainingStates.failed}WhileSettling`, {
+      stateName: `${TrainingStates.failed}WhileSettling`,
+      error: TrainingErrors.subjectProcessingFailed.name,
+      cause: 'The image set could not be settled; the Subject Processing Failed event says why',
+    }),
+  );
+  settle.addCatch(recordFailure, { errors: [Errors.ALL], resultPath: TrainingPaths.failure });
+
+  const waitToSettle = new Wait(scope, TrainingStates.waitForImageSetToSettle, {
+    stateName: TrainingStates.waitForImageSetToSettle,
+    time: WaitTime.secondsPath(`${TrainingPaths.settle}.waitSeconds`),
+  });
+  const recordSealed = new Pass(scope, TrainingStates.recordSealedImageSet, {
+    stateName: TrainingStates.recordSealedImageSet,
+    inputPath: `${TrainingPaths.settle}.received`,
+    resultPath: TrainingPaths.received,
+  });
+  const publishFolderRejected = publish(
+    TrainingStates.publishFolderRejected,
+    'Subject Rejected',
+    TaskInput.fromJsonPathAt(`${TrainingPaths.settle}.rejected`),
+  );
+  const decision = `${TrainingPaths.settle}.decision`;
+  const isSealed = new Choice(scope, TrainingStates.isImageSetSealed, {
+    stateName: TrainingStates.isImageSetSealed,
+  })
+    .when(Condition.stringEquals(decision, 'wait'), waitToSettle.next(settle))
+    .when(Condition.stringEquals(decision, 'sealed'), recordSealed.next(received))
+    .when(
+      Condition.stringEquals(decision, 'rejected'),
+      publishFolderRejected.next(
+        new Succeed(scope, TrainingStates.folderRejected, { stateName: TrainingStates.folderRejected }),
+      ),
+    )
+    // `stale`: a newer generation of the subject exists, and its own execution reports.
+    .otherwise(
+      new Succeed(scope, TrainingStates.staleGeneration, { stateName: TrainingStates.staleGeneration }),
+    );
+  return settle.next(isSealed);
 }
 
 /** How long to wait before asking again for a training slot: each poll costs three transitions. */
@@ -366,6 +464,17 @@ function buildTrainingStates(
     task.addCatch(recordStage, { errors: [Errors.ALL], resultPath: TrainingPaths.failure });
   }
 
+  // A newer set of the subject replaced this one before it took a slot: it never trains, and says so.
+  const publishSuperseded = publish(
+    TrainingStates.publishImageSetSuperseded,
+    'Image Set Superseded',
+    TaskInput.fromObject({
+      version: 1,
+      ...subject,
+      reason: IMAGE_SET_SUPERSEDED_REASON,
+      advice: IMAGE_SET_SUPERSEDED_ADVICE,
+    }),
+  );
   const hasSlot = new Choice(scope, TrainingStates.hasTrainingSlot, {
     stateName: TrainingStates.hasTrainingSlot,
   })
@@ -379,6 +488,17 @@ function buildTrainingStates(
         .next(register)
         .next(publishReady)
         .next(new Succeed(scope, TrainingStates.modelReady, { stateName: TrainingStates.modelReady })),
+    )
+    .when(
+      Condition.and(
+        Condition.isPresent(`${TrainingPaths.slot}.superseded`),
+        Condition.booleanEquals(`${TrainingPaths.slot}.superseded`, true),
+      ),
+      publishSuperseded.next(
+        new Succeed(scope, TrainingStates.imageSetSuperseded, {
+          stateName: TrainingStates.imageSetSuperseded,
+        }),
+      ),
     )
     .otherwise(waitForSlot.next(acquire));
   return plan.next(acquire).next(hasSlot);

@@ -14,11 +14,12 @@ const ids = {
   validateImages: stack.getLogicalId(stack.training.validateImages.node.defaultChild as never),
   prepareTrainingSet: stack.getLogicalId(stack.training.prepareTrainingSet.node.defaultChild as never),
   recordPhoto: stack.getLogicalId(stack.ingest.recordPhoto.node.defaultChild as never),
-  sealQuietSubjects: stack.getLogicalId(stack.ingest.sealQuietSubjects.node.defaultChild as never),
+  startWaitingSubjects: stack.getLogicalId(stack.ingest.startWaitingSubjects.node.defaultChild as never),
 };
 
 /** The functions the training state machine invokes, by local handler name. */
 const workflowFunctions = {
+  settleImageSet: stack.ingest.settleImageSet,
   validateImages: stack.training.validateImages,
   prepareTrainingSet: stack.training.prepareTrainingSet,
   planTraining: stack.training.planTraining,
@@ -236,16 +237,16 @@ describe('ingest', () => {
     });
   });
 
-  test('SealQuietSubjects runs every minute', () => {
+  test('StartWaitingSubjects runs every minute', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
-      Targets: [Match.objectLike({ Arn: arnOf(ids.sealQuietSubjects) })],
+      Targets: [Match.objectLike({ Arn: arnOf(ids.startWaitingSubjects) })],
     });
   });
 
   test.each([
     ['RecordPhoto', () => ids.recordPhoto],
-    ['SealQuietSubjects', () => ids.sealQuietSubjects],
+    ['StartWaitingSubjects', () => ids.startWaitingSubjects],
   ])('%s may start executions of the training machine and of nothing else', (_name, fn) => {
     const statements = statementsOfRole(roleOf(fn()));
     const stepFunctions = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
@@ -258,7 +259,7 @@ describe('ingest', () => {
 describe('subject ledger access', () => {
   test.each([
     ['RecordPhoto', () => ids.recordPhoto],
-    ['SealQuietSubjects', () => ids.sealQuietSubjects],
+    ['StartWaitingSubjects', () => ids.startWaitingSubjects],
   ])('%s may only get, put, update and query the ledger (no scan, delete or batch write)', (_name, fn) => {
     const statements = statementsOfRole(roleOf(fn()));
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
@@ -302,7 +303,7 @@ describe('subject ledger access', () => {
 describe('functions', () => {
   const functions = {
     recordPhoto: ids.recordPhoto,
-    sealQuietSubjects: ids.sealQuietSubjects,
+    startWaitingSubjects: ids.startWaitingSubjects,
     trainingCallback: logicalIdOf(stack.training.trainingCallback),
     ...Object.fromEntries(Object.entries(workflowFunctions).map(([name, fn]) => [name, logicalIdOf(fn)])),
     // The generation workflow's functions (test/integration/infra/generation.test.ts covers them in depth).

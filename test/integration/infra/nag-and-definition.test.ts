@@ -97,8 +97,9 @@ describe('training definition', () => {
 
   test('every Task has an explicit timeout (the local engine would stop it at 60 s)', () => {
     const tasks = Object.entries(states).filter(([, state]) => state.Type === 'Task');
-    // 4 event publications of issue 2, 4 of training, 10 Lambda tasks (one of them twice: release after failure).
-    expect(tasks.length).toBe(18);
+    // 7 event publications of ingest and validation, 4 of training, 11 Lambda tasks (one of them twice: release
+    // after failure).
+    expect(tasks.length).toBe(22);
     for (const [, task] of tasks) expect(task.TimeoutSeconds).toEqual(expect.any(Number));
     expect(states.ValidateImages?.TimeoutSeconds).toBe(300);
     expect(states.PrepareTrainingSet?.TimeoutSeconds).toBe(300);

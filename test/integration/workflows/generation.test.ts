@@ -36,7 +36,9 @@ describe('avatar generation (synthesized definition, local engine)', () => {
   }
 
   async function trainSubject(pipeline: LocalPipeline, sample: string, subjectId = sample) {
+    pipeline.holdStarts();
     await pipeline.dropFolder(subjectId, join(samplesDir, sample));
+    await pipeline.fastForwardQuietPeriods();
     await pipeline.settled();
   }
 

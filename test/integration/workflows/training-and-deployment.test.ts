@@ -21,7 +21,9 @@ describe('training and deployment (synthesized definition, local engine)', () =>
   const pipelines = new LocalPipelines();
 
   /** Drops the good photos and a subject.json as `subjectId`: subject.json seals it at once. */
+  /** A whole folder drop: its execution starts when the drop is over, as the settle period makes it on AWS. */
   async function drop(pipeline: LocalPipeline, subjectId: string) {
+    pipeline.holdStarts();
     for (const file of goodPhotos) {
       await pipeline.dropObject(
         `subjects/${subjectId}/${file}`,
@@ -29,6 +31,7 @@ describe('training and deployment (synthesized definition, local engine)', () =>
       );
     }
     await pipeline.dropObject(`subjects/${subjectId}/subject.json`, '{"classWord": "woman"}');
+    await pipeline.fastForwardQuietPeriods();
   }
 
   const eventsOf = (pipeline: LocalPipeline, subjectId: string) =>

@@ -123,6 +123,7 @@ describe('training workflow (synthesized definition, local engine)', () => {
     }
     // Act
     await pipeline.dropObject('subjects/typo-fay/subject.json', '{"classword": "woman"}');
+    await pipeline.fastForwardQuietPeriods();
     await pipeline.settled();
     // Assess
     const events = pipeline.bus.published.filter((e) => e.detail.subjectId === 'typo-fay');
@@ -130,7 +131,9 @@ describe('training workflow (synthesized definition, local engine)', () => {
     const rejected = SubjectRejected.parse(events[1]?.detail);
     expect(rejected.reason).toContain('subjects/typo-fay/subject.json has invalid settings');
     expect(rejected.reason).toContain('classword');
-    expect(rejected.usablePhotoCount).toBe(12);
+    // Refused before any photo is analysed: no Rekognition call for settings that can never be served.
+    expect(rejected.usablePhotoCount).toBe(0);
+    expect(rejected.checks.note).toContain('No photo was analysed');
   });
 
   it('retries ValidateImages while Rekognition is unavailable, then publishes a processing failure a person can act on', async () => {

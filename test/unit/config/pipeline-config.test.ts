@@ -91,6 +91,7 @@ describe('defaults', () => {
       minSidePx: 512,
       maxFileBytes: 40 * 1024 * 1024,
       maxPixels: 50_000_000,
+      settlePeriodSeconds: 15,
       quietPeriodSeconds: 60,
       incompleteTimeoutSeconds: 900,
       trainingResolution: 512,

@@ -1,3 +1,4 @@
+import { SUBJECT_ID_PATTERN } from '../../../events/identifiers.js';
 import { executionNameFor, imageSetIdOf } from '../../../functions/ingest/image-set.js';
 import { classifyObjectKey } from '../../../functions/ingest/object-key.js';
 import { isLaterSequencer } from '../../../functions/ingest/s3-sequencer.js';
@@ -14,7 +15,9 @@ describe('classifyObjectKey', () => {
     ['subjects/ana/._IMG_0002.jpg', 'junk'],
     ['subjects/ana/', 'outside'],
     ['uploads/ana/IMG_0001.jpg', 'outside'],
-    ['subjects/bad id!/IMG.jpg', 'outside'],
+    ['subjects/bad id!/IMG.jpg', 'invalid-folder'],
+    ['subjects/ana/Subject.JSON', 'settings'],
+    ['subjects/ana/holiday/subject.json', 'junk'],
   ])('classifies %s as %s', (key, kind) => {
     // Act
     const result = classifyObjectKey(key);
@@ -22,9 +25,43 @@ describe('classifyObjectKey', () => {
     expect(result.kind).toBe(kind);
   });
 
-  it('says why a folder name is not a valid subject id', () => {
+  it('says why a folder name is not a valid subject id, and suggests one', () => {
+    // Act
     const result = classifyObjectKey('subjects/bad id!/IMG.jpg');
-    expect(result).toMatchObject({ kind: 'outside', why: expect.stringContaining('"bad id!"') });
+    // Assess
+    expect(result).toMatchObject({
+      kind: 'invalid-folder',
+      folder: 'bad id!',
+      suggestedSubjectId: 'bad-id',
+      why: expect.stringContaining('"bad id!"'),
+    });
+  });
+
+  it.each([
+    ['Zoë Smith', 'Zoe-Smith'],
+    ['-leading-dash', 'leading-dash'],
+    ['ana maria', 'ana-maria'],
+    ['café  au lait', 'cafe-au-lait'],
+    ['a'.repeat(70), 'a'.repeat(64)],
+    ['日本語', expect.stringMatching(/^subject-[a-f0-9]{8}$/)],
+    ['...', expect.stringMatching(/^subject-[a-f0-9]{8}$/)],
+  ])('suggests a valid subject id for the folder "%s"', (folder, suggestion) => {
+    // Act
+    const result = classifyObjectKey(`subjects/${folder}/IMG.jpg`);
+    // Assess
+    expect(result).toMatchObject({ kind: 'invalid-folder', suggestedSubjectId: suggestion });
+    if (result.kind === 'invalid-folder') expect(result.suggestedSubjectId).toMatch(SUBJECT_ID_PATTERN);
+  });
+
+  it('names a settings file in a subfolder as misplaced, with where it belongs', () => {
+    // Act
+    const result = classifyObjectKey('subjects/ana/holiday/subject.json');
+    // Assess
+    expect(result).toMatchObject({
+      kind: 'junk',
+      path: 'holiday/subject.json',
+      why: expect.stringContaining('move it to subjects/ana/subject.json'),
+    });
   });
 });
 
@@ -63,9 +100,12 @@ describe('imageSetIdOf', () => {
     expect(imageSetIdOf(photos, 't')).not.toBe(imageSetIdOf(photos, 's'));
   });
 
-  it('derives a valid Step Functions execution name', () => {
-    const name = executionNameFor('ana.maria@x', 'is-0123456789abcdef');
-    expect(name).toBe('ana_maria_x-is-0123456789abcdef');
-    expect(executionNameFor('a'.repeat(64), 'is-0123456789abcdef').length).toBeLessThanOrEqual(80);
+  it('derives a valid Step Functions execution name per generation', () => {
+    // Act
+    const name = executionNameFor('ana.maria@x', '0a1b2c3d', 2);
+    // Assess
+    expect(name).toBe('ana_maria_x-0a1b2c3d-g2');
+    expect(executionNameFor('a'.repeat(64), '0a1b2c3d', 123).length).toBeLessThanOrEqual(80);
+    expect(executionNameFor('a'.repeat(64), '0a1b2c3d', 123)).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 });

@@ -20,19 +20,28 @@ describe('record-photo handler', () => {
     sfn.reset();
   });
 
-  it('records the documented S3 Object Created event (multipart upload) in the ledger', async () => {
+  it('records the documented S3 Object Created event (multipart upload) and starts the subject execution', async () => {
     // Prepare
     ddb.on(GetCommand).resolves({});
     ddb.on(PutCommand).resolves({});
     ddb.on(UpdateCommand).resolves({
-      Attributes: { subjectId: 'ana', status: 'open', generation: 1, lastActivityAt: 1 },
+      Attributes: {
+        subjectId: 'ana',
+        status: 'open',
+        generation: 1,
+        incarnation: '0a1b2c3d',
+        activity: 1,
+        lastActivityAt: 1,
+        executionName: 'ana-0a1b2c3d-g1',
+      },
     });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
     const { handler } = await import('../../../functions/ingest/record-photo.handler.js');
     const event = awsEvent('s3-object-created.eventbridge.json');
     // Act
     const outcome = await handler(event, lambdaContext('RecordPhoto'));
     // Assess
-    expect(outcome).toEqual({ action: 'recorded', subjectId: 'ana', sealed: false });
+    expect(outcome).toEqual({ action: 'recorded', subjectId: 'ana', effect: 'created', started: true });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       TableName: 'ledger-table',
       Item: {
@@ -51,7 +60,16 @@ describe('record-photo handler', () => {
       Key: { pk: 'SUBJECT#ana', sk: 'SUBJECT' },
       ConditionExpression: 'attribute_not_exists(#status)',
     });
-    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:training',
+      name: 'ana-0a1b2c3d-g1',
+      input: JSON.stringify({ subjectId: 'ana', generation: 1 }),
+    });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { pk: 'SUBJECT#ana', sk: 'SUBJECT' },
+      UpdateExpression: 'SET startedGeneration = :gen REMOVE gsi1pk, gsi1sk',
+      ConditionExpression: 'generation = :gen',
+    });
   });
 
   it('refuses an event that is not an S3 Object Created event, naming the bad fields', async () => {

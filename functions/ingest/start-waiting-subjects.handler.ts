@@ -1,8 +1,8 @@
 import { dynamoDocumentClient, s3ObjectStore, stepFunctionsExecutionStarter } from '../aws-ports.js';
 import { lambdaHandler } from '../lambda-handler.js';
-import { sealQuietSubjectsTask } from './seal-quiet-subjects.task.js';
+import { startWaitingSubjectsTask } from './start-waiting-subjects.task.js';
 
-export const handler = lambdaHandler(sealQuietSubjectsTask, {
+export const handler = lambdaHandler(startWaitingSubjectsTask, {
   objectStore: s3ObjectStore,
   documentClient: dynamoDocumentClient,
   executionStarter: stepFunctionsExecutionStarter,
