@@ -1,4 +1,4 @@
-import { SubjectSettings } from '../../events/subject-settings.js';
+import { parseSubjectSettingsJson } from '../../events/subject-settings.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { classifyObjectKey } from './object-key.js';
 import type { S3ObjectCreatedEvent } from './s3-object-created.js';
@@ -58,19 +58,14 @@ export async function recordObjectCreated(
 }
 
 async function readSettings(store: ObjectStore, key: string): Promise<{ json?: string; problem?: string }> {
-  const text = new TextDecoder().decode(await store.get(key));
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
+  const parsed = parseSubjectSettingsJson(new TextDecoder().decode(await store.get(key)));
+  if (parsed.success) return { json: JSON.stringify(parsed.settings) };
+  const { kind, problems } = parsed.error;
+  if (kind === 'not-json') {
     return {
-      problem: `${key} is not valid JSON (${(error as Error).message}); fix it or delete it and upload it again`,
+      problem: `${key} is not valid JSON (${problems[0]?.message}); fix it or delete it and upload it again`,
     };
   }
-  const parsed = SubjectSettings.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    return { problem: `${key} has invalid settings (${issues}); fix them and upload it again` };
-  }
-  return { json: JSON.stringify(parsed.data) };
+  const issues = problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ');
+  return { problem: `${key} has invalid settings (${issues}); fix them and upload it again` };
 }
