@@ -1,3 +1,4 @@
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
 import type {
   GenerationExecutionInput,
@@ -70,14 +71,15 @@ const Result = z.discriminatedUnion('status', [
   }),
 ]);
 
-/** The EventBridge envelope only; the detail is judged by PrepareGeneration (a bad request is an answer, not a crash). */
+/**
+ * The EventBridge envelope only, as Powertools' EventBridge schema has it, cut to the fields the workflow reads
+ * (a test or a replay may start the workflow with just those); the detail is judged by PrepareGeneration (a bad
+ * request is an answer, not a crash).
+ */
 export const parsePrepareGenerationInput = parser<GenerationExecutionInput>(
   'PrepareGeneration',
-  z.object({
-    'detail-type': z.string(),
-    source: z.string(),
+  EventBridgeSchema.pick({ 'detail-type': true, source: true, id: true, detail: true }).extend({
     id: z.string().min(1),
-    detail: z.unknown(),
   }) as z.ZodType<GenerationExecutionInput>,
 );
 
