@@ -62,3 +62,75 @@ export const SubjectSettings = z
     },
   );
 export type SubjectSettings = z.infer<typeof SubjectSettings>;
+
+/** One thing wrong with a subject.json: the dotted path of the field ('' for the whole file) and what is wrong. */
+export interface SettingsProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * A problem report is stored with the subject and travels in the workflow's input (256 KB at most): a file with
+ * thousands of faults (unknown keys, a huge array) is reported by its first ones, each message cut short.
+ */
+export const MAX_REPORTED_PROBLEMS = 20;
+export const MAX_PROBLEM_MESSAGE_CHARS = 300;
+
+const cut = (message: string) =>
+  message.length > MAX_PROBLEM_MESSAGE_CHARS
+    ? `${message.slice(0, MAX_PROBLEM_MESSAGE_CHARS - 3)}...`
+    : message;
+
+/** A subject.json that cannot be used: not JSON at all, or JSON whose fields break the schema. */
+export class InvalidSubjectSettingsError extends Error {
+  override name = 'InvalidSubjectSettingsError';
+
+  constructor(
+    readonly kind: 'not-json' | 'invalid',
+    readonly problems: readonly SettingsProblem[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      kind === 'not-json'
+        ? `subject.json is not JSON: ${problems[0]?.message ?? ''}`
+        : `subject.json has invalid settings: ${problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ')}`,
+      options,
+    );
+  }
+}
+
+export type SubjectSettingsResult =
+  | { success: true; settings: SubjectSettings }
+  | { success: false; error: InvalidSubjectSettingsError };
+
+/**
+ * Parses the text of a subject.json. Never throws: a bad file is an answer (which field, what is wrong) that
+ * the caller reports to the person who dropped it.
+ */
+export function parseSubjectSettingsJson(text: string): SubjectSettingsResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    const problem = { path: '', message: cut((error as Error).message) };
+    return {
+      success: false,
+      error: new InvalidSubjectSettingsError('not-json', [problem], { cause: error }),
+    };
+  }
+  const parsed = SubjectSettings.safeParse(raw);
+  if (!parsed.success) {
+    const { issues } = parsed.error;
+    const problems = issues
+      .slice(0, MAX_REPORTED_PROBLEMS)
+      .map((i) => ({ path: i.path.map(String).join('.'), message: cut(i.message) }));
+    if (issues.length > MAX_REPORTED_PROBLEMS) {
+      problems.push({ path: '', message: `and ${issues.length - MAX_REPORTED_PROBLEMS} more problems` });
+    }
+    return {
+      success: false,
+      error: new InvalidSubjectSettingsError('invalid', problems, { cause: parsed.error }),
+    };
+  }
+  return { success: true, settings: parsed.data };
+}

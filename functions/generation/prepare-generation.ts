@@ -5,7 +5,7 @@ import {
   ModelReady,
   type RequestRejected,
 } from '../../events/pipeline-events.js';
-import { SubjectSettings } from '../../events/subject-settings.js';
+import { parseSubjectSettingsJson, SubjectSettings } from '../../events/subject-settings.js';
 import type {
   GenerationExecutionInput,
   GenerationRequest,
@@ -200,23 +200,19 @@ async function subjectSettings(subjectId: string, subjects: SubjectSettingsSourc
   const record = await subjects.getSubject(subjectId);
   const json = record?.settingsJson;
   if (!json) return { success: true, value: SubjectSettings.parse({}) };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch (error) {
-    return {
-      success: false,
-      problems: [{ path: 'subject.json', message: `is not JSON: ${(error as Error).message}` }],
-    };
-  }
-  const parsed = SubjectSettings.safeParse(raw);
-  if (!parsed.success) {
-    return {
-      success: false,
-      problems: formatIssues(parsed.error, 'subject.json'),
-    };
-  }
-  return { success: true, value: parsed.data };
+  const parsed = parseSubjectSettingsJson(json);
+  if (parsed.success) return { success: true, value: parsed.settings };
+  const { kind, problems } = parsed.error;
+  return {
+    success: false,
+    problems:
+      kind === 'not-json'
+        ? [{ path: 'subject.json', message: `is not JSON: ${problems[0]?.message}` }]
+        : problems.map((p) => ({
+            path: ['subject.json', p.path].filter(Boolean).join('.'),
+            message: p.message,
+          })),
+  };
 }
 
 function rejected(

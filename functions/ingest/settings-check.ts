@@ -1,4 +1,4 @@
-import { SubjectSettings } from '../../events/subject-settings.js';
+import { parseSubjectSettingsJson, type SubjectSettings } from '../../events/subject-settings.js';
 import { UnknownStyleError } from '../generation/errors.js';
 import { DEFAULT_IMAGES_PER_PROMPT, planPrompts } from '../generation/prompts.js';
 
@@ -21,20 +21,18 @@ export type SettingsVerdict = { settings: SubjectSettings } | { problem: string 
  * names the file, the field and the fix.
  */
 export function checkSubjectSettings(key: string, text: string, limits: SettingsLimits): SettingsVerdict {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return {
-      problem: `${key} is not valid JSON (${(error as Error).message}); fix it or delete it and upload it again`,
-    };
-  }
-  const parsed = SubjectSettings.safeParse(raw);
+  const parsed = parseSubjectSettingsJson(text);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const { kind, problems } = parsed.error;
+    if (kind === 'not-json') {
+      return {
+        problem: `${key} is not valid JSON (${problems[0]?.message}); fix it or delete it and upload it again`,
+      };
+    }
+    const issues = problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ');
     return { problem: `${key} has invalid settings (${issues}); fix them and upload it again` };
   }
-  const settings = parsed.data;
+  const { settings } = parsed;
   const photosNamed = settings.photos?.length ?? settings.photoCount;
   if (photosNamed !== undefined && photosNamed > limits.maxPhotos) {
     return {

@@ -8,6 +8,12 @@ import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk
  *
  *   pk = INFERENCE#<inferenceId>  sk = TOKEN   taskToken, executionName, status waiting|claimed, expiresAt
  */
+export const INFERENCE_KEY_PREFIX = 'INFERENCE#';
+/** DynamoDB caps a partition key at 2048 bytes; the prefix takes its share (`INFERENCE#` is ASCII). */
+export const MAX_INFERENCE_ID_BYTES = 2048 - INFERENCE_KEY_PREFIX.length;
+
+const keyOf = (inferenceId: string) => ({ pk: `${INFERENCE_KEY_PREFIX}${inferenceId}`, sk: 'TOKEN' });
+
 export type Claim =
   | { outcome: 'claimed'; taskToken: string; executionName: string }
   | { outcome: 'unknown' }
@@ -29,8 +35,7 @@ export class CallbackTokens {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          pk: `INFERENCE#${inferenceId}`,
-          sk: 'TOKEN',
+          ...keyOf(inferenceId),
           ...entry,
           status: 'waiting',
           createdAt: this.now(),
@@ -48,7 +53,7 @@ export class CallbackTokens {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: `INFERENCE#${inferenceId}`, sk: 'TOKEN' },
+        Key: keyOf(inferenceId),
         UpdateExpression: 'SET #status = :waiting REMOVE claimedAt',
         ConditionExpression: '#status = :claimed',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -62,7 +67,7 @@ export class CallbackTokens {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: `INFERENCE#${inferenceId}`, sk: 'TOKEN' },
+          Key: keyOf(inferenceId),
           UpdateExpression: 'SET #status = :claimed, claimedAt = :now',
           ConditionExpression: '#status = :waiting',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -79,7 +84,7 @@ export class CallbackTokens {
         .send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: { pk: `INFERENCE#${inferenceId}`, sk: 'TOKEN' },
+            Key: keyOf(inferenceId),
             UpdateExpression: 'SET lastDuplicateAt = :now',
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: { ':now': this.now() },

@@ -10,8 +10,8 @@ export class MalformedTrainingTaskInputError extends TrainingError {
   readonly retryable = TrainingErrors.malformedTaskInput.retryable;
 }
 
-/** The Lambda event is not an SNS event with records: nothing in it can be a training notification. */
-export class MalformedNotificationEventError extends TrainingError {
-  override readonly name = 'MalformedNotificationEventError';
+/** An SNS event, or a notification in it, that is not what the async inference endpoint sends. */
+export class MalformedTrainingNotificationError extends TrainingError {
+  override readonly name = 'MalformedTrainingNotificationError';
   readonly retryable = false;
 }

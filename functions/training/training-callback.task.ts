@@ -3,16 +3,15 @@ import { EnvironmentVariables as Env } from '../platform/environment-variables.j
 import { defineTask } from '../platform/task.js';
 import type { Ports } from '../ports.js';
 import { CallbackTokens } from './callback-tokens.js';
-import { parseNotificationRecords } from './sns-notification-event.js';
 import { countNotificationOutcomes } from './training-metrics.js';
-import { handleTrainingNotification } from './training-notification.js';
+import { handleTrainingNotification, notificationMessagesOf } from './training-notification.js';
 
 /** SuccessTopic / ErrorTopic of the training endpoint -> SendTaskSuccess / SendTaskFailure. */
 export const trainingCallbackTask = defineTask({
   name: 'trainingCallback',
   entry: 'functions/training/training-callback.handler.ts',
   env: [Env.trainingStateTable],
-  parse: parseNotificationRecords,
+  parse: notificationMessagesOf,
   build: (env, ports: Pick<Ports, 'documentClient' | 'taskCallbacks' | 'log' | 'metrics'>) => {
     const deps = {
       tokens: new CallbackTokens(ports.documentClient(), getStringFromEnv(Env.trainingStateTable, { env })),

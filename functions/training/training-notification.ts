@@ -1,6 +1,9 @@
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import { SnsSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import { z } from 'zod';
 import { type TrainingCompleted, TrainingErrors } from '../../state-machines/training/contract.js';
-import type { CallbackTokens } from './callback-tokens.js';
+import { type CallbackTokens, MAX_INFERENCE_ID_BYTES } from './callback-tokens.js';
+import { MalformedTrainingNotificationError } from './errors.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 
 /**
@@ -9,7 +12,14 @@ import type { TaskCallbacks } from './task-callbacks.js';
  */
 export const AsyncInferenceNotification = z.object({
   invocationStatus: z.enum(['Completed', 'Failed']),
-  inferenceId: z.string().min(1),
+  // The id keys the waiting task token in DynamoDB (callback-tokens.ts): one the table cannot hold is malformed.
+  inferenceId: z
+    .string()
+    .min(1)
+    .refine((id) => Buffer.byteLength(id, 'utf8') <= MAX_INFERENCE_ID_BYTES, {
+      message: `longer than ${MAX_INFERENCE_ID_BYTES} bytes of UTF-8, more than a DynamoDB partition key can hold`,
+      abort: true,
+    }),
   failureReason: z.string().optional(),
   requestParameters: z
     .object({ endpointName: z.string().optional(), inputLocation: z.string() })
@@ -19,6 +29,47 @@ export const AsyncInferenceNotification = z.object({
   eventName: z.string().optional(),
 });
 export type AsyncInferenceNotification = z.infer<typeof AsyncInferenceNotification>;
+
+/** What SNS delivers to the callback function: Powertools' schema of the SNS -> Lambda event. */
+export const TrainingNotificationEvent = SnsSchema;
+/** A record's `Message`: the notification as a JSON string (Powertools' JSONStringified helper). */
+const NotificationMessage = JSONStringified(AsyncInferenceNotification);
+
+const describeIssues = (error: z.ZodError, root?: string) =>
+  error.issues
+    .map((i) => `${[...(root ? [root] : []), ...i.path.map(String)].join('.') || '(event)'}: ${i.message}`)
+    .join('; ');
+
+/**
+ * Parses the body of one notification (the SNS `Message`).
+ * @throws MalformedTrainingNotificationError naming the fields when it is not JSON or not a notification
+ */
+export function parseTrainingNotificationMessage(message: unknown): AsyncInferenceNotification {
+  const parsed = NotificationMessage.safeParse(message);
+  if (!parsed.success) {
+    throw new MalformedTrainingNotificationError(
+      `Not an async inference notification: ${describeIssues(parsed.error, 'Message')}`,
+      { cause: parsed.error },
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * The messages of an SNS -> Lambda event, checked against Powertools' SNS schema; each message is then
+ * judged on its own by handleTrainingNotification (a malformed one is dropped, not thrown).
+ * @throws MalformedTrainingNotificationError naming the fields when the event is not an SNS event
+ */
+export function notificationMessagesOf(event: unknown): string[] {
+  const parsed = TrainingNotificationEvent.safeParse(event);
+  if (!parsed.success) {
+    throw new MalformedTrainingNotificationError(
+      `Not an SNS notification event: ${describeIssues(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  return parsed.data.Records.map((record) => record.Sns.Message);
+}
 
 export type NotificationOutcome =
   | 'task-succeeded'
@@ -45,10 +96,11 @@ export async function handleTrainingNotification(
 ): Promise<NotificationOutcome> {
   let notification: AsyncInferenceNotification;
   try {
-    notification = AsyncInferenceNotification.parse(JSON.parse(message));
+    notification = parseTrainingNotificationMessage(message);
   } catch (error) {
+    if (!(error instanceof MalformedTrainingNotificationError)) throw error;
     deps.log('error', 'Malformed async inference notification dropped', {
-      problem: (error as Error).message,
+      problem: error.message,
       message: message.slice(0, 2000),
     });
     return 'malformed';

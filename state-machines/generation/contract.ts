@@ -4,6 +4,7 @@
  * Requested` (a partner's). `workflow.ts` wires these paths with CDK; the task descriptors parse with these
  * schemas; the error classes take their names from here.
  */
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
 import {
   AvatarsReady,
@@ -13,13 +14,17 @@ import {
 } from '../../events/pipeline-events.js';
 import type { ContractError } from '../error-contract.js';
 
-/** The EventBridge envelope the rule delivers; the detail is judged by PrepareGeneration (a bad request is an answer). */
-export const GenerationExecutionInput = z.object({
-  'detail-type': z.string(),
-  source: z.string(),
-  id: z.string().min(1),
-  detail: z.unknown(),
-});
+/**
+ * The EventBridge envelope the rule delivers, as Powertools' EventBridge schema has it, cut to the fields the
+ * workflow reads (a test or a replay may start it with just those); the detail is judged by PrepareGeneration (a
+ * bad request is an answer, not a crash).
+ */
+export const GenerationExecutionInput = EventBridgeSchema.pick({
+  'detail-type': true,
+  source: true,
+  id: true,
+  detail: true,
+}).extend({ id: z.string().min(1) });
 export type GenerationExecutionInput = z.infer<typeof GenerationExecutionInput>;
 
 export const GenerationRequest = z.object({

@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { CallbackTokens } from '../../../functions/training/callback-tokens.js';
+import { CallbackTokens, MAX_INFERENCE_ID_BYTES } from '../../../functions/training/callback-tokens.js';
 import type { TaskCallbacks } from '../../../functions/training/task-callbacks.js';
 import {
   handleTrainingNotification,
@@ -249,6 +249,38 @@ describe('handleTrainingNotification', () => {
     await expect(handleTrainingNotification(body('sagemaker-async-success.json'), deps)).resolves.toBe(
       'task-succeeded',
     );
+  });
+
+  it.each([
+    ['ASCII', 'a'.repeat(MAX_INFERENCE_ID_BYTES + 1)],
+    ['two-byte characters, fewer than 2048 of them', 'ë'.repeat(1020)],
+  ])(
+    'drops an inferenceId too long for a DynamoDB partition key (%s) as malformed, before DynamoDB sees it',
+    async (_, id) => {
+      // Act
+      const outcome = await handleTrainingNotification(body('sagemaker-async-success.json', id), deps);
+      // Assess
+      expect(outcome).toBe('malformed');
+      expect(callbacks.calls).toEqual([]);
+      expect(logged).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          fields: expect.objectContaining({
+            problem: expect.stringMatching(/Message\.inferenceId: longer than 2038 bytes/),
+          }),
+        }),
+      ]);
+    },
+  );
+
+  it('looks up an inferenceId of the longest length DynamoDB can hold as a key', async () => {
+    // Prepare
+    const longest = `${'ë'.repeat(1018)}ab`;
+    expect(Buffer.byteLength(longest)).toBe(MAX_INFERENCE_ID_BYTES);
+    // Act
+    const outcome = await handleTrainingNotification(body('sagemaker-async-success.json', longest), deps);
+    // Assess
+    expect(outcome).toBe('unknown-inference');
   });
 
   it('answers stale-task when the workflow no longer waits for the token', async () => {
