@@ -25,9 +25,12 @@ export const LEDGER_ACTIONS = [
 export const OPEN_SUBJECTS_INDEX = 'open-subjects';
 
 export interface IngestProps {
-  config: PipelineConfig;
-  photos: PhotoStore;
-  trainingStateMachine: IStateMachine;
+  /** The pipeline's settings: photo limits, sealing periods, retention, log retention. */
+  readonly config: PipelineConfig;
+  /** The ingest bucket, whose `Object Created` events under `subjects/` the ledger records. */
+  readonly photos: PhotoStore;
+  /** The workflow a sealed subject starts (StartExecution, one execution name per image set). */
+  readonly trainingStateMachine: IStateMachine;
 }
 
 /**
