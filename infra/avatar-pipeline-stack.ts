@@ -12,7 +12,8 @@ import { Training } from './constructs/training.js';
 import { TrainingHost } from './constructs/training-host.js';
 
 export interface AvatarPipelineStackProps extends StackProps {
-  config: PipelineConfig;
+  /** The parsed context (`infra/config.ts`): every construct of the stack takes its settings from it. */
+  readonly config: PipelineConfig;
 }
 
 /**

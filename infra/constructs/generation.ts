@@ -27,14 +27,16 @@ export const MODEL_READY = 'Model Ready';
 export const AVATAR_GENERATION_REQUESTED = 'Avatar Generation Requested';
 
 export interface GenerationProps {
-  config: PipelineConfig;
-  photos: PhotoStore;
+  /** The pipeline's settings: request limits, image concurrency, screening and moderation, retention, log retention. */
+  readonly config: PipelineConfig;
+  /** The ingest bucket: GenerateScreenedImage writes avatars and quarantined images there, CompileAvatars links them. */
+  readonly photos: PhotoStore;
   /** The pipeline's own bus: the rules that start a generation listen on it, and the workflow publishes on it. */
-  bus: IEventBus;
+  readonly bus: IEventBus;
   /** The multi-model endpoint that generates, and the model registry (which version of a subject is current). */
-  hosting: Hosting;
+  readonly hosting: Hosting;
   /** The subject ledger of ingest (PrepareGeneration reads a subject's row: known, sealed, trained). */
-  ledger: ITable;
+  readonly ledger: ITable;
 }
 
 /**

@@ -18,8 +18,10 @@ import {
 import { VARIANT_NAME } from './training-host.js';
 
 export interface HostingProps {
-  config: PipelineConfig;
-  photos: PhotoStore;
+  /** The pipeline's settings: serving image, instance type and count, base model, stack name (in the endpoint's name), retention. */
+  readonly config: PipelineConfig;
+  /** The ingest bucket, whose `models/` prefix is the endpoint's `ModelDataUrl`. */
+  readonly photos: PhotoStore;
 }
 
 /**

@@ -26,7 +26,9 @@ export const LEDGER_ACTIONS = [
 export const OPEN_SUBJECTS_INDEX = 'open-subjects';
 
 export interface IngestProps {
+  /** The pipeline's settings: photo limits, sealing periods, retention, log retention. */
   readonly config: PipelineConfig;
+  /** The ingest bucket, whose `Object Created` events under `subjects/` the ledger records. */
   readonly photos: PhotoStore;
 }
 

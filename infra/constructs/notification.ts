@@ -9,8 +9,13 @@ import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/pipeline-events.js';
 
 export interface NotificationProps {
-  eventBusName: string;
-  notificationEmail: string | undefined;
+  /** Name of the pipeline's own EventBridge bus (context `eventBusName`). */
+  readonly eventBusName: string;
+  /**
+   * An address subscribed to the notification topic (context `notificationEmail`).
+   * @default - nobody is subscribed; the topic still receives every pipeline event
+   */
+  readonly notificationEmail?: string;
 }
 
 /**

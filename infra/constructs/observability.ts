@@ -13,13 +13,16 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 export interface ObservabilityProps {
-  trainingStateMachine: IStateMachine;
-  deadLetterQueue: IQueue;
-  generationStateMachine: IStateMachine;
+  /** The training workflow: an alarm each for its failed and its timed-out executions. */
+  readonly trainingStateMachine: IStateMachine;
+  /** Photo events EventBridge could not deliver to RecordPhoto (photos in the bucket, not in the ledger). */
+  readonly deadLetterQueue: IQueue;
+  /** The generation workflow: one alarm for its failed or timed-out executions. */
+  readonly generationStateMachine: IStateMachine;
   /** Bus events (Model Ready, partner requests) that could not start a generation. */
-  generationDeadLetterQueues: IQueue[];
+  readonly generationDeadLetterQueues: readonly IQueue[];
   /** Where alarms go: the same topic people already subscribe to for pipeline events. */
-  topic: ITopic;
+  readonly topic: ITopic;
 }
 
 /**

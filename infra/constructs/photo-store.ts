@@ -11,7 +11,11 @@ import { Construct } from 'constructs';
 import { SUBJECTS_PREFIX, TRAINING_PREFIX } from '../../functions/platform/bucket-layout.js';
 
 export interface PhotoStoreProps {
-  retainData: boolean;
+  /**
+   * Keep both buckets when the stack is deleted; `false` (dev stacks) destroys and empties them (context
+   * `retainData`).
+   */
+  readonly retainData: boolean;
 }
 
 /**

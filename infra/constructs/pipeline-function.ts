@@ -17,23 +17,29 @@ const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 export interface PipelineFunctionProps<Task extends AnyTaskDescriptor = AnyTaskDescriptor> {
   /** The task this function runs: its handler file is bundled, its name becomes the local-handler metadata. */
   readonly task: Task;
+  /** The function's description in the Lambda console: what it does, in one sentence. */
   readonly description: string;
   /** A value for every variable the task declares (the descriptor's `env`). */
   readonly environment: TaskEnvironment<Task>;
+  /** Retention of the function's own log group. */
   readonly logRetention: RetentionDays;
+  /** What happens to the function's log group when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   /**
    * Memory in MB; on Lambda it also buys CPU.
    * @default 512
    */
   readonly memorySize?: number;
-  /** @default Duration.seconds(30) */
+  /**
+   * How long one invocation may run.
+   * @default Duration.seconds(30)
+   */
   readonly timeout?: Duration;
   /**
    * Layers the function needs at runtime; modules they provide are kept out of the bundle.
-   * @default none
+   * @default - none
    */
-  readonly layers?: { layer: ILayerVersion; provides: string[] }[];
+  readonly layers?: readonly { readonly layer: ILayerVersion; readonly provides: readonly string[] }[];
 }
 
 /**

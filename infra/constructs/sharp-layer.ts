@@ -72,6 +72,11 @@ class NpmInstallSharp implements ILocalBundling {
   }
 }
 
+export interface SharpLayerProps {
+  /** What happens to the layer version when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
 /**
  * sharp is native code; the functions mark it external and load it from this layer (Node 24, arm64).
  * With bundling disabled (`aws:cdk:bundling-stacks` = []) nothing is installed and the asset is a placeholder.
@@ -80,7 +85,7 @@ export class SharpLayer extends Construct {
   readonly layer: LayerVersion;
   readonly version: string;
 
-  constructor(scope: Construct, id: string, props: { removalPolicy: RemovalPolicy }) {
+  constructor(scope: Construct, id: string, props: SharpLayerProps) {
     super(scope, id);
     this.version = installedSharpVersion();
 

@@ -41,8 +41,10 @@ export const VARIANT_NAME = 'AllTraffic';
 export const BACKLOG_PER_INSTANCE_TARGET = 1;
 
 export interface TrainingHostProps {
-  config: PipelineConfig;
-  photos: PhotoStore;
+  /** The pipeline's settings: training image and instance, concurrency, invocation timeout, base model, stack name, retention. */
+  readonly config: PipelineConfig;
+  /** The ingest bucket: training requests and sets are read from it, adapters and responses written to it. */
+  readonly photos: PhotoStore;
 }
 
 /**

@@ -20,15 +20,21 @@ import type { TrainingHost } from './training-host.js';
 import { createWorkflowStateMachine } from './workflow-state-machine.js';
 
 export interface TrainingProps {
-  config: PipelineConfig;
-  photos: PhotoStore;
-  bus: IEventBus;
+  /** The pipeline's settings: photo limits, training settings and timeouts, retention, log retention. */
+  readonly config: PipelineConfig;
+  /** The ingest bucket: photos are read from `subjects/`, training sets and requests written under `training/`. */
+  readonly photos: PhotoStore;
+  /** The pipeline's own bus: the workflow publishes every outcome there. */
+  readonly bus: IEventBus;
   /** The async endpoint that fine-tunes (with its success and error topics). */
-  trainingHost: TrainingHost;
+  readonly trainingHost: TrainingHost;
   /** The multi-model endpoint the trained adapters are deployed to, and the model registry. */
-  hosting: Hosting;
-  /** The sharp layer; absent only when the deployer turned it off (`-c sharpLayer=false`). */
-  sharpLayer: ILayerVersion | undefined;
+  readonly hosting: Hosting;
+  /**
+   * The sharp layer the image functions load sharp from.
+   * @default - no layer: the image functions run without sharp (only for synth-only checks, `-c sharpLayer=false`)
+   */
+  readonly sharpLayer?: ILayerVersion;
   /** The subject ledger and the function that settles a folder drop (the workflow's first task). */
   readonly ingest: Ingest;
 }

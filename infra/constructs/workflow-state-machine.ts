@@ -10,14 +10,20 @@ import type { Construct } from 'constructs';
 export const WORKFLOW_METADATA_KEY = 'avatar-pipeline:workflow';
 
 export interface WorkflowStateMachineProps {
-  workflow: 'training' | 'generation';
-  definitionBody: DefinitionBody;
-  comment: string;
-  timeout: Duration;
+  /** The workflow's name: in the state machine's and log group's names, and the metadata the local runtime reads. */
+  readonly workflow: 'training' | 'generation';
+  /** The definition built by `state-machines/<workflow>/workflow.ts`. */
+  readonly definitionBody: DefinitionBody;
+  /** The state machine's comment: what the workflow does, in one sentence. */
+  readonly comment: string;
+  /** The execution timeout: no execution runs longer. */
+  readonly timeout: Duration;
   /** The functions its Task states invoke (their `ARN:*` grant is acknowledged for cdk-nag, and nothing else). */
-  tasks: IFunction[];
-  removalPolicy: RemovalPolicy;
-  logRetention: RetentionDays;
+  readonly tasks: readonly IFunction[];
+  /** What happens to the log group and its key when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Retention of the execution logs. */
+  readonly logRetention: RetentionDays;
 }
 
 /**
