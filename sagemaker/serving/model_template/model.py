@@ -28,6 +28,9 @@ except ImportError:  # pragma: no cover - outside Triton
     pb_utils = None
 
 DEFAULT_BASE_MODEL_DIR = "/opt/avatar/base-model"
+# The file StableDiffusionPipeline.save_lora_weights writes. Named, because with HF_HUB_OFFLINE (no hub at serving
+# time) diffusers refuses to guess it: "When using the offline mode, you must specify a `weight_name`".
+ADAPTER_WEIGHTS = "pytorch_lora_weights.safetensors"
 DEFAULT_STEPS = 30
 MAX_STEPS = 100
 DEFAULT_GUIDANCE = 7.5
@@ -160,7 +163,7 @@ class TritonPythonModel:
         dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
         pipe = StableDiffusionPipeline.from_pretrained(base_dir, torch_dtype=dtype, safety_checker=None)
         pipe.scheduler = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
-        pipe.load_lora_weights(str(adapter_dir))
+        pipe.load_lora_weights(str(adapter_dir), weight_name=ADAPTER_WEIGHTS)
         pipe.fuse_lora()  # merge the adapter into the weights: no LoRA overhead per step
         pipe.set_progress_bar_config(disable=True)
         self.pipe = pipe.to(self.device)
