@@ -65,7 +65,7 @@ export const parseRegisterModelInput = parser(
       modelVersion: z.string(),
       baseModel: z.string(),
       hyperparameters: z.any(),
-      trainedBy: z.enum(['amazon-sagemaker', 'local-stand-in', 'local-container']),
+      trainedBy: z.enum(['amazon-sagemaker', 'local-stand-in', 'local-container', 'tiny-model']),
     }),
     deployed: z.object({
       targetModel: z.string(),
