@@ -49,9 +49,13 @@ export function mlEnvironmentPaths(): MlEnvironment {
   const root = process.env.AVATAR_ML_CACHE ?? join(homedir(), '.cache', 'avatar-pipeline');
   let version: string;
   try {
-    version = execFileSync(basePython(), ['-c', 'import sys, platform; print(sys.version, platform.machine())'], {
-      encoding: 'utf8',
-    }).trim();
+    version = execFileSync(
+      basePython(),
+      ['-c', 'import sys, platform; print(sys.version, platform.machine())'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
   } catch (error) {
     throw new MlEnvironmentMissingError(
       `${basePython()} cannot be run (${(error as Error).message}): install Python 3.10-3.12 or set AVATAR_ML_PYTHON`,

@@ -74,7 +74,7 @@ def build_sd21_base_architecture(out_dir: Path) -> Path:
         tokenizer=tokenizer,
         unet=UNet2DConditionModel(**SD21_BASE_UNET),
         scheduler=DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
-                                clip_sample=False, set_alpha_to_one=False),
+                                clip_sample=False, set_alpha_to_one=False, steps_offset=1),
         safety_checker=None, feature_extractor=None, requires_safety_checker=False,
     )
     pipe.to(torch.float16)

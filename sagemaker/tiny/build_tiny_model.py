@@ -96,6 +96,7 @@ def build(out_dir: Path) -> Path:
         beta_schedule="scaled_linear",
         clip_sample=False,
         set_alpha_to_one=False,
+        steps_offset=1,
         prediction_type="epsilon",
     )
     torch.manual_seed(SEED)
