@@ -109,8 +109,8 @@ const HyperparametersSchema = z.object({
   mixedPrecision: z.enum(['fp16', 'bf16', 'no']),
 });
 
-/** Who trained and serves: never let a local stand-in pass for SageMaker. */
-const PerformedBy = z.enum(['amazon-sagemaker', 'local-stand-in', 'local-container']);
+/** Who trained and serves: never let a local stand-in (or the tiny random model of `--trainer tiny`) pass for SageMaker. */
+const PerformedBy = z.enum(['amazon-sagemaker', 'local-stand-in', 'local-container', 'tiny-model']);
 
 export const TrainingStarted = z.object({
   ...Envelope,
@@ -155,7 +155,7 @@ const CorrelationId = z
   .describe('The id a partner gave its request; it comes back in every resulting event');
 
 /** Who generated and who screened the images: never let a stand-in pass for SageMaker or Rekognition. */
-const GeneratedBy = z.enum(['amazon-sagemaker', 'local-stand-in']);
+const GeneratedBy = z.enum(['amazon-sagemaker', 'local-stand-in', 'tiny-model']);
 const ScreenedBy = z
   .enum(['amazon-rekognition', 'amazon-comprehend', 'local-stand-in', 'avatar-pipeline'])
   .describe('avatar-pipeline: our own rules (deny-list, length, empty), the same on AWS and locally');

@@ -7,19 +7,25 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MODELS_PREFIX } from '../functions/platform/bucket-layout.js';
 import { LocalPipeline } from './runtime/local-pipeline.js';
 import { reportSubjects, type SubjectReport } from './runtime/run-report.js';
 import { STAND_IN_NOTICE } from './runtime/stand-in-notice.js';
 import { generateSampleSubjects } from './samples/generate-sample-subjects.js';
 import { ContainerTrainer } from './stand-ins/async-training-endpoint.js';
+import { MlEnvironmentMissingError, requireMlEnvironment } from './stand-ins/ml-environment.js';
+import { startTinyModelHosts, TINY_MODEL_NOTICE, type TinyModelHosts } from './stand-ins/tiny-model.js';
 
-const USAGE = `Usage: npm start [-- --input DIR] [--data DIR] [--training-endpoint URL] [--quiet]
+const USAGE = `Usage: npm start [-- --input DIR] [--data DIR] [--training-endpoint URL | --trainer tiny] [--quiet]
   --input DIR  every subfolder of DIR is one subject (its files go to subjects/<folder>/)
                default: sample subjects generated under DATA/samples
   --data DIR   where the local bucket (DATA/bucket) and events (DATA/events.jsonl) go; default .local-data
   --training-endpoint URL
                train with a SageMaker-compatible container on this machine (GET /ping, POST /invocations),
                e.g. sagemaker/training on a GPU: http://localhost:8080 (default: the local stand-in)
+  --trainer tiny
+               train and serve with the real sagemaker/ code on a tiny random model, on CPU (needs the ML
+               environment: run \`npm run ml:setup\` or \`npm run test:ml\` once)
   --quiet      print only the summary`;
 
 async function main(): Promise<number> {
@@ -29,6 +35,7 @@ async function main(): Promise<number> {
       data: { type: 'string', default: '.local-data' },
       quiet: { type: 'boolean', default: false },
       'training-endpoint': { type: 'string' },
+      trainer: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -36,7 +43,35 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (values.trainer !== undefined && (values.trainer !== 'tiny' || values['training-endpoint'])) {
+    console.error('--trainer takes only "tiny", and not together with --training-endpoint.');
+    return 2;
+  }
+  let tinyModel: TinyModelHosts | undefined;
   const dataDir = resolve(values.data);
+  if (values.trainer === 'tiny') {
+    try {
+      const env = requireMlEnvironment();
+      tinyModel = await startTinyModelHosts({ env, dataDir, modelsPrefix: MODELS_PREFIX });
+    } catch (error) {
+      if (!(error instanceof MlEnvironmentMissingError)) throw error;
+      console.error(error.message);
+      return 2;
+    }
+    console.log(TINY_MODEL_NOTICE);
+  }
+  try {
+    return await runPipeline(values, dataDir, tinyModel);
+  } finally {
+    await tinyModel?.stop();
+  }
+}
+
+async function runPipeline(
+  values: { input?: string | undefined; quiet: boolean; 'training-endpoint'?: string | undefined },
+  dataDir: string,
+  tinyModel: TinyModelHosts | undefined,
+): Promise<number> {
   const inputDir = values.input ? resolve(values.input) : join(dataDir, 'samples');
   if (!values.input) {
     await rm(inputDir, { recursive: true, force: true });
@@ -67,6 +102,9 @@ async function main(): Promise<number> {
   const pipeline = await LocalPipeline.open({
     dataDir,
     ...(container ? { trainer: () => container } : {}),
+    ...(tinyModel
+      ? { trainer: ({ bucket }) => tinyModel.trainer(bucket), modelEndpoint: () => tinyModel.endpoint }
+      : {}),
     onProgress: (p) => {
       if (p.kind === 'entered') say(`  ${p.execution}  -> ${p.state}`);
       if (p.kind === 'retried') say(`  ${p.execution}  retry ${p.state}`);

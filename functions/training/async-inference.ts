@@ -2,7 +2,7 @@ import { InvokeEndpointAsyncCommand, type SageMakerRuntimeClient } from '@aws-sd
 
 /** Port: queues one request on an asynchronous inference endpoint. SageMaker on AWS, a stand-in locally. */
 export interface AsyncInference {
-  readonly performedBy: 'amazon-sagemaker' | 'local-stand-in' | 'local-container';
+  readonly performedBy: 'amazon-sagemaker' | 'local-stand-in' | 'local-container' | 'tiny-model';
   invokeAsync(request: {
     inferenceId: string;
     inputLocation: string;

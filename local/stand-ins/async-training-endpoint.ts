@@ -11,7 +11,7 @@ import { buildModelPackage } from './model-package.js';
 
 /** What trains: the stand-in below, or a SageMaker-compatible container on localhost (`--training-endpoint`). */
 export interface LocalTrainer {
-  readonly performedBy: 'local-stand-in' | 'local-container';
+  readonly performedBy: 'local-stand-in' | 'local-container' | 'tiny-model';
   /** The container contract: the request body in, an HTTP status and body out. */
   train(requestBody: string): Promise<{ status: number; body: string }>;
 }

@@ -4,8 +4,10 @@ Packaged per subject and model version by sagemaker/training/src/avatar_training
 `<model>/1/model.py`, next to `<model>/1/adapter/` (the LoRA weights) and `<model>/1/avatar-model.json`.
 
 initialize() loads the base Stable Diffusion pipeline from BASE_MODEL_DIR (installed on every instance by the
-container's start.sh, from the same BASE_MODEL the training endpoint used) in fp16 on the GPU, then the LoRA adapter.
-execute() generates one image per request, seeded, and returns it as base64-encoded PNG bytes in `image`.
+container's start.sh, from the same BASE_MODEL the training endpoint used) in fp16 on the GPU (fp32 on a machine
+without CUDA, as in the CPU tests), then the LoRA adapter.
+execute() generates one image per request, seeded, and returns it as base64-encoded PNG bytes in `image`. A bad
+input is answered with Triton's INVALID_ARG (HTTP 400 from Triton), a failed generation with INTERNAL (500).
 
 torch, diffusers and numpy are imported inside the functions that need them, and triton_python_backend_utils only
 exists inside Triton, so this file compiles and its helpers can be tested with a stub backend module.
@@ -26,12 +28,18 @@ except ImportError:  # pragma: no cover - outside Triton
     pb_utils = None
 
 DEFAULT_BASE_MODEL_DIR = "/opt/avatar/base-model"
+# The file StableDiffusionPipeline.save_lora_weights writes. Named, because with HF_HUB_OFFLINE (no hub at serving
+# time) diffusers refuses to guess it: "When using the offline mode, you must specify a `weight_name`".
+ADAPTER_WEIGHTS = "pytorch_lora_weights.safetensors"
 DEFAULT_STEPS = 30
 MAX_STEPS = 100
 DEFAULT_GUIDANCE = 7.5
 MAX_GUIDANCE = 20.0
 MAX_PROMPT_CHARS = 1000
 MAX_SEED = 2**63 - 1
+MIN_SIDE = 64
+MAX_SIDE = 1024
+SIDE_MULTIPLE = 8
 
 
 class InvalidInputError(ValueError):
@@ -44,6 +52,9 @@ class GenerationInputs(NamedTuple):
     seed: int | None
     num_inference_steps: int
     guidance_scale: float
+    height: int | None = None
+    """None: the base model's own size (512 for SD 2.1-base)."""
+    width: int | None = None
 
 
 def _first(value: Any) -> Any:
@@ -104,7 +115,24 @@ def decode_inputs(request: Any, backend: Any = None) -> GenerationInputs:
     guidance = DEFAULT_GUIDANCE if guidance is None else float(guidance)
     if not 0.0 <= guidance <= MAX_GUIDANCE:
         raise InvalidInputError(f"guidance_scale {guidance} must be from 0 to {MAX_GUIDANCE}")
-    return GenerationInputs(prompt, negative, seed, steps, guidance)
+    height, width = (_side(_input(request, name, backend), name) for name in ("height", "width"))
+    return GenerationInputs(prompt, negative, seed, steps, guidance, height, width)
+
+
+def _side(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    side = int(value)
+    if not MIN_SIDE <= side <= MAX_SIDE or side % SIDE_MULTIPLE:
+        raise InvalidInputError(f"{name} {side} must be from {MIN_SIDE} to {MAX_SIDE}, a multiple of {SIDE_MULTIPLE}")
+    return side
+
+
+def triton_error(message: str, code: str = "INTERNAL") -> Any:
+    """A TritonError with `code` (INVALID_ARG, INTERNAL, ...) where the backend has error codes (Triton 23.x+)."""
+    error_class = pb_utils.TritonError
+    code_value = getattr(error_class, code, None)
+    return error_class(message) if code_value is None else error_class(message, code_value)
 
 
 def encode_png_base64(image: Any) -> bytes:
@@ -135,7 +163,7 @@ class TritonPythonModel:
         dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
         pipe = StableDiffusionPipeline.from_pretrained(base_dir, torch_dtype=dtype, safety_checker=None)
         pipe.scheduler = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
-        pipe.load_lora_weights(str(adapter_dir))
+        pipe.load_lora_weights(str(adapter_dir), weight_name=ADAPTER_WEIGHTS)
         pipe.fuse_lora()  # merge the adapter into the weights: no LoRA overhead per step
         pipe.set_progress_bar_config(disable=True)
         self.pipe = pipe.to(self.device)
@@ -149,7 +177,7 @@ class TritonPythonModel:
             try:
                 inputs = decode_inputs(request)
             except (InvalidInputError, ValueError) as e:
-                responses.append(pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(str(e))))
+                responses.append(pb_utils.InferenceResponse(output_tensors=[], error=triton_error(str(e), "INVALID_ARG")))
                 continue
             try:
                 generator = None
@@ -161,6 +189,8 @@ class TritonPythonModel:
                         negative_prompt=inputs.negative_prompt or None,
                         num_inference_steps=inputs.num_inference_steps,
                         guidance_scale=inputs.guidance_scale,
+                        height=inputs.height,
+                        width=inputs.width,
                         generator=generator,
                     ).images[0]
                 encoded = encode_png_base64(image)
@@ -169,7 +199,7 @@ class TritonPythonModel:
             except Exception as e:  # noqa: BLE001 - one failed request must not fail the batch
                 responses.append(
                     pb_utils.InferenceResponse(
-                        output_tensors=[], error=pb_utils.TritonError(f"generation failed: {type(e).__name__}: {e}")
+                        output_tensors=[], error=triton_error(f"generation failed: {type(e).__name__}: {e}")
                     )
                 )
         return responses

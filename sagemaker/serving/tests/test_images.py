@@ -11,25 +11,65 @@ import unittest
 from pathlib import Path
 
 SAGEMAKER = Path(__file__).resolve().parents[2]
-SHARED = ("diffusers", "peft", "transformers", "accelerate", "safetensors", "huggingface_hub", "boto3")
+REPOSITORY = SAGEMAKER.parent
+LOCK = SAGEMAKER / "requirements.lock"
+# What the code imports (torch, diffusers, ...) and what the training host uploads with (boto3).
+TOP_LEVEL = ("torch", "numpy", "pillow", "diffusers", "peft", "transformers", "accelerate", "safetensors",
+             "huggingface-hub", "boto3")
 
 
-def pins(path: Path) -> dict[str, str]:
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(text: str) -> dict[str, str]:
     found = {}
-    for line in path.read_text().splitlines():
-        match = re.match(r"^([A-Za-z0-9_.-]+)==(\S+)$", line.strip())
+    for line in text.splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", line.strip())
         if match:
-            found[match.group(1).lower()] = match.group(2)
+            found[normalize(match.group(1))] = match.group(2)
     return found
 
 
+def locked_packages(text: str) -> dict[str, list[str]]:
+    """{package: [sha256, ...]} of a pip lock written with --generate-hashes."""
+    packages: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)==\S+", line)
+        if match:
+            current = normalize(match.group(1))
+            packages[current] = []
+        hashes = re.findall(r"--hash=sha256:([0-9a-f]{64})", line)
+        if hashes and current:
+            packages[current].extend(hashes)
+    return packages
+
+
 class ImagesTest(unittest.TestCase):
-    def test_training_and_serving_pin_the_same_libraries(self):
-        training = pins(SAGEMAKER / "training" / "requirements.txt")
-        serving = pins(SAGEMAKER / "serving" / "requirements.txt")
-        for name in SHARED:
-            self.assertIn(name, training)
-            self.assertEqual(training[name], serving.get(name), name)
+    def test_one_lock_pins_every_package_with_hashes(self):
+        lock = LOCK.read_text()
+        requested = pins((SAGEMAKER / "requirements.in").read_text())
+        locked = pins(lock)
+        for name in TOP_LEVEL:
+            self.assertIn(name, requested, f"{name} is not pinned in requirements.in")
+            self.assertEqual(locked.get(name), requested[name], f"{name}: requirements.lock differs from .in")
+        for name, hashes in locked_packages(lock).items():
+            self.assertTrue(hashes, f"{name} has no --hash in requirements.lock")
+        self.assertNotIn("--index-url", lock)
+        self.assertNotIn("--extra-index-url", lock)
+
+    def test_training_serving_and_the_cpu_environment_install_the_same_lock(self):
+        for name in ("training", "serving"):
+            with self.subTest(image=name):
+                dockerfile = (SAGEMAKER / name / "Dockerfile").read_text()
+                self.assertIn("COPY requirements.lock /opt/avatar/requirements.lock", dockerfile)
+                self.assertRegex(dockerfile, r"pip install [^\n]*--require-hashes[^\n]*-r /opt/avatar/requirements\.lock")
+                self.assertNotRegex(dockerfile, r"pip install [^\n]*requirements\.txt")
+        cpu = (REPOSITORY / "local" / "stand-ins" / "ml-environment.ts").read_text()
+        self.assertIn("join(repository, 'sagemaker', 'requirements.lock')", cpu)
+        self.assertIn("'--require-hashes'", cpu)
+        self.assertEqual(sorted(SAGEMAKER.rglob("requirements*.txt")), [], "a second list of versions")
 
     def test_dockerfiles_take_a_base_image_argument(self):
         for name in ("training", "serving"):

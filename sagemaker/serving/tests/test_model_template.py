@@ -39,6 +39,8 @@ class ConfigTemplateTest(unittest.TestCase):
             "seed": "TYPE_INT64",
             "num_inference_steps": "TYPE_INT32",
             "guidance_scale": "TYPE_FP32",
+            "height": "TYPE_INT32",
+            "width": "TYPE_INT32",
         }
         self.assertEqual({name: t["data_type"] for name, t in inputs.items()}, expected)
         for name, tensor in inputs.items():
@@ -104,11 +106,13 @@ class ModelHelpersTest(unittest.TestCase):
             "seed": [[1234]],
             "num_inference_steps": [25],
             "guidance_scale": [6.5],
+            "height": [512],
+            "width": [768],
         }
         inputs = self.model.decode_inputs(request)
         self.assertEqual(
             inputs,
-            self.model.GenerationInputs("a photo of zwx woman as an astronaut", "blurry", 1234, 25, 6.5),
+            self.model.GenerationInputs("a photo of zwx woman as an astronaut", "blurry", 1234, 25, 6.5, 512, 768),
         )
 
     def test_optional_inputs_default(self):
@@ -118,6 +122,7 @@ class ModelHelpersTest(unittest.TestCase):
         self.assertIsNone(inputs.seed)
         self.assertEqual(inputs.num_inference_steps, self.model.DEFAULT_STEPS)
         self.assertEqual(inputs.guidance_scale, self.model.DEFAULT_GUIDANCE)
+        self.assertEqual((inputs.height, inputs.width), (None, None))
 
     def test_invalid_inputs(self):
         error = self.model.InvalidInputError
@@ -130,6 +135,8 @@ class ModelHelpersTest(unittest.TestCase):
             ({"prompt": [b"x"], "seed": [-1]}, "seed"),
             ({"prompt": [b"x" * 2000]}, "more than"),
             ({"prompt": []}, "empty input tensor"),
+            ({"prompt": [b"x"], "height": [500]}, "height 500 must be from 64 to 1024, a multiple of 8"),
+            ({"prompt": [b"x"], "width": [2048]}, "width 2048"),
         ]:
             with self.subTest(fragment=fragment), self.assertRaisesRegex(error, fragment):
                 self.model.decode_inputs(request)

@@ -3,12 +3,16 @@
 hyperparameters.json is generated from events/training-settings.ts (the TypeScript side validates the same bounds
 with zod); this module checks them again so that a request written by hand, or by an older Lambda, cannot train with
 values the pipeline never allowed.
+
+TRAINING_HYPERPARAMETERS_FILE replaces that document for a host that is not the product's: the CPU host of the tiny
+test model (sagemaker/tiny/hyperparameters.json) trains a few steps at 64 px, which the product's bounds refuse.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -66,8 +70,13 @@ assert all(_snake(camel) == snake for camel, snake in FIELD_NAMES.items())
 assert set(FIELD_NAMES.values()) == {f.name for f in fields(TrainingConfig)}
 
 
-def load_hyperparameters_document(path: Path | str = HYPERPARAMETERS_FILE) -> dict[str, Any]:
+def hyperparameters_file() -> Path:
+    return Path(os.environ.get("TRAINING_HYPERPARAMETERS_FILE") or HYPERPARAMETERS_FILE)
+
+
+def load_hyperparameters_document(path: Path | str | None = None) -> dict[str, Any]:
     """Reads hyperparameters.json and checks that it describes exactly the fields TrainingConfig has."""
+    path = path if path is not None else hyperparameters_file()
     with open(path, encoding="utf-8") as f:
         document = json.load(f)
     defaults = document.get("defaults")

@@ -5,17 +5,20 @@ preservation), constant learning rate, LoRA on the UNet attention (and optionall
 model with pipe.load_lora_weights).
 
 Everything heavy is imported inside the functions: this module imports (and is compiled in tests) without torch.
-It needs no network: the base model is already on disk (base_model.py).
+It needs no network: the base model is already on disk (base_model.py). The device and dtypes come from
+device.choose_placement, so the same code trains on a GPU in half precision and on a CPU in fp32.
 """
 
 from __future__ import annotations
 
 import random
 import sys
+import time
 from pathlib import Path
 from typing import Callable, Sequence
 
 from .config import TrainingConfig
+from .device import choose_placement, release_memory
 from .errors import TrainingFailedError
 
 UNET_TARGET_MODULES = ["to_k", "to_q", "to_v", "to_out.0"]
@@ -25,14 +28,12 @@ CLASS_IMAGE_BATCH = 4
 LOG_EVERY = 50
 
 Log = Callable[[str], None]
+# Called once the adapters are in place, with {name: parameter} of every trainable LoRA weight (tests snapshot them).
+OnAdaptersReady = Callable[[dict], None]
 
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _dtype(torch, mixed_precision: str):
-    return {"fp16": torch.float16, "bf16": torch.bfloat16}.get(mixed_precision, torch.float32)
 
 
 def _out_of_memory(e: BaseException) -> TrainingFailedError:
@@ -61,14 +62,16 @@ def generate_class_images(
     existing = sorted(out_dir.glob("*.png"))
     if len(existing) >= count:
         return existing[:count]
+    placement = choose_placement(torch, mixed_precision)
+    pipe = None
     try:
         pipe = StableDiffusionPipeline.from_pretrained(
-            str(base_model_dir), torch_dtype=_dtype(torch, mixed_precision), safety_checker=None
+            str(base_model_dir), torch_dtype=placement.weight_dtype, safety_checker=None
         )
         pipe.scheduler = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
         pipe.set_progress_bar_config(disable=True)
-        pipe.to("cuda")
-        generator = torch.Generator("cuda").manual_seed(seed)
+        pipe.to(placement.device)
+        generator = torch.Generator(placement.device).manual_seed(seed)
         for start in range(len(existing), count, CLASS_IMAGE_BATCH):
             n = min(CLASS_IMAGE_BATCH, count - start)
             with torch.inference_mode():
@@ -81,12 +84,12 @@ def generate_class_images(
                 ).images
             for offset, image in enumerate(images):
                 image.save(out_dir / f"{start + offset:04d}.png")
-        log(f"generated {count - len(existing)} class images for {class_prompt!r}")
+        log(f"generated {count - len(existing)} class images for {class_prompt!r} on {placement.device}")
     except torch.cuda.OutOfMemoryError as e:
         raise _out_of_memory(e) from e
     finally:
         pipe = None
-        torch.cuda.empty_cache()
+        release_memory(torch)
     return sorted(out_dir.glob("*.png"))[:count]
 
 
@@ -119,8 +122,12 @@ def train_lora(
     config: TrainingConfig,
     output_dir: Path,
     log: Log = _stderr,
+    on_adapters_ready: OnAdaptersReady | None = None,
 ) -> dict:
-    """Trains the LoRA adapter and saves it into `output_dir`. Returns {"steps", "finalLoss"}."""
+    """Trains the LoRA adapter and saves it into `output_dir`.
+
+    Returns {"steps", "finalLoss", "secondsPerStep", "device"}.
+    """
     import torch
     import torch.nn.functional as F
     from accelerate import Accelerator
@@ -138,9 +145,10 @@ def train_lora(
     use_prior = config.uses_class_images and len(class_images) > 0
     base = str(base_model_dir)
     try:
-        accelerator = Accelerator(mixed_precision=config.mixed_precision)
+        placement = choose_placement(torch, config.mixed_precision)
+        accelerator = Accelerator(mixed_precision=placement.mixed_precision, cpu=not placement.is_cuda)
         set_seed(config.seed)
-        weight_dtype = _dtype(torch, config.mixed_precision)
+        weight_dtype = placement.weight_dtype
         device = accelerator.device
 
         tokenizer = AutoTokenizer.from_pretrained(base, subfolder="tokenizer", use_fast=False)
@@ -161,7 +169,9 @@ def train_lora(
                 target_modules=UNET_TARGET_MODULES,
             )
         )
-        unet.enable_gradient_checkpointing()
+        # Checkpointing trades compute for GPU memory; a CPU has the memory and would only run slower.
+        if placement.is_cuda:
+            unet.enable_gradient_checkpointing()
         trained = [unet]
         if config.train_text_encoder:
             text_encoder.add_adapter(
@@ -172,11 +182,21 @@ def train_lora(
                     target_modules=TEXT_ENCODER_TARGET_MODULES,
                 )
             )
-            text_encoder.gradient_checkpointing_enable()
+            if placement.is_cuda:
+                text_encoder.gradient_checkpointing_enable()
             trained.append(text_encoder)
-        if config.mixed_precision == "fp16":
+        if weight_dtype != torch.float32:
             cast_training_params(trained, dtype=torch.float32)  # trainable LoRA weights stay in fp32
         params = [p for model in trained for p in model.parameters() if p.requires_grad]
+        if on_adapters_ready is not None:
+            on_adapters_ready(
+                {
+                    f"{prefix}.{name}": p
+                    for prefix, model in zip(("unet", "text_encoder"), trained)
+                    for name, p in model.named_parameters()
+                    if p.requires_grad
+                }
+            )
 
         optimizer = torch.optim.AdamW(params, lr=config.learning_rate, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8)
         lr_scheduler = get_scheduler(
@@ -212,13 +232,15 @@ def train_lora(
         if config.train_text_encoder:
             text_encoder.train()
         loss_value = float("nan")
+        loop_started = time.monotonic()
         for step in range(1, config.max_train_steps + 1):
             pixels = [instance_pixels[next_index(instance_queue, len(instance_pixels))]]
             if use_prior:
                 pixels.append(class_pixels[next_index(class_queue, len(class_pixels))])
             pixel_values = torch.stack(pixels).to(device, dtype=weight_dtype)
             with accelerator.autocast():
-                latents = vae.encode(pixel_values).latent_dist.sample() * vae.config.scaling_factor
+                with torch.no_grad():
+                    latents = vae.encode(pixel_values).latent_dist.sample() * vae.config.scaling_factor
                 noise = torch.randn_like(latents)
                 timesteps = torch.randint(
                     0, noise_scheduler.config.num_train_timesteps, (latents.shape[0],), device=device
@@ -250,7 +272,8 @@ def train_lora(
                     retryable=False,
                 )
             if step % LOG_EVERY == 0 or step == config.max_train_steps:
-                log(f"step {step}/{config.max_train_steps} loss {loss_value:.4f}")
+                log(f"step {step}/{config.max_train_steps} loss {loss_value:.6f}")
+        seconds_per_step = (time.monotonic() - loop_started) / config.max_train_steps
 
         accelerator.wait_for_everyone()
         unet_layers = convert_state_dict_to_diffusers(get_peft_model_state_dict(accelerator.unwrap_model(unet)))
@@ -267,9 +290,14 @@ def train_lora(
             safe_serialization=True,
         )
         accelerator.end_training()
-        return {"steps": config.max_train_steps, "finalLoss": loss_value}
+        log(f"trained {config.max_train_steps} steps on {device}: {seconds_per_step:.3f} s per step")
+        return {
+            "steps": config.max_train_steps,
+            "finalLoss": loss_value,
+            "secondsPerStep": seconds_per_step,
+            "device": str(device),
+        }
     except torch.cuda.OutOfMemoryError as e:
         raise _out_of_memory(e) from e
     finally:
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
+        release_memory(torch)
