@@ -294,5 +294,5 @@ figure { margin: 0; }
 .prompt { border-left: 3px solid var(--line); padding-left: .75rem; margin-bottom: 1rem; }
 .timeline tr.earlier td { color: var(--muted); }
 .facts th { width: 12rem; }
-.nowrap, .badge { white-space: nowrap; }
+.nowrap, .badge, nav th[scope="row"] { white-space: nowrap; }
 `;
