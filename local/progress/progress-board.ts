@@ -5,7 +5,7 @@ import type { TaskObservation } from '../runtime/local-pipeline.js';
 export type Stage =
   | 'waiting'
   | 'dropping'
-  | 'sealing'
+  | 'waiting to seal'
   | 'validating'
   | 'preparing crops'
   | 'planning'
@@ -101,7 +101,7 @@ export class ProgressBoard {
   /** The drop of the subject's folder is over. */
   folderDropped(subjectId: string): void {
     this.update(subjectId, (s) => {
-      if (s.stage === 'dropping') s.stage = s.changedFiles === 0 ? 'unchanged' : 'sealing';
+      if (s.stage === 'dropping') s.stage = s.changedFiles === 0 ? 'unchanged' : 'waiting to seal';
     });
   }
 

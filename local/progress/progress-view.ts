@@ -108,7 +108,7 @@ export function formatProgressLine(
       : s.photos !== undefined
         ? `${s.photos} photos`
         : s.files > 0
-          ? `${s.files} files${s.stage === 'unchanged' || s.changedFiles === s.files ? '' : `, ${s.changedFiles} new`}`
+          ? `${s.files} files`
           : '';
   const queue = s.queuePosition !== undefined ? `queue #${s.queuePosition}` : '';
   const avatars =

@@ -52,14 +52,15 @@ export function summaryRows(
   });
 }
 
+/** Short headers: the table fits a 100-column terminal. */
 const HEADERS: SummaryRow = {
   subjectId: 'Subject',
   outcome: 'Outcome',
-  photos: 'Photos used / excluded',
+  photos: 'Photos used/excl.',
   model: 'Model',
-  prompts: 'Prompts ok / rejected',
-  avatars: 'Avatars delivered / withheld',
-  cost: 'Est. AWS cost',
+  prompts: 'Prompts ok/rej.',
+  avatars: 'Avatars ok/withheld',
+  cost: 'AWS est.',
 };
 
 export function formatTable(rows: SummaryRow[]): string {
@@ -77,7 +78,14 @@ export function formatTable(rows: SummaryRow[]): string {
  * What needs a person's attention, per subject: why it was rejected or failed and what to do, each excluded
  * photo with its reason, each rejected prompt. The gallery shows the same with the advice for every photo.
  */
-export function attentionLines(subjectIds: readonly string[], results: Map<string, SubjectResult>): string[] {
+export function attentionLines(
+  subjectIds: readonly string[],
+  results: Map<string, SubjectResult>,
+  width = 100,
+): string[] {
+  // Each line is indented by 4 in the output; reasons are cut to one line, advice is wrapped.
+  const room = Math.max(40, width - 4);
+  const one = (text: string) => shorten(text, room);
   const lines: string[] = [];
   for (const subjectId of subjectIds) {
     const result = results.get(subjectId);
@@ -87,35 +95,48 @@ export function attentionLines(subjectIds: readonly string[], results: Map<strin
       continue;
     }
     const mine: string[] = [];
-    if (set.rejected) mine.push(`rejected: ${set.rejected.reason}`, `  what to do: ${set.rejected.advice}`);
+    const explain = (what: string, advice: string) =>
+      mine.push(...wrap(what, room), ...wrap(`what to do: ${advice}`, room - 2).map((l) => `  ${l}`));
+    if (set.rejected) explain(`rejected: ${set.rejected.reason}`, set.rejected.advice);
     if (set.processingFailed) {
-      mine.push(
+      explain(
         `processing failed at ${set.processingFailed.stage}: ${set.processingFailed.cause}`,
-        `  what to do: ${set.processingFailed.advice}`,
+        set.processingFailed.advice,
       );
     }
-    if (set.trainingFailed) {
-      mine.push(
-        `training failed: ${set.trainingFailed.reason}`,
-        `  what to do: ${set.trainingFailed.advice}`,
-      );
-    }
+    if (set.trainingFailed)
+      explain(`training failed: ${set.trainingFailed.reason}`, set.trainingFailed.advice);
     for (const photo of (set.accepted ?? set.rejected)?.photosExcluded ?? []) {
-      mine.push(`photo ${photo.fileName} excluded: ${shorten(photo.reason, 110)}`);
+      mine.push(one(`${photo.fileName} excluded (${photo.code}): ${photo.reason}`));
     }
     for (const generation of set.generations) {
       for (const prompt of generation.promptsRejected) {
-        mine.push(
-          `prompt rejected (${prompt.rule}): "${shorten(prompt.prompt, 50)}": ${shorten(prompt.reason, 70)}`,
-        );
+        mine.push(one(`prompt rejected (${prompt.rule}): "${shorten(prompt.prompt, 40)}": ${prompt.reason}`));
       }
-      if (generation.failed) mine.push(`generation failed: ${generation.failed.reason}`);
+      if (generation.failed)
+        explain(`generation failed: ${generation.failed.reason}`, generation.failed.advice);
       for (const p of generation.avatarsReady?.prompts ?? []) {
         for (const image of p.withheld)
-          mine.push(`avatar withheld ("${shorten(p.prompt, 40)}"): ${image.reason}`);
+          mine.push(one(`avatar withheld ("${shorten(p.prompt, 40)}"): ${image.reason}`));
       }
     }
     if (mine.length) lines.push(`${subjectId}:`, ...mine.map((line) => `  ${line}`));
   }
+  return lines;
+}
+
+/** Word-wraps a paragraph to lines of at most `width` characters. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
   return lines;
 }

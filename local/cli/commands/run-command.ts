@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ProgressBoard } from '../../progress/progress-board.js';
 import { createProgressView, type ProgressMode, type ProgressView } from '../../progress/progress-view.js';
 import { writeGallery } from '../../report/gallery.js';
-import { attentionLines, formatTable, summaryRows } from '../../report/run-summary.js';
+import { attentionLines, formatTable, summaryRows, wrap } from '../../report/run-summary.js';
 import { outcomeOf, subjectResults } from '../../report/subject-results.js';
 import { STAND_IN_NOTICE } from '../../runtime/stand-in-notice.js';
 import { DataFolder } from '../../state/data-folder.js';
@@ -172,7 +172,7 @@ The same photos into the same --data folder again are recognised as nothing new:
 
     out();
     out(formatTable(summaryRows(subjects, results)));
-    const attention = attentionLines(subjects, results);
+    const attention = attentionLines(subjects, results, Math.min(process.stdout.columns ?? 100, 120) - 2);
     if (attention.length && !options.quiet) {
       out();
       out('Needs attention (every photo with its advice is in the gallery):');
@@ -181,10 +181,8 @@ The same photos into the same --data folder again are recognised as nothing new:
     out();
     const unchanged = board.all.filter((s) => s.changedFiles === 0).map((s) => s.subjectId);
     if (trainings.length === 0 && generations.length === 0 && unchanged.length === subjects.length) {
-      const earlier = session.before.runs.filter((r) => r.command === 'run').at(-1);
-      out(
-        `Nothing new: the ${files} files of ${subjects.length === 1 ? 'this subject' : `these ${subjects.length} subjects`} are already in this data folder, unchanged, so nothing was validated, trained or generated again${earlier ? ` (results above are from run ${earlier.number} and before)` : ''}. Change or add a photo for a new image set, or pass another --data to start afresh.`,
-      );
+      const text = `Nothing new: the ${files} files of ${subjects.length === 1 ? 'this subject' : `these ${subjects.length} subjects`} are already in this data folder, unchanged, so nothing was validated, trained or generated again; the results above are those of earlier runs. Change or add a photo for a new image set, or pass another --data to start afresh.`;
+      for (const line of wrap(text, Math.min(process.stdout.columns ?? 100, 120) - 1)) out(line);
     } else {
       out(
         `${trainings.length} training and ${generations.length} generation execution${generations.length === 1 ? '' : 's'}, ${transitions} state transitions, ${changedFiles} of ${files} files new or changed${ignoredFiles ? ` (${ignoredFiles} folder junk ignored)` : ''}, ${seconds} s.${unchanged.length && unchanged.length < subjects.length ? ` Unchanged, not run again: ${unchanged.join(', ')}.` : ''}`,
