@@ -1,7 +1,12 @@
 import type { PublishedEvent } from '../runtime/local-event-bus.js';
 import type { LocalPipeline, LocalPipelineOptions, TaskObservation } from '../runtime/local-pipeline.js';
 import type { ExecutionProgress } from '../runtime/local-step-functions.js';
-import { DataFolder, DataFolderBusyError, PersistentSequencer } from '../state/data-folder.js';
+import {
+  DataFolder,
+  DataFolderBusyError,
+  PersistentExecutionNames,
+  PersistentSequencer,
+} from '../state/data-folder.js';
 import { appendRunMarker, type EventLog, nextRun, type RunMarker, readEventLog } from '../state/event-log.js';
 import { CliFailure } from './errors.js';
 
@@ -17,6 +22,7 @@ export interface SessionOptions {
 /** A local pipeline over a data folder that keeps its state: opened by one process at a time, as one run. */
 export interface LocalSession {
   pipeline: LocalPipeline;
+  data: DataFolder;
   run: RunMarker;
   /** The events of the data folder before this run. */
   before: EventLog;
@@ -45,6 +51,7 @@ export async function openSession(options: SessionOptions): Promise<LocalSession
       dataDir: data.root,
       dynamoPath: data.dynamo,
       nextSequence: () => sequencer.next(),
+      usedExecutionNames: new PersistentExecutionNames(data.executionsFile),
       ...(options.trainer ? { trainer: options.trainer } : {}),
       ...(options.onTask ? { onTask: options.onTask } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -59,6 +66,7 @@ export async function openSession(options: SessionOptions): Promise<LocalSession
     await appendRunMarker(data.events, run);
     return {
       pipeline,
+      data,
       run,
       before,
       close: async () => {

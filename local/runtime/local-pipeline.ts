@@ -27,6 +27,7 @@ import {
   type ExecutionProgress,
   type LocalExecutionRecord,
   LocalStepFunctions,
+  type UsedExecutionNames,
 } from './local-step-functions.js';
 import { LocalTaskTokens } from './local-task-tokens.js';
 import { type LocalFunction, localTaskHandlers } from './local-tasks.js';
@@ -71,6 +72,8 @@ export interface LocalPipelineOptions {
   nextSequence?: () => bigint;
   /** Told when a task starts and when it ends, with its parsed input and its result (progress display). */
   onTask?: (observation: TaskObservation) => void;
+  /** Execution names earlier runs used, so that they stay single-use across runs as on AWS. */
+  usedExecutionNames?: UsedExecutionNames;
 }
 
 /** A task of the registry starting (`output` absent) or ending (with its result, or `failed`). */
@@ -199,6 +202,7 @@ export class LocalPipeline {
         ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
         waitMs: options.waitMs ?? 50,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.usedExecutionNames ? { usedNames: options.usedExecutionNames } : {}),
       });
       workflows.set(workflow.workflow, engine);
       byArn.set(String(resolveTokens(template, { Ref: workflow.logicalId })), engine);

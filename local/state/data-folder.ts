@@ -1,4 +1,12 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -11,6 +19,7 @@ import { join } from 'node:path';
  *   events.jsonl       the event bus: every event in EventBridge's envelope; each run opens with a marker line
  *   state/dynamo/      every DynamoDB table of the stack (ledger, training queue, model registry), LevelDB
  *   state/sequencer    the last S3 `sequencer` number handed out, so object events stay ordered across runs
+ *   state/executions.jsonl  every execution name used, single-use across runs as on AWS
  *   state/tables.json  which table is which, so `status` can read them without synthesizing the stack
  *   state/lock         the process using the folder now
  *   report/            the results gallery (index.html and its thumbnails)
@@ -33,6 +42,9 @@ export class DataFolder {
   }
   get sequencerFile(): string {
     return join(this.state, 'sequencer');
+  }
+  get executionsFile(): string {
+    return join(this.state, 'executions.jsonl');
   }
   get tablesFile(): string {
     return join(this.state, 'tables.json');
@@ -158,5 +170,40 @@ export class PersistentSequencer {
     this.last += 1n;
     writeFileSync(this.file, `${this.last}\n`);
     return this.last;
+  }
+}
+
+/**
+ * The execution names of every run in this data folder (`state/executions.jsonl`, one line per start): a Standard
+ * workflow's names are single-use, so a set of photos that comes back (a photo changed, then changed back) is not
+ * trained twice, as on AWS.
+ */
+export class PersistentExecutionNames {
+  private readonly names = new Set<string>();
+
+  constructor(private readonly file: string) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // First run in this folder.
+    }
+    for (const line of text.split('\n')) {
+      try {
+        const { workflow, name } = JSON.parse(line) as { workflow: string; name: string };
+        this.names.add(`${workflow}\n${name}`);
+      } catch {
+        // Empty or half-written line.
+      }
+    }
+  }
+
+  has(workflow: string, name: string): boolean {
+    return this.names.has(`${workflow}\n${name}`);
+  }
+
+  add(workflow: string, name: string): void {
+    this.names.add(`${workflow}\n${name}`);
+    appendFileSync(this.file, `${JSON.stringify({ workflow, name, startedAt: new Date().toISOString() })}\n`);
   }
 }

@@ -2,7 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataFolder, DataFolderBusyError, PersistentSequencer } from '../../../local/state/data-folder.js';
+import {
+  DataFolder,
+  DataFolderBusyError,
+  PersistentExecutionNames,
+  PersistentSequencer,
+} from '../../../local/state/data-folder.js';
 import { appendRunMarker, nextRun, readEventLog } from '../../../local/state/event-log.js';
 
 describe('the data folder of local mode', () => {
@@ -73,5 +78,18 @@ describe('the data folder of local mode', () => {
     ]);
     expect(log.events.map((e) => [e.event['detail-type'], e.run?.number])).toEqual([['Subject Received', 1]]);
     expect(log.unreadableLines).toBe(1);
+  });
+
+  it('remembers the execution names of earlier runs, per workflow, as Step Functions does', () => {
+    // Prepare
+    new PersistentExecutionNames(data.executionsFile).add('training', 'ana-is-0000000000000001');
+
+    // Act
+    const later = new PersistentExecutionNames(data.executionsFile);
+
+    // Assess
+    expect(later.has('training', 'ana-is-0000000000000001')).toBe(true);
+    expect(later.has('generation', 'ana-is-0000000000000001')).toBe(false);
+    expect(later.has('training', 'ana-is-0000000000000002')).toBe(false);
   });
 });
