@@ -105,6 +105,16 @@ export class ProgressBoard {
     });
   }
 
+  /**
+   * Everything has run. A folder that changed but started nothing holds a set of photos processed before (its
+   * execution name is used): nothing new for it either.
+   */
+  settled(): void {
+    for (const subject of this.subjects.values()) {
+      if (subject.stage === 'waiting to seal') this.update(subject.subjectId, (s) => (s.stage = 'unchanged'));
+    }
+  }
+
   task(observation: TaskObservation): void {
     const subjectId = findSubjectId(observation.input);
     if (!subjectId) return;

@@ -83,7 +83,16 @@ type Detail = Record<string, unknown>;
  * What the events of a data folder say about each subject: its image sets (the last is current), each one's
  * verdicts, model and generations, and a timeline. Only the pipeline's own events and partner requests count.
  */
-export function subjectResults(log: EventLog): Map<string, SubjectResult> {
+export function subjectResults(
+  log: EventLog,
+  options: {
+    /**
+     * The image set the ledger holds as current, by subject, when it is not the last one received: photos changed
+     * back to an earlier set make that set current again without a new execution (its name is used).
+     */
+    currentImageSets?: ReadonlyMap<string, string>;
+  } = {},
+): Map<string, SubjectResult> {
   const subjects = new Map<string, SubjectResult>();
   const subject = (subjectId: string) => {
     let found = subjects.get(subjectId);
@@ -109,6 +118,14 @@ export function subjectResults(log: EventLog): Map<string, SubjectResult> {
       ...(set ? { imageSetId: set.imageSetId } : {}),
     });
     apply(result, logged, type, detail);
+  }
+  for (const [subjectId, imageSetId] of options.currentImageSets ?? []) {
+    const result = subjects.get(subjectId);
+    const index = result?.imageSets.findLastIndex((set) => set.imageSetId === imageSetId) ?? -1;
+    if (result && index >= 0 && index < result.imageSets.length - 1) {
+      const [set] = result.imageSets.splice(index, 1);
+      if (set) result.imageSets.push(set);
+    }
   }
   return subjects;
 }

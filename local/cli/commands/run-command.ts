@@ -11,7 +11,7 @@ import { STAND_IN_NOTICE } from '../../runtime/stand-in-notice.js';
 import { DataFolder } from '../../state/data-folder.js';
 import { readEventLog } from '../../state/event-log.js';
 import { CliFailure, EXIT, UsageError } from '../errors.js';
-import { openSession } from '../local-session.js';
+import { type LocalSession, openSession } from '../local-session.js';
 import { SHORT_STAND_IN_NOTICE } from '../notice.js';
 import { dataOption, existingFolder, httpUrl } from '../options.js';
 import type { LocalCommand } from '../program.js';
@@ -131,6 +131,7 @@ The same photos into the same --data folder again are recognised as nothing new:
         : {}),
     });
     const { pipeline, run } = session;
+    let currentImageSets = new Map<string, string>();
     let changedFiles = 0;
     let ignoredFiles = 0;
     let files = 0;
@@ -156,13 +157,15 @@ The same photos into the same --data folder again are recognised as nothing new:
       // Locally the drop is known to be over: run the sweep as if the quiet period had passed.
       await pipeline.fastForwardQuietPeriods();
       await pipeline.settled();
+      currentImageSets = await ledgerImageSets(session, subjects);
+      board.settled();
     } finally {
       view.finish();
       await session.close();
     }
 
     const log = await readEventLog(data.events);
-    const results = subjectResults(log);
+    const results = subjectResults(log, { currentImageSets });
     const gallery = await writeGallery(data, { log });
     const trainings = pipeline.executionsOf('training');
     const generations = pipeline.executionsOf('generation');
@@ -180,6 +183,19 @@ The same photos into the same --data folder again are recognised as nothing new:
     }
     out();
     const unchanged = board.all.filter((s) => s.changedFiles === 0).map((s) => s.subjectId);
+    const receivedNow = new Set(
+      log.events
+        .filter((e) => e.run?.runId === run.runId && e.event['detail-type'] === 'Subject Received')
+        .map((e) => String(e.event.detail.subjectId)),
+    );
+    for (const subject of board.all) {
+      const set = currentImageSets.get(subject.subjectId);
+      if (subject.changedFiles > 0 && set && !receivedNow.has(subject.subjectId)) {
+        out(
+          `${subject.subjectId}: its photos are again image set ${set}, processed by an earlier run; an execution name is used once (as on AWS), so it is not run again and its earlier results stand.`,
+        );
+      }
+    }
     if (trainings.length === 0 && generations.length === 0 && unchanged.length === subjects.length) {
       const text = `Nothing new: the ${files} files of ${subjects.length === 1 ? 'this subject' : `these ${subjects.length} subjects`} are already in this data folder, unchanged, so nothing was validated, trained or generated again; the results above are those of earlier runs. Change or add a photo for a new image set, or pass another --data to start afresh.`;
       for (const line of wrap(text, Math.min(process.stdout.columns ?? 100, 120) - 1)) out(line);
@@ -201,6 +217,23 @@ The same photos into the same --data folder again are recognised as nothing new:
     return EXIT.ok;
   },
 };
+
+/** The image set the ledger holds for each subject now (read before the pipeline closes). */
+async function ledgerImageSets(
+  session: LocalSession,
+  subjects: readonly string[],
+): Promise<Map<string, string>> {
+  const { SubjectLedger } = await import('../../../functions/ingest/subject-ledger.js');
+  const table = session.data.readTables()?.ledger;
+  const sets = new Map<string, string>();
+  if (!table) return sets;
+  const ledger = new SubjectLedger(session.pipeline.db, table);
+  for (const subjectId of subjects) {
+    const imageSetId = (await ledger.getSubject(subjectId))?.imageSetId;
+    if (imageSetId) sets.set(subjectId, imageSetId);
+  }
+  return sets;
+}
 
 function shown(path: string): string {
   const rel = relative(process.cwd(), path);
