@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { EVENT_SOURCE, parsePipelineEventDetail } from '../../../events/pipeline-events.js';
 import {
   generateSampleSubjects,
@@ -39,6 +40,7 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
   let first: CliResult;
   let second: CliResult;
   let partner: CliResult;
+  let changed: CliResult;
   let stdout: string;
   let runs: LoggedEvent[][];
   let events: LoggedEvent[];
@@ -64,6 +66,10 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
       '--correlation-id',
       'req-7',
     ]);
+    // Then one photo of one subject changes (re-encoded: other bytes, the same picture).
+    const photo = join(root, 'input', 'good-ana', 'IMG_0003.jpg');
+    await writeFile(photo, await sharp(photo).jpeg({ quality: 70 }).toBuffer());
+    changed = await runLocalCli(args);
     stdout = first.stdout;
     runs = await eventsByRun(join(root, 'data', 'events.jsonl'));
     events = runs[0] ?? [];
@@ -170,7 +176,23 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
   });
 
   it('opens each run in events.jsonl with a marker line', () => {
-    expect(runs).toHaveLength(3);
+    expect(runs).toHaveLength(4);
+  });
+
+  it('makes a new image set of a changed photo, and trains that subject alone again', () => {
+    // Assess
+    const fourth = runs[3] ?? [];
+    const received = fourth.filter((e) => e['detail-type'] === 'Subject Received');
+    const before = events.find(
+      (e) => e['detail-type'] === 'Subject Received' && e.detail.subjectId === 'good-ana',
+    );
+    expect(changed.code).toBe(0);
+    expect(received.map((e) => e.detail.subjectId)).toEqual(['good-ana']);
+    expect(received[0]?.detail.imageSetId).not.toBe(before?.detail.imageSetId);
+    expect(
+      fourth.filter((e) => e['detail-type'] === 'Training Started').map((e) => e.detail.subjectId),
+    ).toEqual(['good-ana']);
+    expect(changed.stdout).toMatch(/1 of \d+ files new or changed/);
   });
 
   it('trains nothing when the same photos are dropped into the same data folder again, and says so', () => {
