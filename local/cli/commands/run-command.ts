@@ -200,9 +200,8 @@ The same photos into the same --data folder again are recognised as nothing new:
       const text = `Nothing new: the ${files} files of ${subjects.length === 1 ? 'this subject' : `these ${subjects.length} subjects`} are already in this data folder, unchanged, so nothing was validated, trained or generated again; the results above are those of earlier runs. Change or add a photo for a new image set, or pass another --data to start afresh.`;
       for (const line of wrap(text, Math.min(process.stdout.columns ?? 100, 120) - 1)) out(line);
     } else {
-      out(
-        `${trainings.length} training and ${generations.length} generation execution${generations.length === 1 ? '' : 's'}, ${transitions} state transitions, ${changedFiles} of ${files} files new or changed${ignoredFiles ? ` (${ignoredFiles} folder junk ignored)` : ''}, ${seconds} s.${unchanged.length && unchanged.length < subjects.length ? ` Unchanged, not run again: ${unchanged.join(', ')}.` : ''}`,
-      );
+      const text = `${trainings.length} training and ${generations.length} generation execution${generations.length === 1 ? '' : 's'}, ${transitions} state transitions, ${changedFiles} of ${files} files new or changed${ignoredFiles ? ` (${ignoredFiles} folder junk ignored)` : ''}, ${seconds} s.${unchanged.length && unchanged.length < subjects.length ? ` Unchanged, not run again: ${unchanged.join(', ')}.` : ''}`;
+      for (const line of wrap(text, Math.min(process.stdout.columns ?? 100, 120) - 1)) out(line);
     }
     out(`Gallery: ${pathToFileURL(gallery.file).href}`);
     out(`Events:  ${data.events} (run ${run.number} opens with a "${'Local Run Started'}" line)`);
