@@ -2,10 +2,14 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { generateSampleSubjects } from '../../../local/samples/generate-sample-subjects.js';
 import { ensureChromium, launchChromium } from '../../support/chromium.js';
 import { runLocalCli } from '../../support/local-cli.js';
+
+/** The text as rendered, what a person reads (not hidden nodes), hence innerText rather than textContent. */
+// biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what this test is about.
+const visibleText = (locator: Locator) => locator.innerText();
 
 const RESULTS = fileURLToPath(new URL('../../../test-results/', import.meta.url));
 
@@ -56,7 +60,7 @@ describe('DATA/report/index.html in a browser', () => {
     await page.route('**/*', (route) =>
       route.request().url().startsWith('file:')
         ? route.continue()
-        : (problems.push(`network: ${route.request().url()}`), route.abort()),
+        : route.abort().finally(() => problems.push(`network: ${route.request().url()}`)),
     );
     await page.setViewportSize({ width: 1280, height: 900 });
 
@@ -105,11 +109,11 @@ describe('DATA/report/index.html in a browser', () => {
       accepted.photosExcluded.length,
     );
     const heic = section.locator('.card', { hasText: 'IMG_4032.HEIC' });
-    await expect(heic.innerText()).resolves.toMatch(
+    await expect(visibleText(heic)).resolves.toMatch(
       /Excluded[\s\S]*HEIC[\s\S]*What to do: Convert it to JPEG/,
     );
     const bomb = section.locator('.card', { hasText: 'panorama.png' });
-    await expect(bomb.innerText()).resolves.toMatch(/900\.0 megapixels/);
+    await expect(visibleText(bomb)).resolves.toMatch(/900\.0 megapixels/);
     await expect(bomb.getByRole('img').getAttribute('aria-label')).resolves.toMatch(
       /No preview of panorama\.png/,
     );
@@ -118,7 +122,7 @@ describe('DATA/report/index.html in a browser', () => {
   it('names why a rejected subject was rejected and what to do', async () => {
     if (skipped) return;
     // Assess
-    const text = await open().locator('#subject-too-few-cam').innerText();
+    const text = await visibleText(open().locator('#subject-too-few-cam'));
     expect(text).toMatch(/Rejected: Only 6 of the 6 photos of too-few-cam can be used/);
     expect(text).toMatch(/What to do: Add at least 4 more usable photos/);
   });
@@ -134,7 +138,7 @@ describe('DATA/report/index.html in a browser', () => {
     const rejected = await section.locator('.prompt', { hasText: 'Rejected before the GPU' }).allInnerTexts();
     expect(rejected).toHaveLength(3);
     expect(rejected.join('\n')).toMatch(/deny-list[\s\S]*language[\s\S]*length/);
-    await expect(section.innerText()).resolves.toMatch(/Estimated cost on AWS \(\$0\.\d\d\)/);
+    await expect(visibleText(section)).resolves.toMatch(/Estimated cost on AWS \(\$0\.\d\d\)/);
   });
 
   it('loads every image, from the data folder only, each with a text alternative, and no console errors', async () => {

@@ -192,7 +192,7 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
     expect(
       fourth.filter((e) => e['detail-type'] === 'Training Started').map((e) => e.detail.subjectId),
     ).toEqual(['good-ana']);
-    expect(changed.stdout).toMatch(/1 of \d+ files new or changed/);
+    expect(changed.stdout).toMatch(/1 of \d+\s+files\s+new\s+or\s+changed/);
   });
 
   it('trains nothing when the same photos are dropped into the same data folder again, and says so', () => {
@@ -202,7 +202,7 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
     expect(again.filter((e) => e['detail-type'] === 'Training Started')).toEqual([]);
     expect(again).toEqual([]);
     expect(second.stdout).toMatch(
-      /Nothing new: the \d+ files of these 6 subjects are already in this data folder/,
+      /Nothing new: the \d+\s+files\s+of\s+these\s+6\s+subjects\s+are\s+already\s+in\s+this\s+data\s+folder/,
     );
     expect(second.stdout).toMatch(/^= good-ana\s+nothing new/m);
     // The results are still there, from the first run.
