@@ -48,9 +48,12 @@ export function createProgressView(
   const render = createLogUpdate(stream, { showCursor: false });
   let frame = 0;
   let scheduled: NodeJS.Timeout | undefined;
+  // Once finished, the lines belong to the terminal: a late change must not draw a second copy below them.
+  let finished = false;
   const columns = () => stream.columns ?? 120;
   const draw = () => {
     scheduled = undefined;
+    if (finished) return;
     render(
       board.all
         .map((s) =>
@@ -70,6 +73,10 @@ export function createProgressView(
       scheduled ??= setTimeout(draw, 50);
     },
     log: (line) => {
+      if (finished) {
+        stream.write(`${line}\n`);
+        return;
+      }
       render.clear();
       stream.write(`${line}\n`);
       draw();
@@ -78,6 +85,7 @@ export function createProgressView(
       clearInterval(spinner);
       if (scheduled) clearTimeout(scheduled);
       draw();
+      finished = true;
       render.done();
     },
   };

@@ -105,9 +105,8 @@ The same photos into the same --data folder again are recognised as nothing new:
     const fromEvents = new Map<string, string>();
     const verbose = options.verbose === true;
     if (container) say(`Training with the container at ${options.trainingEndpoint} (not the stand-in).`);
-    say(
-      `${subjects.length} subject${subjects.length > 1 ? 's' : ''}: ${subjects.join(', ')}. Synthesizing the CDK app and opening the local pipeline ...`,
-    );
+    say(`${subjects.length} subject${subjects.length > 1 ? 's' : ''}: ${subjects.join(', ')}`);
+    say('Synthesizing the CDK app and opening the local pipeline ...');
     const session = await openSession({
       data,
       run: { command: 'run', input: inputDir, subjects },
