@@ -7,6 +7,7 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': tsJest },
+  setupFiles: ['<rootDir>/test/setup/quiet-powertools.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/setup/matchers.ts'],
 };
 

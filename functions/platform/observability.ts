@@ -10,7 +10,8 @@ import type { Context } from 'aws-lambda';
 /** Module-level, as Powertools recommends: created once per cold start and shared by every invocation. */
 export const logger = new Logger({ serviceName: 'avatar-pipeline' });
 export const tracer = new Tracer({ serviceName: 'avatar-pipeline' });
-export const metrics = new Metrics({ namespace: 'AvatarPipeline', serviceName: 'avatar-pipeline' });
+// Its own warnings ("No application metrics to publish") go through the logger, at its level, as structured lines.
+export const metrics = new Metrics({ namespace: 'AvatarPipeline', serviceName: 'avatar-pipeline', logger });
 
 /**
  * The middleware stack every handler shares: X-Ray segment, Lambda context in every log line,

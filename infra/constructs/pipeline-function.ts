@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Architecture, type CfnFunction, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AnyTaskDescriptor } from '../../functions/platform/task.js';
@@ -89,6 +89,8 @@ export class PipelineFunction<Task extends AnyTaskDescriptor = AnyTaskDescriptor
         // CJS dependencies call require(); an ESM bundle has none unless we create it.
         banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
         bundleAwsSDK: true,
+        // esbuild's per-bundle size report is noise at every synth; errors still fail it, with their message.
+        logLevel: LogLevel.ERROR,
         externalModules: props.layers?.flatMap(({ provides }) => provides) ?? [],
       },
     });

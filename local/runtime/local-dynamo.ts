@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // dynalite has no type declarations; it is a DynamoDB-compatible server in pure JavaScript.
 // @ts-expect-error untyped module
@@ -11,12 +16,26 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
+export interface LocalDynamoOptions {
+  /** Keeps the tables in this folder (LevelDB) across runs; tables that exist there already are kept as they are. */
+  path?: string;
+}
+
 /**
- * DynamoDB on this machine: dynalite on a loopback port, in memory, with real request validation and
- * conditional writes, so the ledger's and the training queue's exactly-once logic runs as against DynamoDB.
+ * DynamoDB on this machine: dynalite on a loopback port, in memory or (with `path`) on disk, with real request
+ * validation and conditional writes, so the ledger's and the training queue's exactly-once logic runs as against
+ * DynamoDB.
  */
-export async function startLocalDynamo(tables: CreateTableCommandInput[]): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+export async function startLocalDynamo(
+  tables: CreateTableCommandInput[],
+  options: LocalDynamoOptions = {},
+): Promise<LocalDynamo> {
+  const server = dynalite({
+    ...(options.path ? { path: options.path } : {}),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const client = new DynamoDBClient({
@@ -25,7 +44,14 @@ export async function startLocalDynamo(tables: CreateTableCommandInput[]): Promi
     // dynalite checks that a signature is present, not who signed it.
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  for (const table of tables) await client.send(new CreateTableCommand(table));
+  for (const table of tables) {
+    try {
+      await client.send(new CreateTableCommand(table));
+    } catch (error) {
+      // Reopened from disk: the table and its items are already there.
+      if (!(options.path && error instanceof ResourceInUseException)) throw error;
+    }
+  }
   return {
     db: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     close: async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RecordOutcome } from '../../functions/ingest/record-object.js';
 import { FolderObjectStore } from '../../functions/platform/folder-object-store.js';
 import {
   type AnyTaskDescriptor,
@@ -26,6 +27,7 @@ import {
   type ExecutionProgress,
   type LocalExecutionRecord,
   LocalStepFunctions,
+  type UsedExecutionNames,
 } from './local-step-functions.js';
 import { LocalTaskTokens } from './local-task-tokens.js';
 import { type LocalFunction, localTaskHandlers } from './local-tasks.js';
@@ -60,6 +62,26 @@ export interface LocalPipelineOptions {
   onProgress?: (progress: ExecutionProgress) => void;
   onEvent?: (event: PublishedEvent) => void;
   log?: (message: string, fields: Record<string, unknown>) => void;
+  // --- State that persists across runs of one data folder, and what a person watches (issue 13) ---
+  /** Keeps every DynamoDB table on disk in this folder, so the ledger and registry outlive the process. */
+  dynamoPath?: string;
+  /**
+   * Numbers the S3 `sequencer` of each dropped object (default: from 1 in each process). The ledger ignores an
+   * object whose sequencer is not later than the one it recorded, so across runs it must keep growing.
+   */
+  nextSequence?: () => bigint;
+  /** Told when a task starts and when it ends, with its parsed input and its result (progress display). */
+  onTask?: (observation: TaskObservation) => void;
+  /** Execution names earlier runs used, so that they stay single-use across runs as on AWS. */
+  usedExecutionNames?: UsedExecutionNames;
+}
+
+/** A task of the registry starting (`output` absent) or ending (with its result, or `failed`). */
+export interface TaskObservation {
+  task: TaskName;
+  phase: 'started' | 'succeeded' | 'failed';
+  input: unknown;
+  output?: unknown;
 }
 
 /**
@@ -112,7 +134,10 @@ export class LocalPipeline {
       options.onEvent?.(event);
       routeToRules(event);
     });
-    const dynamo = await startLocalDynamo(tablesFromTemplate(template));
+    const dynamo = await startLocalDynamo(
+      tablesFromTemplate(template),
+      options.dynamoPath ? { path: options.dynamoPath } : {},
+    );
     const env = (name: TaskName) => environmentOf(synthesized, name);
     const bucket = env('recordPhoto').PHOTO_BUCKET as string;
     const log = options.log ?? (() => {});
@@ -162,7 +187,7 @@ export class LocalPipeline {
       metrics,
     });
     const ports = options.ports ? options.ports(standIns) : standIns;
-    const functions = buildLocalFunctions(ports, env, durations);
+    const functions = buildLocalFunctions(ports, env, durations, options.onTask);
     for (const { topicArn, localHandler } of lambdaSubscriptions(synthesized)) {
       const subscriber = functions[localHandler as TaskName];
       if (!subscriber)
@@ -187,6 +212,7 @@ export class LocalPipeline {
         ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
         waitMs: options.waitMs ?? 50,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.usedExecutionNames ? { usedNames: options.usedExecutionNames } : {}),
       });
       workflows.set(workflow.workflow, engine);
       byArn.set(String(resolveTokens(template, { Ref: workflow.logicalId })), engine);
@@ -223,8 +249,14 @@ export class LocalPipeline {
       durations,
       metrics,
     );
+    if (options.nextSequence) pipeline.nextSequence = options.nextSequence;
     return pipeline;
   }
+
+  private nextSequence = (): bigint => {
+    this.sequence += 1n;
+    return this.sequence;
+  };
 
   /** The sealing settings the stack gives the ingest functions. */
   get sealingPolicy(): {
@@ -246,11 +278,11 @@ export class LocalPipeline {
   }
 
   /** Puts one object in the bucket and delivers its `Object Created` event to the ingest task, as EventBridge does. */
-  async dropObject(key: string, body: Uint8Array | string): Promise<void> {
+  async dropObject(key: string, body: Uint8Array | string): Promise<RecordOutcome> {
     await this.store.put(key, body, 'application/octet-stream');
     const { size, etag } = await this.store.head(key);
     this.invocations.set('recordPhoto', (this.invocations.get('recordPhoto') ?? 0) + 1);
-    await this.functions.recordPhoto(this.objectCreatedEvent(key, size, etag));
+    return (await this.functions.recordPhoto(this.objectCreatedEvent(key, size, etag))) as RecordOutcome;
   }
 
   /** Copies a folder as a browser folder drop would: every file, in name order, under subjects/<subjectId>/. */
@@ -305,7 +337,7 @@ export class LocalPipeline {
   }
 
   private objectCreatedEvent(key: string, size: number, etag: string) {
-    this.sequence += 1n;
+    const sequence = this.nextSequence();
     return {
       version: '0',
       id: randomUUID(),
@@ -323,7 +355,7 @@ export class LocalPipeline {
           key: key.split('/').map(encodeURIComponent).join('/').replaceAll('%20', '+'),
           size,
           etag,
-          sequencer: (0x1000000000000000n + this.sequence).toString(16).toUpperCase(),
+          sequencer: (0x1000000000000000n + sequence).toString(16).toUpperCase(),
         },
         'request-id': randomUUID(),
         requester: LOCAL_ACCOUNT,
@@ -342,14 +374,23 @@ function buildLocalFunctions(
   ports: Ports,
   env: (name: TaskName) => Record<string, string>,
   durations: Map<string, number[]>,
+  onTask: ((observation: TaskObservation) => void) | undefined,
 ): Record<TaskName, LocalFunction> {
   const entries = (Object.keys(TASKS) as TaskName[]).map((name) => {
     const task: AnyTaskDescriptor = TASKS[name];
     const run = buildTask(task, env(name), ports);
     const fn: LocalFunction = async (payload) => {
       const started = performance.now();
+      let input: unknown = payload;
       try {
-        return await run(task.parse(payload));
+        input = task.parse(payload);
+        onTask?.({ task: name, phase: 'started', input });
+        const output = await run(input);
+        onTask?.({ task: name, phase: 'succeeded', input, output });
+        return output;
+      } catch (error) {
+        onTask?.({ task: name, phase: 'failed', input });
+        throw error;
       } finally {
         durations.set(name, [...(durations.get(name) ?? []), performance.now() - started]);
       }

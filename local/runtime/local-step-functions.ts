@@ -25,6 +25,12 @@ export interface ExecutionProgress {
 
 type TaskHandlers = Record<string, (input: unknown) => Promise<unknown>>;
 
+/** Execution names used before, by earlier processes over the same data (a Standard workflow refuses them). */
+export interface UsedExecutionNames {
+  has(workflow: string, name: string): boolean;
+  add(workflow: string, name: string): void;
+}
+
 /**
  * Step Functions on this machine: runs a synthesized workflow with aws-local-stepfunctions. Like a Standard
  * workflow, an execution name can be used once, and starting it again reports that it already exists.
@@ -43,13 +49,18 @@ export class LocalStepFunctions implements ExecutionStarter {
       retryIntervalMs?: number;
       /** Replaces the duration of every Wait state (ms): locally nobody needs to wait a minute between polls. */
       waitMs?: number;
+      /** Names that earlier runs used: starting one again reports that it already exists, as on AWS. */
+      usedNames?: UsedExecutionNames;
     } = {},
   ) {
     this.machine = new StateMachine(workflow.definition as never, { validationOptions: { checkArn: true } });
   }
 
   async start(name: string, input: TrainingExecutionInput): Promise<{ alreadyStarted: boolean }> {
-    if (this.executions.has(name)) return { alreadyStarted: true };
+    if (this.executions.has(name) || this.options.usedNames?.has(this.workflow.workflow, name)) {
+      return { alreadyStarted: true };
+    }
+    this.options.usedNames?.add(this.workflow.workflow, name);
     const record: LocalExecutionRecord = { name, status: 'RUNNING', transitions: 0, startedAt: Date.now() };
     this.executions.set(name, record);
     const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.workflow.logicalId}:${name}`;

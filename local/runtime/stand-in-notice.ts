@@ -13,7 +13,7 @@ export const STAND_IN_NOTICE = [
   '    stop-word stand-in and toxicity is NOT classified (no Amazon Comprehend)',
   '  - image screening: local stand-in, NOT Rekognition: blocks only placeholders marked unsafe (prompts',
   '    containing "[stand-in:unsafe]"), so quarantine and regeneration can be seen working',
-  '  - bucket: a folder; event bus: a JSON-lines file; DynamoDB: dynalite in memory; SNS: in process',
+  '  - bucket: a folder; event bus: a JSON-lines file; DynamoDB: dynalite, on disk in DATA/state; SNS: in process',
   '  - workflow: the synthesized training state machine, run by aws-local-stepfunctions',
   'Events say the same: checks.* / trainedBy / servedBy = "local-stand-in".',
 ].join('\n');

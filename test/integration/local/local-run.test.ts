@@ -1,17 +1,33 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { parsePipelineEventDetail } from '../../../events/pipeline-events.js';
+import sharp from 'sharp';
+import { EVENT_SOURCE, parsePipelineEventDetail } from '../../../events/pipeline-events.js';
 import {
   generateSampleSubjects,
   type SampleSubject,
 } from '../../../local/samples/generate-sample-subjects.js';
+import { RUN_MARKER_SOURCE, RUN_MARKER_TYPE } from '../../../local/state/event-log.js';
+import { type CliResult, runLocalCli } from '../../support/local-cli.js';
 
-const run = promisify(execFile);
+interface LoggedEvent {
+  'detail-type': string;
+  source: string;
+  detail: Record<string, unknown>;
+}
+
+/** events.jsonl, split at the marker line that opens each run. */
+async function eventsByRun(file: string): Promise<LoggedEvent[][]> {
+  const runs: LoggedEvent[][] = [];
+  for (const line of (await readFile(file, 'utf8')).trim().split('\n')) {
+    const event = JSON.parse(line) as LoggedEvent;
+    if (event.source === RUN_MARKER_SOURCE && event['detail-type'] === RUN_MARKER_TYPE) runs.push([]);
+    else runs.at(-1)?.push(event);
+  }
+  return runs;
+}
 
 /**
  * The local mode as a person uses it: `npm start -- --input DIR --data DIR` over folders holding everything
@@ -21,27 +37,43 @@ const run = promisify(execFile);
 describe('npm start -- --input DIR (end to end, local mode)', () => {
   let root: string;
   let subjects: SampleSubject[];
+  let first: CliResult;
+  let second: CliResult;
+  let partner: CliResult;
+  let changed: CliResult;
   let stdout: string;
-  let events: { 'detail-type': string; source: string; detail: Record<string, unknown> }[];
+  let runs: LoggedEvent[][];
+  let events: LoggedEvent[];
 
   beforeAll(async () => {
     // Prepare
     root = await mkdtemp(join(tmpdir(), 'local-run-'));
     subjects = await generateSampleSubjects(join(root, 'input'));
-    // Act
-    const result = await run(
-      'npx',
-      ['tsx', 'local/cli.ts', '--input', join(root, 'input'), '--data', join(root, 'data')],
-      {
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    stdout = result.stdout;
-    events = (await readFile(join(root, 'data', 'events.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-  }, 240_000);
+    const args = ['--input', join(root, 'input'), '--data', join(root, 'data')];
+    // Act: the same photos twice into the same data folder, then a partner's request for one trained subject.
+    first = await runLocalCli(args);
+    second = await runLocalCli(args);
+    partner = await runLocalCli([
+      'send-event',
+      '--data',
+      join(root, 'data'),
+      '--subject',
+      'good-ana',
+      '--prompt',
+      '{subject} as a knight, oil painting',
+      '--images-per-prompt',
+      '2',
+      '--correlation-id',
+      'req-7',
+    ]);
+    // Then one photo of one subject changes (re-encoded: other bytes, the same picture).
+    const photo = join(root, 'input', 'good-ana', 'IMG_0003.jpg');
+    await writeFile(photo, await sharp(photo).jpeg({ quality: 70 }).toBuffer());
+    changed = await runLocalCli(args);
+    stdout = first.stdout;
+    runs = await eventsByRun(join(root, 'data', 'events.jsonl'));
+    events = runs[0] ?? [];
+  }, 360_000);
 
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
@@ -93,9 +125,13 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
     }
   });
 
+  it('exits 0 once every subject has an outcome', () => {
+    expect(first.code).toBe(0);
+  });
+
   it('writes every event with the source, detail-type and detail schema used on AWS', () => {
     for (const event of events) {
-      expect(event.source).toBe('avatar-pipeline');
+      expect(event.source).toBe(EVENT_SOURCE);
       expect(() => parsePipelineEventDetail(event['detail-type'], event.detail)).not.toThrow();
     }
   });
@@ -124,8 +160,62 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
     }
   });
 
-  it('ends by saying where the results are', () => {
+  it('ends with a table of every subject and says where the results are', () => {
+    expect(stdout).toMatch(/^Subject\s+Outcome\s+Photos used\/excl\./m);
+    for (const subject of subjects)
+      expect(stdout).toMatch(new RegExp(`^${subject.subjectId}\\s+(Avatars Ready|Subject Rejected)`, 'm'));
     expect(stdout).toContain(join(root, 'data', 'events.jsonl'));
-    expect(stdout).toMatch(/Outcome by subject/);
+    expect(stdout).toContain(`file://${join(root, 'data', 'report', 'index.html')}`);
+    expect(existsSync(join(root, 'data', 'report', 'index.html'))).toBe(true);
+  });
+
+  it('shows progress as one line per subject, never the names of workflow states', () => {
+    expect(stdout).toMatch(/^✔ good-ana\s+avatars ready\s+12 usable, 0 excluded\s+avatars 12\/12/m);
+    expect(stdout).toMatch(/^✗ too-few-cam\s+subject rejected/m);
+    expect(stdout).not.toMatch(/ValidateImages|PublishSubjectReceived|GenerationModelReadyRule/);
+  });
+
+  it('opens each run in events.jsonl with a marker line', () => {
+    expect(runs).toHaveLength(4);
+  });
+
+  it('makes a new image set of a changed photo, and trains that subject alone again', () => {
+    // Assess
+    const fourth = runs[3] ?? [];
+    const received = fourth.filter((e) => e['detail-type'] === 'Subject Received');
+    const before = events.find(
+      (e) => e['detail-type'] === 'Subject Received' && e.detail.subjectId === 'good-ana',
+    );
+    expect(changed.code).toBe(0);
+    expect(received.map((e) => e.detail.subjectId)).toEqual(['good-ana']);
+    expect(received[0]?.detail.imageSetId).not.toBe(before?.detail.imageSetId);
+    expect(
+      fourth.filter((e) => e['detail-type'] === 'Training Started').map((e) => e.detail.subjectId),
+    ).toEqual(['good-ana']);
+    expect(changed.stdout).toMatch(/1 of \d+\s+files\s+new\s+or\s+changed/);
+  });
+
+  it('trains nothing when the same photos are dropped into the same data folder again, and says so', () => {
+    // Assess
+    const again = runs[1] ?? [];
+    expect(second.code).toBe(0);
+    expect(again.filter((e) => e['detail-type'] === 'Training Started')).toEqual([]);
+    expect(again).toEqual([]);
+    expect(second.stdout).toMatch(
+      /Nothing new: the \d+\s+files\s+of\s+these\s+6\s+subjects\s+are\s+already\s+in\s+this\s+data\s+folder/,
+    );
+    expect(second.stdout).toMatch(/^= good-ana\s+nothing new/m);
+    // The results are still there, from the first run.
+    expect(second.stdout).toMatch(/^good-ana\s+Avatars Ready/m);
+  });
+
+  it("finds the model trained by an earlier run when a partner's request comes in later", () => {
+    // Assess
+    const answered = (runs[2] ?? []).filter((e) => e['detail-type'] === 'Avatars Ready');
+    expect(partner.code).toBe(0);
+    expect(answered.map((e) => [e.detail.subjectId, e.detail.requestedBy, e.detail.correlationId])).toEqual([
+      ['good-ana', 'partner', 'req-7'],
+    ]);
+    expect(partner.stdout).toMatch(/Avatars Ready: 2 delivered, 0 withheld \(partner request req-7\)/);
   });
 });
