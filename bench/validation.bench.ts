@@ -53,6 +53,7 @@ export async function benchValidation(): Promise<ValidationBenchmark> {
       policy: validationPolicy(),
     };
     const input = {
+      tenantId: 'default',
       subjectId: 'bench',
       imageSetId: 'is-0000000000000000',
       photos: refs,

@@ -36,3 +36,26 @@ export function identifiersDocument() {
     modelVersion: MODEL_VERSION_PATTERN.source,
   };
 }
+
+/**
+ * A tenant owns subjects, models, requests and webhook endpoints; nothing a caller sends can name another tenant's.
+ * 1-32 lower-case letters, digits or "-", starting and ending with a letter or digit.
+ */
+// No "--": execution names join tenant and subject with "--", so the first one always ends the tenant id.
+export const TENANT_ID_PATTERN = /^(?=.{1,32}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const TENANT_ID_RULE =
+  '1-32 lower-case letters, digits or single "-" between them (no "--", no "-" at either end)';
+
+/** The tenant of a single-team deployment: folders dropped under `subjects/` belong to it. */
+export const DEFAULT_TENANT_ID = 'default';
+
+export const TenantId = z
+  .string()
+  .regex(TENANT_ID_PATTERN, TENANT_ID_RULE)
+  .describe("The tenant that owns the subject (default: the deployment's own, for folders under subjects/)");
+
+/** A subject of a tenant: subject ids are unique within a tenant, so the pair names a subject. */
+export interface SubjectRef {
+  readonly tenantId: string;
+  readonly subjectId: string;
+}

@@ -1,13 +1,17 @@
 import { z } from 'zod';
-import { ImageSetId, SubjectId } from './identifiers.js';
+import { DEFAULT_TENANT_ID, ImageSetId, SubjectId, TenantId } from './identifiers.js';
 import { ChecksPerformedBy, ExcludedPhoto, UsedPhoto } from './photo-verdicts.js';
 import { SubjectSettings } from './subject-settings.js';
 
 /** `source` of every event the pipeline publishes on its own bus. */
 export const EVENT_SOURCE = 'avatar-pipeline';
 
+/** The tenant of every event we publish (a partner's rule matches only its own); absent means the default tenant. */
+const EventTenant = TenantId.default(DEFAULT_TENANT_ID);
+
 const Envelope = {
   version: z.literal(1).describe('Version of this detail schema'),
+  tenantId: EventTenant,
   subjectId: SubjectId,
   imageSetId: ImageSetId,
 };
@@ -175,6 +179,7 @@ export type AvatarGenerationRequested = z.infer<typeof AvatarGenerationRequested
 
 export const RequestRejected = z.object({
   version: z.literal(1),
+  tenantId: EventTenant,
   subjectId: z.string().describe('As sent (empty when the request had none)'),
   correlationId: z.string().optional(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })),
@@ -184,6 +189,7 @@ export type RequestRejected = z.infer<typeof RequestRejected>;
 
 export const PromptRejected = z.object({
   version: z.literal(1),
+  tenantId: EventTenant,
   subjectId: SubjectId,
   modelVersion: ModelVersion,
   correlationId: CorrelationId.optional(),
@@ -212,6 +218,7 @@ const WithheldImage = z.object({
 
 export const AvatarsReady = z.object({
   version: z.literal(1),
+  tenantId: EventTenant,
   subjectId: SubjectId,
   modelVersion: ModelVersion,
   targetModel: z.string(),
@@ -241,6 +248,7 @@ export type AvatarsReady = z.infer<typeof AvatarsReady>;
 
 export const GenerationFailed = z.object({
   version: z.literal(1),
+  tenantId: EventTenant,
   subjectId: SubjectId,
   modelVersion: ModelVersion.optional(),
   correlationId: CorrelationId.optional(),

@@ -1,5 +1,5 @@
 import type { DeployedModel, DeployModelInput } from '../../state-machines/training/contract.js';
-import { targetModelOf } from '../platform/bucket-layout.js';
+import { adapterKey, targetModelOf } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { keyInBucket } from '../platform/s3-uri.js';
 import { TrainingResponse } from '../training/training-request.js';
@@ -27,9 +27,18 @@ export async function deployModel(
       `The training response at ${input.outputLocation} is for ${response.subjectId}/${response.modelVersion}, not ${input.subjectId}/${input.modelVersion}`,
     );
   }
-  const targetModel = targetModelOf(input.subjectId, input.modelVersion);
+  // The package must be the one planned for this subject and version: a response naming another key (another
+  // tenant's adapter, say) is refused rather than served under this subject's TargetModel.
+  const expectedAdapter = adapterKey(input, input.modelVersion);
+  const adapter = keyInBucket(response.adapterPackageUri, deps.bucket);
+  if (adapter !== expectedAdapter) {
+    throw new UnexpectedTrainingResponseError(
+      `The training response at ${input.outputLocation} names the package ${adapter}, not ${expectedAdapter}, the one planned for ${input.tenantId}/${input.subjectId}/${input.modelVersion}`,
+    );
+  }
+  const targetModel = targetModelOf(input, input.modelVersion);
   const modelKey = `${deps.modelsPrefix}${targetModel}`;
-  await deps.store.copy(keyInBucket(response.adapterPackageUri, deps.bucket), modelKey);
+  await deps.store.copy(adapter, modelKey);
   return {
     targetModel,
     modelKey,

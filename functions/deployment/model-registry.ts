@@ -1,8 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SubjectRef } from '../../events/identifiers.js';
 import type { Hyperparameters } from '../../events/training-settings.js';
 
 /** One trained, deployed and warmed model of a subject. */
 export interface RegisteredModel {
+  tenantId: string;
   subjectId: string;
   modelVersion: string;
   imageSetId: string;
@@ -17,9 +19,14 @@ export interface RegisteredModel {
 }
 
 /**
- * The model registry (hosting's table): partition key subjectId, sort key modelVersion, and one item
- * `modelVersion = CURRENT` pointing at the version generation uses.
+ * The model registry (hosting's table): partition key `subjectKey` (`<tenantId>#<subjectId>`: subject ids are
+ * unique within a tenant only), sort key modelVersion, and one item `modelVersion = CURRENT` pointing at the version
+ * generation uses. Every read names the tenant, so no caller can reach another tenant's models.
  */
+export function registrySubjectKey(ref: SubjectRef): string {
+  return `${ref.tenantId}#${ref.subjectId}`;
+}
+
 export class ModelRegistry {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -28,11 +35,14 @@ export class ModelRegistry {
 
   /** Idempotent: registering the same version again rewrites the same entry. */
   async register(model: RegisteredModel): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...model } }));
+    const subjectKey = registrySubjectKey(model);
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { subjectKey, ...model } }));
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
+          subjectKey,
+          tenantId: model.tenantId,
           subjectId: model.subjectId,
           modelVersion: 'CURRENT',
           currentVersion: model.modelVersion,
@@ -43,11 +53,12 @@ export class ModelRegistry {
     );
   }
 
-  async current(subjectId: string): Promise<RegisteredModel | undefined> {
+  async current(ref: SubjectRef): Promise<RegisteredModel | undefined> {
+    const subjectKey = registrySubjectKey(ref);
     const pointer = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { subjectId, modelVersion: 'CURRENT' },
+        Key: { subjectKey, modelVersion: 'CURRENT' },
         ConsistentRead: true,
       }),
     );
@@ -56,10 +67,16 @@ export class ModelRegistry {
     const entry = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { subjectId, modelVersion: version },
+        Key: { subjectKey, modelVersion: version },
         ConsistentRead: true,
       }),
     );
-    return entry.Item as RegisteredModel | undefined;
+    return withoutKey(entry.Item);
   }
+}
+
+function withoutKey(item: Record<string, unknown> | undefined): RegisteredModel | undefined {
+  if (!item) return undefined;
+  const { subjectKey: _key, ...model } = item;
+  return model as unknown as RegisteredModel;
 }

@@ -9,6 +9,7 @@ export async function registerModel(
 ): Promise<ModelReady> {
   const { started, deployed, warmUp } = input;
   await deps.registry.register({
+    tenantId: started.tenantId,
     subjectId: started.subjectId,
     modelVersion: started.modelVersion,
     imageSetId: started.imageSetId,
@@ -23,6 +24,7 @@ export async function registerModel(
   });
   return {
     version: 1,
+    tenantId: started.tenantId,
     subjectId: started.subjectId,
     imageSetId: started.imageSetId,
     modelVersion: started.modelVersion,

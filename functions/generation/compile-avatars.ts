@@ -1,7 +1,9 @@
 import { AvatarsReady, GenerationFailed } from '../../events/pipeline-events.js';
 import type { CompileAvatarsInput, CompileAvatarsOutput } from '../../state-machines/generation/contract.js';
+import { AVATARS_PREFIX } from '../platform/bucket-layout.js';
 import { type Environment, getNumberFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
+import { assertOwnedKeys } from '../platform/ownership.js';
 import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import type { ImageLinks } from './image-links.js';
 
@@ -46,10 +48,17 @@ export async function compileAvatars(
   deps: CompileAvatarsDeps,
 ): Promise<CompileAvatarsOutput> {
   const { request, screening, results } = input;
+  // Every image must be one the subject's own generation wrote: a link is never issued to another's object.
+  assertOwnedKeys(
+    request,
+    results.flatMap((result) => (result.status === 'delivered' ? [result.key] : [])),
+    { task: 'CompileAvatars', prefix: AVATARS_PREFIX },
+  );
   const delivered = results.filter((result) => result.status === 'delivered');
   const withheld = results.filter((result) => result.status === 'withheld');
   const base = {
     version: 1 as const,
+    tenantId: request.tenantId,
     subjectId: request.subjectId,
     modelVersion: request.modelVersion,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),

@@ -3,7 +3,7 @@ import type {
   GenerationJob,
   GenerationRequest,
 } from '../../state-machines/generation/contract.js';
-import { avatarKey, quarantineKey } from '../platform/bucket-layout.js';
+import { avatarKey, quarantineKey, targetModelOf } from '../platform/bucket-layout.js';
 import {
   type Environment,
   getListFromEnv,
@@ -11,6 +11,7 @@ import {
   MissingConfigurationError,
 } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
+import { OwnershipError } from '../platform/errors.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import { generationRequest, imageFromResponse } from '../serving/generation-request.js';
@@ -111,6 +112,12 @@ export async function generateScreenedImage(
   input: { request: GenerationRequest; job: GenerationJob },
   deps: GenerateScreenedImageDeps,
 ): Promise<GeneratedImageResult> {
+  // The model must be the one of this request's subject and tenant: a forged request never uses another's.
+  if (input.request.targetModel !== targetModelOf(input.request, input.request.modelVersion)) {
+    throw new OwnershipError(
+      `GenerateScreenedImage was given the TargetModel "${input.request.targetModel}", which is not the model ${input.request.modelVersion} of ${input.request.tenantId}/${input.request.subjectId}; nothing was generated`,
+    );
+  }
   const { request, job } = input;
   const { policy } = deps;
   const generations = 1 + policy.maxRegenerations;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { DEFAULT_TENANT_ID, type SubjectRef } from '../../events/identifiers.js';
 import {
   AvatarGenerationRequested,
   EVENT_SOURCE,
@@ -22,12 +23,12 @@ export const AVATAR_GENERATION_REQUESTED = 'Avatar Generation Requested';
 
 /** Port: the subject's current model (ModelRegistry on DynamoDB). */
 export interface CurrentModels {
-  current(subjectId: string): Promise<{ modelVersion: string; targetModel: string } | undefined>;
+  current(ref: SubjectRef): Promise<{ modelVersion: string; targetModel: string } | undefined>;
 }
 
 /** Port: the subject's recorded `subject.json` (SubjectLedger on DynamoDB). */
 export interface SubjectSettingsSource {
-  getSubject(subjectId: string): Promise<{ settingsJson?: string | null } | undefined>;
+  getSubject(ref: SubjectRef): Promise<{ settingsJson?: string | null } | undefined>;
 }
 
 export interface PreparationPolicy {
@@ -52,6 +53,11 @@ export function readPreparationPolicyFromEnvironment(env: Environment = process.
 
 export interface PrepareGenerationDeps {
   models: CurrentModels;
+  /**
+   * The tenant of each partner account allowed to put requests on the bus; a request from an account not listed
+   * (this account's own principals) is the default tenant's. A partner never names a tenant itself.
+   */
+  partnerTenants?: Readonly<Record<string, string>>;
   subjects: SubjectSettingsSource;
   policy: PreparationPolicy;
   stylePack?: readonly AvatarStyle[];
@@ -75,10 +81,11 @@ export async function prepareGeneration(
   if (detailType === MODEL_READY && input.source === EVENT_SOURCE) {
     return prepareForModelReady(input, deps);
   }
+  const tenantId = partnerTenantOf(input, deps);
   if (detailType === AVATAR_GENERATION_REQUESTED) {
-    return prepareForPartner(input, deps);
+    return prepareForPartner(input, tenantId, deps);
   }
-  return rejected(subjectIdOf(input.detail), correlationIdOf(input.detail), [
+  return rejected(tenantId, subjectIdOf(input.detail), correlationIdOf(input.detail), [
     {
       path: 'detail-type',
       message: `"${detailType}" from "${input.source}" does not start a generation; send "${AVATAR_GENERATION_REQUESTED}"`,
@@ -101,6 +108,7 @@ async function prepareForModelReady(
   const detail = parsed.data;
   const request: GenerationRequest = {
     requestId: input.id,
+    tenantId: detail.tenantId,
     subjectId: detail.subjectId,
     modelVersion: detail.modelVersion,
     targetModel: detail.targetModel,
@@ -111,20 +119,23 @@ async function prepareForModelReady(
 
 async function prepareForPartner(
   input: GenerationExecutionInput,
+  tenantId: string,
   deps: PrepareGenerationDeps,
 ): Promise<PrepareGenerationOutput> {
   const parsed = AvatarGenerationRequested.safeParse(input.detail);
   if (!parsed.success) {
     return rejected(
+      tenantId,
       subjectIdOf(input.detail),
       correlationIdOf(input.detail),
       formatIssues(parsed.error, 'detail'),
     );
   }
   const detail = parsed.data;
-  const model = await deps.models.current(detail.subjectId);
+  const model = await deps.models.current({ tenantId, subjectId: detail.subjectId });
   if (!model) {
     return rejected(
+      tenantId,
       detail.subjectId,
       detail.correlationId,
       [{ path: 'detail.subjectId', message: `no trained model for ${detail.subjectId}` }],
@@ -133,6 +144,7 @@ async function prepareForPartner(
   }
   const request: GenerationRequest = {
     requestId: input.id,
+    tenantId,
     subjectId: detail.subjectId,
     modelVersion: model.modelVersion,
     targetModel: model.targetModel,
@@ -152,8 +164,9 @@ async function plan(
   overrides: { prompts?: string[]; styles?: string[]; imagesPerPrompt?: number },
   deps: PrepareGenerationDeps,
 ): Promise<PrepareGenerationOutput> {
-  const settings = await subjectSettings(request.subjectId, deps.subjects);
-  if (!settings.success) return rejected(request.subjectId, correlationId, settings.problems);
+  const settings = await subjectSettings(request, deps.subjects);
+  if (!settings.success)
+    return rejected(request.tenantId, request.subjectId, correlationId, settings.problems);
   const merged = { ...settings.value, ...overrides };
   const imagesPerPrompt = merged.imagesPerPrompt ?? DEFAULT_IMAGES_PER_PROMPT;
   let prompts: ReturnType<typeof planPrompts>;
@@ -162,6 +175,7 @@ async function plan(
   } catch (error) {
     if (!(error instanceof UnknownStyleError)) throw error;
     return rejected(
+      request.tenantId,
       request.subjectId,
       correlationId,
       error.unknownStyles.map((style) => ({
@@ -174,6 +188,7 @@ async function plan(
   const images = prompts.length * imagesPerPrompt;
   if (images > deps.policy.maxImagesPerRequest) {
     return rejected(
+      request.tenantId,
       request.subjectId,
       correlationId,
       [
@@ -187,6 +202,7 @@ async function plan(
   }
   const failureBase = {
     version: 1 as const,
+    tenantId: request.tenantId,
     subjectId: request.subjectId,
     modelVersion: request.modelVersion,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),
@@ -196,8 +212,8 @@ async function plan(
 
 type SettingsResult = { success: true; value: SubjectSettings } | { success: false; problems: Problem[] };
 
-async function subjectSettings(subjectId: string, subjects: SubjectSettingsSource): Promise<SettingsResult> {
-  const record = await subjects.getSubject(subjectId);
+async function subjectSettings(ref: SubjectRef, subjects: SubjectSettingsSource): Promise<SettingsResult> {
+  const record = await subjects.getSubject(ref);
   const json = record?.settingsJson;
   if (!json) return { success: true, value: SubjectSettings.parse({}) };
   const parsed = parseSubjectSettingsJson(json);
@@ -216,6 +232,7 @@ async function subjectSettings(subjectId: string, subjects: SubjectSettingsSourc
 }
 
 function rejected(
+  tenantId: string,
   subjectId: string,
   correlationId: string | undefined,
   errors: Problem[],
@@ -223,6 +240,7 @@ function rejected(
 ): PrepareGenerationOutput {
   const rejection: RequestRejected = {
     version: 1,
+    tenantId,
     subjectId,
     ...(correlationId ? { correlationId } : {}),
     errors,
@@ -247,4 +265,10 @@ function subjectIdOf(detail: unknown): string {
 function correlationIdOf(detail: unknown): string | undefined {
   const value = (detail as { correlationId?: unknown } | null)?.correlationId;
   return typeof value === 'string' && value.length > 0 && value.length <= 128 ? value : undefined;
+}
+
+/** The tenant of a request that came over the bus: decided by the account that put it there, never by the event. */
+function partnerTenantOf(input: GenerationExecutionInput, deps: PrepareGenerationDeps): string {
+  const account = (input as { account?: unknown }).account;
+  return (typeof account === 'string' && deps.partnerTenants?.[account]) || DEFAULT_TENANT_ID;
 }

@@ -364,6 +364,7 @@ const PROMPT_EXCERPT_CHARS = 300;
 function promptRejected(request: GenerationRequest, prompt: PlannedPrompt, verdict: Verdict): PromptRejected {
   return {
     version: 1,
+    tenantId: request.tenantId,
     subjectId: request.subjectId,
     modelVersion: request.modelVersion,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),

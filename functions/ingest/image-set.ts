@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_TENANT_ID, type SubjectRef } from '../../events/identifiers.js';
 import type { PhotoRef } from '../../events/pipeline-events.js';
 
 /**
@@ -19,15 +20,19 @@ export function imageSetIdOf(photos: readonly PhotoRef[], settingsEtag: string |
  * (a replayed event, the sweep) is a no-op, so a generation is trained at most once; the incarnation keeps a
  * recreated subject (after erasure) from meeting the names of the old one, which Step Functions keeps 90 days.
  */
-export function executionNameFor(subjectId: string, incarnation: string, generation: number): string {
+export function executionNameFor(ref: SubjectRef, incarnation: string, generation: number): string {
   const suffix = `-${incarnation}-g${generation}`;
-  const safeSubject = subjectId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80 - suffix.length);
+  // The default tenant's names stay short (`ana-0a1b2c3d-g1`); another tenant's start with it (`acme--ana-...`).
+  const tenant = ref.tenantId === DEFAULT_TENANT_ID ? '' : `${ref.tenantId}--`;
+  const safeSubject = `${tenant}${ref.subjectId}`
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(0, 80 - suffix.length);
   return `${safeSubject}${suffix}`;
 }
 
 /** The one execution that reports a folder whose name is not a valid subject id: one per folder name. */
-export function rejectedFolderExecutionName(folder: string): string {
-  return `rejected-folder-${createHash('sha256').update(folder).digest('hex').slice(0, 32)}`;
+export function rejectedFolderExecutionName(tenantId: string, folder: string): string {
+  return `rejected-folder-${createHash('sha256').update(`${tenantId}\u0000${folder}`).digest('hex').slice(0, 32)}`;
 }
 
 /** A stable, valid id for events about a folder whose name is not one. */

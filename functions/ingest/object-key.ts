@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
-import { SUBJECT_ID_PATTERN, SUBJECT_ID_RULE } from '../../events/identifiers.js';
-import { SETTINGS_FILE, SUBJECTS_PREFIX } from '../platform/bucket-layout.js';
+import {
+  DEFAULT_TENANT_ID,
+  SUBJECT_ID_PATTERN,
+  SUBJECT_ID_RULE,
+  TENANT_ID_PATTERN,
+  TENANT_ID_RULE,
+} from '../../events/identifiers.js';
+import { SETTINGS_FILE, SUBJECTS_PREFIX, TENANTS_PREFIX } from '../platform/bucket-layout.js';
 
 /**
  * What an object dropped under `subjects/` is. Browsers, Finder and Explorer add files nobody meant to
@@ -8,10 +14,10 @@ import { SETTINGS_FILE, SUBJECTS_PREFIX } from '../platform/bucket-layout.js';
  * subject folder (`holiday/photo.jpg`): messages name files by it, since two subfolders may hold the same name.
  */
 export type ObjectKind =
-  | { kind: 'photo'; subjectId: string; path: string }
-  | { kind: 'settings'; subjectId: string; path: string }
-  | { kind: 'junk'; subjectId: string; path: string; why: string }
-  | { kind: 'invalid-folder'; folder: string; why: string; suggestedSubjectId: string }
+  | { kind: 'photo'; tenantId: string; subjectId: string; path: string }
+  | { kind: 'settings'; tenantId: string; subjectId: string; path: string }
+  | { kind: 'junk'; tenantId: string; subjectId: string; path: string; why: string }
+  | { kind: 'invalid-folder'; tenantId: string; folder: string; why: string; suggestedSubjectId: string }
   | { kind: 'outside'; why: string };
 
 const JUNK_FILES: Record<string, string> = {
@@ -22,11 +28,40 @@ const JUNK_FILES: Record<string, string> = {
   'icon\r': 'macOS folder icon',
 };
 
-export function classifyObjectKey(key: string): ObjectKind {
-  if (!key.startsWith(SUBJECTS_PREFIX)) {
-    return { kind: 'outside', why: `"${key}" is not under ${SUBJECTS_PREFIX}` };
+/**
+ * `subjects/<id>/...` is the default tenant's folder drop; `tenants/<tenantId>/subjects/<id>/...` a tenant's (where
+ * the HTTP API's uploads go). Anything else is outside the pipeline.
+ */
+function splitTenant(key: string): { tenantId: string; dropPrefix: string; rest: string } | undefined {
+  if (key.startsWith(SUBJECTS_PREFIX)) {
+    return {
+      tenantId: DEFAULT_TENANT_ID,
+      dropPrefix: SUBJECTS_PREFIX,
+      rest: key.slice(SUBJECTS_PREFIX.length),
+    };
   }
-  const [folder, ...rest] = key.slice(SUBJECTS_PREFIX.length).split('/');
+  if (!key.startsWith(TENANTS_PREFIX)) return undefined;
+  const [tenantId, subjects, ...rest] = key.slice(TENANTS_PREFIX.length).split('/');
+  // The default tenant's folders are subjects/<id>/ only: one subject never has two folders.
+  if (!tenantId || tenantId === DEFAULT_TENANT_ID || !TENANT_ID_PATTERN.test(tenantId)) return undefined;
+  if (`${subjects}/` !== SUBJECTS_PREFIX) return undefined;
+  return {
+    tenantId,
+    dropPrefix: `${TENANTS_PREFIX}${tenantId}/${SUBJECTS_PREFIX}`,
+    rest: rest.join('/'),
+  };
+}
+
+export function classifyObjectKey(key: string): ObjectKind {
+  const tenant = splitTenant(key);
+  if (!tenant) {
+    return {
+      kind: 'outside',
+      why: `"${key}" is not under ${SUBJECTS_PREFIX}<subjectId>/ or ${TENANTS_PREFIX}<tenantId>/${SUBJECTS_PREFIX}<subjectId>/ (a tenant id is ${TENANT_ID_RULE}; the ${DEFAULT_TENANT_ID} tenant's folders are under ${SUBJECTS_PREFIX})`,
+    };
+  }
+  const { tenantId, dropPrefix } = tenant;
+  const [folder, ...rest] = tenant.rest.split('/');
   if (!folder || rest.length === 0 || rest.at(-1) === '') {
     return { kind: 'outside', why: `"${key}" is a folder marker, not a file in a subject folder` };
   }
@@ -34,6 +69,7 @@ export function classifyObjectKey(key: string): ObjectKind {
     const suggestedSubjectId = suggestSubjectId(folder);
     return {
       kind: 'invalid-folder',
+      tenantId,
       folder,
       suggestedSubjectId,
       why: `Folder name "${folder}" is not a valid subject id: use ${SUBJECT_ID_RULE}, for example "${suggestedSubjectId}"`,
@@ -44,23 +80,24 @@ export function classifyObjectKey(key: string): ObjectKind {
   const baseName = rest.at(-1) ?? '';
   // Finder and Explorer keep the case a person typed: Subject.JSON is still the settings file.
   if (baseName.toLowerCase() === SETTINGS_FILE) {
-    if (rest.length === 1) return { kind: 'settings', subjectId, path };
+    if (rest.length === 1) return { kind: 'settings', tenantId, subjectId, path };
     return {
       kind: 'junk',
+      tenantId,
       subjectId,
       path,
-      why: `a settings file inside a subfolder is not read: move it to ${SUBJECTS_PREFIX}${subjectId}/${SETTINGS_FILE} (the top of the subject folder)`,
+      why: `a settings file inside a subfolder is not read: move it to ${dropPrefix}${subjectId}/${SETTINGS_FILE} (the top of the subject folder)`,
     };
   }
   if (rest.some((part) => part === '__MACOSX')) {
-    return { kind: 'junk', subjectId, path, why: 'macOS archive metadata (__MACOSX)' };
+    return { kind: 'junk', tenantId, subjectId, path, why: 'macOS archive metadata (__MACOSX)' };
   }
   if (baseName.startsWith('._')) {
-    return { kind: 'junk', subjectId, path, why: 'macOS resource fork (._ file)' };
+    return { kind: 'junk', tenantId, subjectId, path, why: 'macOS resource fork (._ file)' };
   }
   const known = JUNK_FILES[baseName.toLowerCase()];
-  if (known) return { kind: 'junk', subjectId, path, why: known };
-  return { kind: 'photo', subjectId, path };
+  if (known) return { kind: 'junk', tenantId, subjectId, path, why: known };
+  return { kind: 'photo', tenantId, subjectId, path };
 }
 
 /**

@@ -17,8 +17,8 @@ export interface IngestDeps extends StartDeps {
 export type RecordOutcome =
   | { action: 'ignored'; why: string }
   | { action: 'rejected-folder'; folder: string }
-  | { action: 'unchanged'; subjectId: string; started: boolean }
-  | { action: 'recorded'; subjectId: string; effect: ActivityEffect; started: boolean };
+  | { action: 'unchanged'; tenantId: string; subjectId: string; started: boolean }
+  | { action: 'recorded'; tenantId: string; subjectId: string; effect: ActivityEffect; started: boolean };
 
 /**
  * Records one object of a subject folder in the ledger and makes sure the execution of the subject's current
@@ -43,30 +43,31 @@ export async function recordObjectCreated(
       await reportRejectedFolder(kind, deps);
       return { action: 'rejected-folder', folder: kind.folder };
     case 'junk':
-      changed = await deps.ledger.recordIgnoredFile(kind.subjectId, key, kind.why);
+      changed = await deps.ledger.recordIgnoredFile(kind, key, kind.why);
       // Junk never makes a new set of the same photos (it would train them twice); it only counts while open.
       reopens = false;
       break;
     case 'settings':
-      changed = await deps.ledger.recordSettings(kind.subjectId, {
+      changed = await deps.ledger.recordSettings(kind, {
         etag: cleanEtag,
         sequencer,
         ...(await readSettings(deps.store, key, size, deps.limits)),
       });
       break;
     case 'photo':
-      changed = await deps.ledger.recordPhoto(kind.subjectId, { key, size, etag: cleanEtag, sequencer });
+      changed = await deps.ledger.recordPhoto(kind, { key, size, etag: cleanEtag, sequencer });
       break;
   }
-  const subjectId = kind.subjectId;
+  const { subjectId } = kind;
+  const owner = { tenantId: kind.tenantId, subjectId };
   let subject: SubjectRecord | undefined;
   let effect: ActivityEffect | undefined;
-  if (changed) ({ subject, effect } = await deps.ledger.noteActivity(subjectId, deps.now(), { reopens }));
-  else subject = await deps.ledger.getSubject(subjectId);
+  if (changed) ({ subject, effect } = await deps.ledger.noteActivity(owner, deps.now(), { reopens }));
+  else subject = await deps.ledger.getSubject(owner);
   // Also for unchanged objects: a retried event whose start failed the first time still starts it.
   const started = subject ? await ensureGenerationStarted(subject, deps) : false;
-  if (!effect) return { action: 'unchanged', subjectId, started };
-  return { action: 'recorded', subjectId, effect, started };
+  if (!effect) return { action: 'unchanged', ...owner, started };
+  return { action: 'recorded', ...owner, effect, started };
 }
 
 /** subject.json is checked now against everything that will use it; its problem travels with the set. */

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT_ID, type SubjectRef } from '../../events/identifiers.js';
 import type { ChecksPerformedBy } from '../../events/photo-verdicts.js';
 import { SubjectReceived, type SubjectRejected } from '../../events/pipeline-events.js';
 import { SubjectSettings } from '../../events/subject-settings.js';
@@ -7,7 +8,7 @@ import type {
   SettleImageSetInput,
   SettleReason,
 } from '../../state-machines/training/contract.js';
-import { SUBJECTS_PREFIX } from '../platform/bucket-layout.js';
+import { SUBJECTS_PREFIX, subjectFolder, TENANTS_PREFIX } from '../platform/bucket-layout.js';
 import { imageSetIdOf, rejectedFolderImageSetId, rejectedFolderSubjectId } from './image-set.js';
 import type { SealingPolicy } from './sealing-policy.js';
 import type { SubjectLedger, SubjectRecord } from './subject-ledger.js';
@@ -38,15 +39,16 @@ export interface SettleDeps {
 export async function settleImageSet(input: SettleImageSetInput, deps: SettleDeps): Promise<SettleDecision> {
   if (input.rejectedFolder)
     return { decision: 'rejected', rejected: folderRejection(input.rejectedFolder, deps) };
-  const { subjectId, generation } = input;
+  const { tenantId, subjectId, generation } = input;
   if (!subjectId || !generation) {
     throw new Error(
       'SettleImageSet needs subjectId and generation (or rejectedFolder) in the execution input',
     );
   }
-  const subject = await deps.ledger.getSubject(subjectId);
+  const ref = { tenantId, subjectId };
+  const subject = await deps.ledger.getSubject(ref);
   if (!subject || subject.generation !== generation) {
-    deps.log('Execution of an older generation: nothing to settle', { subjectId, generation });
+    deps.log('Execution of an older generation: nothing to settle', { tenantId, subjectId, generation });
     return { decision: 'stale' };
   }
   if (subject.status !== 'open') {
@@ -56,9 +58,9 @@ export async function settleImageSet(input: SettleImageSetInput, deps: SettleDep
       received: await received(subject, subject.sealedBy as SettleSealedBy, deps),
     };
   }
-  const photos = await deps.ledger.listPhotos(subjectId);
+  const photos = await deps.ledger.listPhotos(ref);
   const settings = settingsOf(subject);
-  if (namedSetComplete(subjectId, settings, photos)) return seal(subject, 'photo-list-complete', deps);
+  if (namedSetComplete(ref, settings, photos)) return seal(subject, 'photo-list-complete', deps);
   const previous = input.settle;
   if (previous?.decision === 'wait' && previous.seenActivity === subject.activity && previous.reason) {
     return seal(subject, previous.reason as SettleReason, deps);
@@ -88,7 +90,7 @@ async function seal(
   sealedBy: SettleSealedBy,
   deps: SettleDeps,
 ): Promise<SettleDecision> {
-  const photos = await deps.ledger.listPhotos(subject.subjectId);
+  const photos = await deps.ledger.listPhotos(subject);
   const imageSetId = imageSetIdOf(photos, subject.settingsEtag);
   const sealed = await deps.ledger.markSealed(subject, { imageSetId, sealedBy }, deps.now());
   if (!sealed) {
@@ -103,11 +105,12 @@ async function seal(
 
 async function received(subject: SubjectRecord, sealedBy: SettleSealedBy, deps: SettleDeps) {
   const [photos, ignored] = await Promise.all([
-    deps.ledger.listPhotos(subject.subjectId),
-    deps.ledger.listIgnoredFiles(subject.subjectId),
+    deps.ledger.listPhotos(subject),
+    deps.ledger.listIgnoredFiles(subject),
   ]);
   return SubjectReceived.parse({
     version: 1,
+    tenantId: subject.tenantId,
     subjectId: subject.subjectId,
     imageSetId: subject.imageSetId ?? imageSetIdOf(photos, subject.settingsEtag),
     sealedBy,
@@ -121,10 +124,10 @@ async function received(subject: SubjectRecord, sealedBy: SettleSealedBy, deps: 
 }
 
 /** Every photo subject.json names is here (or as many as it counts): the drop is known to be complete. */
-function namedSetComplete(subjectId: string, settings: SubjectSettings, photos: { key: string }[]): boolean {
+function namedSetComplete(ref: SubjectRef, settings: SubjectSettings, photos: { key: string }[]): boolean {
   if (settings.photos) {
     const present = new Set(photos.map((photo) => photo.key));
-    return settings.photos.every((path) => present.has(`${SUBJECTS_PREFIX}${subjectId}/${path}`));
+    return settings.photos.every((path) => present.has(`${subjectFolder(ref)}${path}`));
   }
   return settings.photoCount !== undefined && photos.length >= settings.photoCount;
 }
@@ -138,14 +141,19 @@ function settingsOf(subject: SubjectRecord): SubjectSettings {
 }
 
 function folderRejection(folder: RejectedFolder, deps: SettleDeps): SubjectRejected {
+  const dropped =
+    folder.tenantId === DEFAULT_TENANT_ID
+      ? SUBJECTS_PREFIX
+      : `${TENANTS_PREFIX}${folder.tenantId}/${SUBJECTS_PREFIX}`;
   return {
     version: 1,
+    tenantId: folder.tenantId,
     subjectId: rejectedFolderSubjectId(folder.folder),
     imageSetId: rejectedFolderImageSetId(folder.folder),
     folder: folder.folder,
     suggestedSubjectId: folder.suggestedSubjectId,
-    reason: `${folder.reason}. Nothing in ${SUBJECTS_PREFIX}${folder.folder}/ was read.`,
-    advice: `Upload the folder again as ${SUBJECTS_PREFIX}${folder.suggestedSubjectId}/ (or another name that follows the rule); the photos under the old name are never used.`,
+    reason: `${folder.reason}. Nothing in ${dropped}${folder.folder}/ was read.`,
+    advice: `Upload the folder again as ${dropped}${folder.suggestedSubjectId}/ (or another name that follows the rule); the photos under the old name are never used.`,
     usablePhotoCount: 0,
     requiredPhotoCount: deps.policy.minPhotos,
     photosExcluded: [],

@@ -16,6 +16,7 @@ export interface StartDeps {
 export async function ensureGenerationStarted(subject: SubjectRecord, deps: StartDeps): Promise<boolean> {
   if (subject.status !== 'open' || subject.startedGeneration === subject.generation) return false;
   const { alreadyStarted } = await deps.starter.start(subject.executionName, {
+    tenantId: subject.tenantId,
     subjectId: subject.subjectId,
     generation: subject.generation,
   });
@@ -25,18 +26,19 @@ export async function ensureGenerationStarted(subject: SubjectRecord, deps: Star
       executionName: subject.executionName,
     });
   }
-  await deps.ledger.markStarted(subject.subjectId, subject.generation);
+  await deps.ledger.markStarted(subject, subject.generation);
   return true;
 }
 
 /** Starts the one execution that tells the person a folder name cannot be a subject id (once per folder). */
 export async function reportRejectedFolder(
-  rejected: { folder: string; why: string; suggestedSubjectId: string },
+  rejected: { tenantId: string; folder: string; why: string; suggestedSubjectId: string },
   deps: Pick<StartDeps, 'starter' | 'log'>,
 ): Promise<void> {
-  const name = rejectedFolderExecutionName(rejected.folder);
+  const name = rejectedFolderExecutionName(rejected.tenantId, rejected.folder);
   const { alreadyStarted } = await deps.starter.start(name, {
     rejectedFolder: {
+      tenantId: rejected.tenantId,
       folder: rejected.folder,
       reason: rejected.why,
       suggestedSubjectId: rejected.suggestedSubjectId,

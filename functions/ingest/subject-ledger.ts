@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_TENANT_ID, type SubjectRef } from '../../events/identifiers.js';
 import type { PhotoRef } from '../../events/pipeline-events.js';
 import { queryAllItems } from '../platform/query-all-items.js';
 import { LedgerContentionError } from './errors.js';
@@ -10,9 +11,11 @@ import { isLaterSequencer, sortableSequencer } from './s3-sequencer.js';
 /**
  * The subject ledger: one DynamoDB item per subject and one per object in its folder.
  *
- *   pk = SUBJECT#<id>  sk = SUBJECT          status, generation, activity, settings, the current image set
- *   pk = SUBJECT#<id>  sk = PHOTO#<key>      size, etag, sequencer
- *   pk = SUBJECT#<id>  sk = IGNORED#<key>    why (folder junk, misplaced settings)
+ *   pk = SUBJECT#<tenantId>#<subjectId>  sk = SUBJECT        status, generation, activity, settings, the image set
+ *   pk = SUBJECT#<tenantId>#<subjectId>  sk = PHOTO#<key>    size, etag, sequencer
+ *   pk = SUBJECT#<tenantId>#<subjectId>  sk = IGNORED#<key>  why (folder junk, misplaced settings)
+ *
+ * Subject ids are unique within a tenant, so every key (and every method) names both.
  *
  * A subject moves through one image set (a *generation*) at a time, each run by one execution of the training
  * workflow named after the subject, its incarnation and the generation:
@@ -30,6 +33,7 @@ import { isLaterSequencer, sortableSequencer } from './s3-sequencer.js';
 export type SubjectStatus = 'open' | 'sealed' | 'training' | 'done';
 
 export interface SubjectRecord {
+  tenantId: string;
   subjectId: string;
   status: SubjectStatus;
   generation: number;
@@ -66,7 +70,12 @@ export interface IgnoredFile {
 export type ActivityEffect = 'created' | 'counted' | 'superseded' | 'held-for-training' | 'reopened' | 'none';
 
 const OPEN = 'OPEN';
-const subjectKey = (subjectId: string) => ({ pk: `SUBJECT#${subjectId}`, sk: 'SUBJECT' });
+/** Rows written before tenancy carry no tenantId: they belong to the default tenant. */
+const asSubjectRecord = (item: Record<string, unknown>): SubjectRecord =>
+  ({ ...item, tenantId: (item.tenantId as string | undefined) ?? DEFAULT_TENANT_ID }) as SubjectRecord;
+
+const partitionOf = (ref: SubjectRef) => `SUBJECT#${ref.tenantId}#${ref.subjectId}`;
+const subjectKey = (ref: SubjectRef) => ({ pk: partitionOf(ref), sk: 'SUBJECT' });
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
 export class SubjectLedger {
@@ -79,8 +88,8 @@ export class SubjectLedger {
    * Records the latest version of an object key. Returns false for a replayed, duplicate or out-of-order
    * (older sequencer) event, and for a re-upload of identical content: nothing changed.
    */
-  async recordPhoto(subjectId: string, photo: LedgerPhoto): Promise<boolean> {
-    const key = { pk: `SUBJECT#${subjectId}`, sk: `PHOTO#${photo.key}` };
+  async recordPhoto(ref: SubjectRef, photo: LedgerPhoto): Promise<boolean> {
+    const key = { pk: partitionOf(ref), sk: `PHOTO#${photo.key}` };
     const existing = (
       await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))
     ).Item as LedgerPhoto | undefined;
@@ -96,7 +105,8 @@ export class SubjectLedger {
           TableName: this.tableName,
           Item: {
             ...key,
-            subjectId,
+            tenantId: ref.tenantId,
+            subjectId: ref.subjectId,
             key: photo.key,
             size: photo.size,
             etag: photo.etag,
@@ -115,12 +125,19 @@ export class SubjectLedger {
   }
 
   /** Records a file that is not a photo (folder junk, a misplaced settings file); true when it is new. */
-  async recordIgnoredFile(subjectId: string, key: string, why: string): Promise<boolean> {
+  async recordIgnoredFile(ref: SubjectRef, key: string, why: string): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `SUBJECT#${subjectId}`, sk: `IGNORED#${key}`, subjectId, key, why },
+          Item: {
+            pk: partitionOf(ref),
+            sk: `IGNORED#${key}`,
+            tenantId: ref.tenantId,
+            subjectId: ref.subjectId,
+            key,
+            why,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -136,20 +153,21 @@ export class SubjectLedger {
    * Sequencers are compared padded (as the S3 user guide says), stored in that form so DynamoDB can compare them.
    */
   async recordSettings(
-    subjectId: string,
+    ref: SubjectRef,
     settings: { etag: string; sequencer: string; json?: string; problem?: string },
   ): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: subjectKey(subjectId),
+          Key: subjectKey(ref),
           UpdateExpression:
-            'SET subjectId = :id, settingsEtag = :etag, settingsSequencer = :seq, settingsJson = :json, settingsProblem = :problem',
+            'SET tenantId = :tenant, subjectId = :id, settingsEtag = :etag, settingsSequencer = :seq, settingsJson = :json, settingsProblem = :problem',
           ConditionExpression:
             'attribute_not_exists(settingsSequencer) OR (settingsSequencer < :seq AND settingsEtag <> :etag)',
           ExpressionAttributeValues: {
-            ':id': subjectId,
+            ':tenant': ref.tenantId,
+            ':id': ref.subjectId,
             ':etag': settings.etag,
             ':seq': sortableSequencer(settings.sequencer),
             ':json': settings.json ?? null,
@@ -170,29 +188,30 @@ export class SubjectLedger {
    * With `reopens: false` (folder junk) only an open subject counts the change.
    */
   async noteActivity(
-    subjectId: string,
+    ref: SubjectRef,
     now: number,
     options: { reopens: boolean } = { reopens: true },
   ): Promise<{ subject: SubjectRecord; effect: ActivityEffect }> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.getSubject(subjectId);
+      const current = await this.getSubject(ref);
       try {
         // A change that cannot alter the set (folder junk) moves nothing once the set is sealed.
         if (current?.status && current.status !== 'open' && !options.reopens)
           return { subject: current, effect: 'none' };
         if (!current?.status) {
           const incarnation = randomBytes(4).toString('hex');
-          const subject = await this.update(subjectId, {
+          const subject = await this.update(ref, {
             expression:
-              'SET subjectId = :id, #status = :open, generation = :one, incarnation = :inc, activity = :one, lastActivityAt = :now, executionName = :name, gsi1pk = :gsi, gsi1sk = :nowIso',
+              'SET tenantId = :tenant, subjectId = :id, #status = :open, generation = :one, incarnation = :inc, activity = :one, lastActivityAt = :now, executionName = :name, gsi1pk = :gsi, gsi1sk = :nowIso',
             condition: 'attribute_not_exists(#status)',
             values: {
-              ':id': subjectId,
+              ':tenant': ref.tenantId,
+              ':id': ref.subjectId,
               ':open': 'open',
               ':one': 1,
               ':inc': incarnation,
               ':now': now,
-              ':name': executionNameFor(subjectId, incarnation, 1),
+              ':name': executionNameFor(ref, incarnation, 1),
               ':gsi': OPEN,
               ':nowIso': iso(now),
             },
@@ -200,7 +219,7 @@ export class SubjectLedger {
           return { subject, effect: 'created' };
         }
         if (current.status === 'open' || current.status === 'training') {
-          const subject = await this.update(subjectId, {
+          const subject = await this.update(ref, {
             expression: `SET activity = activity + :one, lastActivityAt = :now${current.status === 'training' ? ', changedDuringTraining = :true' : ''}`,
             condition: '#status = :status AND generation = :gen',
             values: {
@@ -221,19 +240,19 @@ export class SubjectLedger {
       }
     }
     throw new LedgerContentionError(
-      `Subject "${subjectId}" kept changing while recording activity; the event will be retried`,
+      `Subject "${ref.tenantId}/${ref.subjectId}" kept changing while recording activity; the event will be retried`,
     );
   }
 
-  async getSubject(subjectId: string): Promise<SubjectRecord | undefined> {
+  async getSubject(ref: SubjectRef): Promise<SubjectRecord | undefined> {
     const out = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: subjectKey(subjectId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: subjectKey(ref), ConsistentRead: true }),
     );
-    return out.Item as SubjectRecord | undefined;
+    return out.Item ? asSubjectRecord(out.Item) : undefined;
   }
 
-  async listPhotos(subjectId: string): Promise<PhotoRef[]> {
-    const items = await this.queryAll(subjectId, 'PHOTO#');
+  async listPhotos(ref: SubjectRef): Promise<PhotoRef[]> {
+    const items = await this.queryAll(ref, 'PHOTO#');
     return items.map((item) => ({
       key: item.key as string,
       size: item.size as number,
@@ -241,8 +260,8 @@ export class SubjectLedger {
     }));
   }
 
-  async listIgnoredFiles(subjectId: string): Promise<IgnoredFile[]> {
-    return (await this.queryAll(subjectId, 'IGNORED#')).map((item) => ({
+  async listIgnoredFiles(ref: SubjectRef): Promise<IgnoredFile[]> {
+    return (await this.queryAll(ref, 'IGNORED#')).map((item) => ({
       key: item.key as string,
       why: item.why as string,
     }));
@@ -258,7 +277,7 @@ export class SubjectLedger {
     now: number,
   ): Promise<boolean> {
     try {
-      await this.update(seen.subjectId, {
+      await this.update(seen, {
         expression: 'SET #status = :sealed, imageSetId = :set, sealedBy = :by, sealedAt = :now',
         condition: '#status = :open AND generation = :gen AND activity = :activity',
         values: {
@@ -279,9 +298,9 @@ export class SubjectLedger {
   }
 
   /** The current generation's execution is confirmed started: the subject leaves the sweep's index. */
-  async markStarted(subjectId: string, generation: number): Promise<void> {
+  async markStarted(ref: SubjectRef, generation: number): Promise<void> {
     try {
-      await this.update(subjectId, {
+      await this.update(ref, {
         expression: 'SET startedGeneration = :gen REMOVE gsi1pk, gsi1sk',
         condition: 'generation = :gen',
         values: { ':gen': generation },
@@ -296,9 +315,9 @@ export class SubjectLedger {
    * The set of `executionName` takes a training slot: from now on new objects wait until its training ends.
    * False when the set was superseded (or never sealed by this execution).
    */
-  async claimForTraining(subjectId: string, executionName: string): Promise<boolean> {
+  async claimForTraining(ref: SubjectRef, executionName: string): Promise<boolean> {
     try {
-      await this.update(subjectId, {
+      await this.update(ref, {
         expression: 'SET #status = :training',
         condition: '#status = :sealed AND executionName = :name',
         values: { ':training': 'training', ':sealed': 'sealed', ':name': executionName },
@@ -315,11 +334,11 @@ export class SubjectLedger {
    * as the next generation (the sweep starts its execution); otherwise it is done. Idempotent.
    */
   async finishTraining(
-    subjectId: string,
+    ref: SubjectRef,
     executionName: string,
     now: number,
   ): Promise<'done' | 'reopened' | 'not-training'> {
-    const current = await this.getSubject(subjectId);
+    const current = await this.getSubject(ref);
     if (!current || current.executionName !== executionName || current.status !== 'training')
       return 'not-training';
     try {
@@ -327,7 +346,7 @@ export class SubjectLedger {
         await this.reopen(current, now);
         return 'reopened';
       }
-      await this.update(subjectId, {
+      await this.update(ref, {
         expression: 'SET #status = :done',
         condition: '#status = :training AND executionName = :name',
         values: { ':done': 'done', ':training': 'training', ':name': executionName },
@@ -341,17 +360,19 @@ export class SubjectLedger {
 
   /** Open subjects whose execution is not confirmed started and that have been quiet since `quietSince`. */
   async subjectsWaitingToStart(quietSince: number): Promise<SubjectRecord[]> {
-    return (await queryAllItems(this.db, {
-      TableName: this.tableName,
-      IndexName: 'open-subjects',
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :upTo',
-      ExpressionAttributeValues: { ':pk': OPEN, ':upTo': iso(quietSince) },
-    })) as unknown as SubjectRecord[];
+    return (
+      await queryAllItems(this.db, {
+        TableName: this.tableName,
+        IndexName: 'open-subjects',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :upTo',
+        ExpressionAttributeValues: { ':pk': OPEN, ':upTo': iso(quietSince) },
+      })
+    ).map(asSubjectRecord);
   }
 
   private async reopen(current: SubjectRecord, now: number): Promise<SubjectRecord> {
     const generation = current.generation + 1;
-    return this.update(current.subjectId, {
+    return this.update(current, {
       expression:
         'SET #status = :open, generation = :next, activity = activity + :one, lastActivityAt = :now, executionName = :name, supersededImageSetId = :previous, gsi1pk = :gsi, gsi1sk = :nowIso REMOVE imageSetId, sealedBy, sealedAt, changedDuringTraining',
       condition: '#status = :status AND generation = :gen',
@@ -362,7 +383,7 @@ export class SubjectLedger {
         ':next': generation,
         ':one': 1,
         ':now': now,
-        ':name': executionNameFor(current.subjectId, current.incarnation, generation),
+        ':name': executionNameFor(current, current.incarnation, generation),
         ':previous': current.imageSetId ?? null,
         ':gsi': OPEN,
         ':nowIso': iso(now),
@@ -370,23 +391,23 @@ export class SubjectLedger {
     });
   }
 
-  private async queryAll(subjectId: string, skPrefix: string): Promise<Record<string, unknown>[]> {
+  private async queryAll(ref: SubjectRef, skPrefix: string): Promise<Record<string, unknown>[]> {
     return queryAllItems(this.db, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `SUBJECT#${subjectId}`, ':prefix': skPrefix },
+      ExpressionAttributeValues: { ':pk': partitionOf(ref), ':prefix': skPrefix },
       ConsistentRead: true,
     });
   }
 
   private async update(
-    subjectId: string,
+    ref: SubjectRef,
     change: { expression: string; condition: string; values: Record<string, unknown> },
   ): Promise<SubjectRecord> {
     const out = await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: subjectKey(subjectId),
+        Key: subjectKey(ref),
         UpdateExpression: change.expression,
         ConditionExpression: change.condition,
         // DynamoDB refuses a name the expressions do not use.
@@ -397,6 +418,6 @@ export class SubjectLedger {
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return out.Attributes as SubjectRecord;
+    return asSubjectRecord(out.Attributes ?? {});
   }
 }

@@ -34,3 +34,12 @@ export class ObjectNotFoundError extends PipelineError {
     super(`No object at "${key}": it was deleted or never finished uploading`);
   }
 }
+
+/**
+ * A task was given an id or a key that does not belong to the tenant and subject it works for (a hand-started
+ * execution, a forged event): refused, never retried, and never acted on.
+ */
+export class OwnershipError extends PipelineError {
+  override readonly name = 'OwnershipError';
+  readonly retryable = false;
+}

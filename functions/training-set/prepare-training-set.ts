@@ -4,6 +4,7 @@ import type {
 } from '../../state-machines/training/contract.js';
 import { manifestKey, trainingImageKey, trainingSetPrefix } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
+import { assertOwnedKeys } from '../platform/ownership.js';
 import { cropTrainingImage } from './crop-training-image.js';
 import { type DatasetManifest, datasetPrompts } from './dataset-manifest.js';
 import type { TrainingSetPolicy } from './training-set-policy.js';
@@ -25,7 +26,12 @@ export async function prepareTrainingSet(
 ): Promise<PrepareTrainingSetOutput> {
   const { resolution, trainingPrefix } = deps.policy;
   const maxPixels = deps.policy.maxPixels ?? 50_000_000;
-  const prefix = trainingSetPrefix(input.subjectId, input.imageSetId, trainingPrefix);
+  assertOwnedKeys(
+    input,
+    input.photos.map((photo) => photo.key),
+    { task: 'PrepareTrainingSet' },
+  );
+  const prefix = trainingSetPrefix(input, input.imageSetId, trainingPrefix);
 
   const images: DatasetManifest['images'] = [];
   // One at a time: 15 small crops take about a second, and memory stays at one photo.

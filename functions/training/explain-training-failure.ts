@@ -2,6 +2,7 @@ import type { TrainingFailed } from '../../events/pipeline-events.js';
 import { type FailedTrainingState, TrainingErrors } from '../../state-machines/training/contract.js';
 
 export interface TrainingFailureInput {
+  tenantId: string;
   subjectId: string;
   imageSetId: string;
   modelVersion?: string;
@@ -18,6 +19,7 @@ export function explainTrainingFailure(input: TrainingFailureInput): TrainingFai
   const { reason, retryable } = classify(input.failure.Error, cause, input.stage);
   return {
     version: 1,
+    tenantId: input.tenantId,
     subjectId: input.subjectId,
     imageSetId: input.imageSetId,
     ...(input.modelVersion ? { modelVersion: input.modelVersion } : {}),
@@ -63,6 +65,7 @@ function causeText(cause: string | undefined): string {
 
 export function explainFailedTrainingState(state: FailedTrainingState): TrainingFailed {
   return explainTrainingFailure({
+    tenantId: state.received.tenantId,
     subjectId: state.received.subjectId,
     imageSetId: state.received.imageSetId,
     ...(state.plan?.modelVersion ? { modelVersion: state.plan.modelVersion } : {}),

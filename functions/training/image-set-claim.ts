@@ -16,14 +16,14 @@ export interface ClaimDeps {
  * saying so. Once it holds a slot and has claimed the subject, later objects wait until its training ends.
  */
 export async function acquireSlotForImageSet(request: SlotRequest, deps: ClaimDeps): Promise<SlotDecision> {
-  const subject = await deps.ledger.getSubject(request.subjectId);
+  const subject = await deps.ledger.getSubject(request);
   if (!subject || subject.executionName !== request.executionName) {
     await deps.queue.release(request);
     return { acquired: false, superseded: true };
   }
   const decision = await deps.queue.acquire(request, deps.limit);
   if (!decision.acquired || subject.status === 'training') return decision;
-  if (await deps.ledger.claimForTraining(request.subjectId, request.executionName)) return decision;
+  if (await deps.ledger.claimForTraining(request, request.executionName)) return decision;
   // Superseded between our read and the slot: give the slot to the next in line.
   await deps.queue.release(request);
   return { acquired: false, superseded: true };
@@ -38,6 +38,6 @@ export async function releaseSlotForImageSet(
   deps: Omit<ClaimDeps, 'limit'>,
 ): Promise<{ released: boolean }> {
   const released = await deps.queue.release(request);
-  await deps.ledger.finishTraining(request.subjectId, request.executionName, deps.now());
+  await deps.ledger.finishTraining(request, request.executionName, deps.now());
   return released;
 }

@@ -2,8 +2,9 @@ import type { TrainingStarted } from '../../events/pipeline-events.js';
 import { SubjectSettings } from '../../events/subject-settings.js';
 import { hyperparametersFor } from '../../events/training-settings.js';
 import type { PlanTrainingInput, TrainingPlan } from '../../state-machines/training/contract.js';
-import { adapterKey, trainingRequestKey } from '../platform/bucket-layout.js';
+import { adapterKey, TRAINING_PREFIX, trainingRequestKey } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
+import { assertOwnedKeys } from '../platform/ownership.js';
 import { s3Uri } from '../platform/s3-uri.js';
 import { modelVersionOf, type TrainingRequest } from './training-request.js';
 
@@ -20,17 +21,19 @@ export interface PlanTrainingDeps {
  * Writing the request is idempotent: same inputs, same key, same bytes.
  */
 export async function planTraining(input: PlanTrainingInput, deps: PlanTrainingDeps): Promise<TrainingPlan> {
+  assertOwnedKeys(input, [input.manifestKey], { task: 'PlanTraining', prefix: TRAINING_PREFIX });
   const settings = SubjectSettings.parse(input.settings);
   const hyperparameters = hyperparametersFor(settings.training);
   const modelVersion = modelVersionOf(input.imageSetId, hyperparameters, deps.baseModel);
-  const requestKey = trainingRequestKey(input.subjectId, input.imageSetId, modelVersion);
+  const requestKey = trainingRequestKey(input, input.imageSetId, modelVersion);
   const request: TrainingRequest = {
     schemaVersion: 1,
+    tenantId: input.tenantId,
     subjectId: input.subjectId,
     imageSetId: input.imageSetId,
     modelVersion,
     manifestUri: s3Uri(deps.bucket, input.manifestKey),
-    outputUri: s3Uri(deps.bucket, adapterKey(input.subjectId, modelVersion)),
+    outputUri: s3Uri(deps.bucket, adapterKey(input, modelVersion)),
     baseModel: deps.baseModel,
     hyperparameters,
   };
@@ -40,6 +43,7 @@ export async function planTraining(input: PlanTrainingInput, deps: PlanTrainingD
     requestKey,
     started: {
       version: 1,
+      tenantId: input.tenantId,
       subjectId: input.subjectId,
       imageSetId: input.imageSetId,
       modelVersion,

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StartTrainingInput } from '../../state-machines/training/contract.js';
+import { TRAINING_PREFIX } from '../platform/bucket-layout.js';
+import { assertOwnedKeys } from '../platform/ownership.js';
 import { s3Uri } from '../platform/s3-uri.js';
 import type { AsyncInference } from './async-inference.js';
 import type { CallbackTokens } from './callback-tokens.js';
@@ -22,6 +24,7 @@ export async function startTraining(
   input: StartTrainingInput,
   deps: StartTrainingDeps,
 ): Promise<{ inferenceId: string }> {
+  assertOwnedKeys(input, [input.requestKey], { task: 'Train', prefix: TRAINING_PREFIX });
   const attempt = createHash('sha256').update(input.taskToken).digest('hex').slice(0, 12);
   const inferenceId = `${input.modelVersion}-${attempt}`;
   await deps.tokens.remember(

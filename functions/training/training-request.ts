@@ -9,6 +9,8 @@ import type { Hyperparameters } from '../../events/training-settings.js';
  */
 export const TrainingRequest = z.object({
   schemaVersion: z.literal(1),
+  /** The container ignores it (its paths carry the tenant); recorded so a request names whose subject it is. */
+  tenantId: z.string().optional(),
   subjectId: z.string(),
   imageSetId: z.string(),
   modelVersion: z.string(),

@@ -6,6 +6,7 @@ import type {
   ValidateImagesOutput,
 } from '../../state-machines/training/contract.js';
 import type { ObjectStore } from '../platform/object-store.js';
+import { assertOwnedKeys } from '../platform/ownership.js';
 import { mapWithConcurrency } from './bounded-concurrency.js';
 import type { ContentModerator } from './content-moderation.js';
 import { deduplicate } from './deduplicate.js';
@@ -38,6 +39,11 @@ export async function validateImageSet(
   deps: ValidateImagesDependencies,
 ): Promise<ValidateImagesOutput> {
   const { policy } = deps;
+  assertOwnedKeys(
+    input,
+    input.photos.map((photo) => photo.key),
+    { task: 'ValidateImages' },
+  );
   const excluded = new Map<string, ExcludedPhoto>();
   const exclude = (photo: { key: string; fileName: string }, problem: PhotoProblem) =>
     excluded.set(photo.key, { key: photo.key, fileName: photo.fileName, ...problem });
@@ -50,6 +56,7 @@ export async function validateImageSet(
       outcome: 'rejected',
       rejected: {
         version: 1,
+        tenantId: input.tenantId,
         subjectId: input.subjectId,
         imageSetId: input.imageSetId,
         reason: input.settingsProblem,
@@ -105,7 +112,12 @@ export async function validateImageSet(
   // Listed in the order the photos came in, so a person can walk the folder alongside the report.
   const photosExcluded = input.photos.flatMap((ref) => excluded.get(ref.key) ?? []);
   const checks = checksPerformedBy(deps.faceAnalyzer, deps.moderator);
-  const envelope = { version: 1 as const, subjectId: input.subjectId, imageSetId: input.imageSetId };
+  const envelope = {
+    version: 1 as const,
+    tenantId: input.tenantId,
+    subjectId: input.subjectId,
+    imageSetId: input.imageSetId,
+  };
 
   if (kept.length < policy.minPhotos) {
     const missing = policy.minPhotos - kept.length;

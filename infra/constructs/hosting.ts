@@ -36,7 +36,7 @@ export class Hosting extends Construct {
   readonly variantName = VARIANT_NAME;
   /** The endpoint's ModelDataUrl prefix in the photos bucket. */
   readonly modelsPrefix = MODELS_PREFIX;
-  /** One row per model version: partition key `subjectId`, sort key `modelVersion` (both strings). */
+  /** One row per model version: partition key `subjectKey` (`<tenantId>#<subjectId>`), sort key `modelVersion`. */
   readonly registry: Table;
   readonly executionRole: Role;
   readonly model: CfnModel;
@@ -53,7 +53,7 @@ export class Hosting extends Construct {
     this.endpointName = endpointNameFor(config.stackName, 'avatars');
 
     this.registry = new Table(this, 'Registry', {
-      partitionKey: { name: 'subjectId', type: AttributeType.STRING },
+      partitionKey: { name: 'subjectKey', type: AttributeType.STRING },
       sortKey: { name: 'modelVersion', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

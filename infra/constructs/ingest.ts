@@ -8,7 +8,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { SUBJECTS_PREFIX } from '../../functions/platform/bucket-layout.js';
+import { SUBJECTS_PREFIX, TENANTS_PREFIX } from '../../functions/platform/bucket-layout.js';
 import { TASKS } from '../../functions/task-registry.js';
 import type { PipelineConfig } from '../config.js';
 import type { PhotoStore } from './photo-store.js';
@@ -168,13 +168,14 @@ export class Ingest extends Construct {
     // S3 sends Object Created to the *default* bus (eventBridgeEnabled on the bucket).
     new Rule(this, 'PhotoCreatedRule', {
       eventBus: EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
-      description: 'Objects dropped under subjects/ in the ingest bucket',
+      description:
+        'Objects dropped under subjects/ (the default tenant) or tenants/<id>/subjects/ in the ingest bucket',
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
         detail: {
           bucket: { name: [photos.bucket.bucketName] },
-          object: { key: [{ prefix: SUBJECTS_PREFIX }] },
+          object: { key: [{ prefix: SUBJECTS_PREFIX }, { prefix: TENANTS_PREFIX }] },
         },
       },
       targets: [

@@ -8,7 +8,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { SUBJECTS_PREFIX, TRAINING_PREFIX } from '../../functions/platform/bucket-layout.js';
+import { SUBJECTS_PREFIX, TENANTS_PREFIX, TRAINING_PREFIX } from '../../functions/platform/bucket-layout.js';
 
 export interface PhotoStoreProps {
   /**
@@ -57,9 +57,10 @@ export class PhotoStore extends Construct {
     });
   }
 
-  /** Read (and list) the photos under `subjects/`; nothing else in the bucket. */
+  /** Read (and list) the photos: the default tenant's under `subjects/`, the tenants' under `tenants/`; nothing else. */
   grantReadSubjects(grantee: IGrantable): void {
     this.grantReadPrefix(grantee, SUBJECTS_PREFIX);
+    this.grantReadPrefix(grantee, TENANTS_PREFIX);
   }
 
   /** Write training sets under `training/`, and read them back (the manifest is rewritten idempotently). */

@@ -38,9 +38,9 @@ export function trainingStateTableDefinition(tableName: string): CreateTableComm
   return keyValueTable(tableName, 'pk', 'sk');
 }
 
-/** The model registry: subjectId / modelVersion. */
+/** The model registry: subjectKey (`<tenantId>#<subjectId>`) / modelVersion. */
 export function modelRegistryTableDefinition(tableName: string): CreateTableCommandInput {
-  return keyValueTable(tableName, 'subjectId', 'modelVersion');
+  return keyValueTable(tableName, 'subjectKey', 'modelVersion');
 }
 
 function keyValueTable(tableName: string, partitionKey: string, sortKey: string): CreateTableCommandInput {

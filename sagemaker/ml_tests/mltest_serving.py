@@ -145,10 +145,10 @@ class LocalMultiModelHostTest(unittest.TestCase):
         training = trained()
         assert training.status == 200, training.response
         cls.models = scratch("models")
-        cls.target = f"{SUBJECT}/{MODEL_VERSION}.tar.gz"
-        (cls.models / SUBJECT).mkdir()
+        cls.target = f"default/{SUBJECT}/{MODEL_VERSION}.tar.gz"
+        (cls.models / "default" / SUBJECT).mkdir(parents=True)
         (cls.models / cls.target).write_bytes(training.package.read_bytes())
-        (cls.models / SUBJECT / "broken.tar.gz").write_bytes(b"not a package")
+        (cls.models / "default" / SUBJECT / "broken.tar.gz").write_bytes(b"not a package")
         env = {**os.environ, "BASE_MODEL": str(tiny_base_model()), "HF_HUB_OFFLINE": "1"}
         cls.process = subprocess.Popen(
             [sys.executable, str(LOCAL_MME / "host.py"), "--models-dir", str(cls.models), "--port", "0",
@@ -205,9 +205,9 @@ class LocalMultiModelHostTest(unittest.TestCase):
              "InvalidInput", "unexpected input 'style'"),
             (self.target, {"inputs": []}, 400, "InvalidInput", "missing required inputs ['prompt']"),
             (self.target, b"{", 400, "InvalidInput", "not JSON"),
-            ("../etc/passwd", self.kserve(), 400, "ValidationError", "must be <subjectId>/<modelVersion>.tar.gz"),
-            (f"{SUBJECT}/v-missing.tar.gz", self.kserve(), 404, "ModelNotFound", "is not under"),
-            (f"{SUBJECT}/broken.tar.gz", self.kserve(), 500, "ModelLoadError", "cannot be loaded"),
+            ("../etc/passwd", self.kserve(), 400, "ValidationError", "must be <tenantId>/<subjectId>/<modelVersion>.tar.gz"),
+            (f"default/{SUBJECT}/v-missing.tar.gz", self.kserve(), 404, "ModelNotFound", "is not under"),
+            (f"default/{SUBJECT}/broken.tar.gz", self.kserve(), 500, "ModelLoadError", "cannot be loaded"),
         ]
         for target, document, status, error_type, fragment in cases:
             with self.subTest(error_type=error_type, fragment=fragment):

@@ -6,6 +6,7 @@
  */
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
+import { DEFAULT_TENANT_ID, TenantId } from '../../events/identifiers.js';
 import {
   AvatarsReady,
   GenerationFailed,
@@ -29,6 +30,8 @@ export type GenerationExecutionInput = z.infer<typeof GenerationExecutionInput>;
 
 export const GenerationRequest = z.object({
   requestId: z.string().min(1),
+  /** The tenant that owns the subject and its model: decided by the pipeline, never by what a caller sends. */
+  tenantId: TenantId.default(DEFAULT_TENANT_ID),
   subjectId: z.string().min(1),
   modelVersion: z.string().min(1),
   targetModel: z.string().min(1),

@@ -5,7 +5,11 @@
  * the error classes take their names from here.
  */
 import { z } from 'zod';
-import { SubjectId } from '../../events/identifiers.js';
+import { DEFAULT_TENANT_ID, SubjectId, TenantId } from '../../events/identifiers.js';
+
+/** Every task input names its tenant; an absent one is the default tenant's (single-team deployments). */
+const Tenant = TenantId.default(DEFAULT_TENANT_ID);
+
 import {
   ModelReady,
   PhotoRef,
@@ -20,6 +24,7 @@ import type { ContractError } from '../error-contract.js';
 
 /** A folder whose name is not a valid subject id: its execution only reports that, once per folder name. */
 export const RejectedFolder = z.object({
+  tenantId: Tenant,
   folder: z.string(),
   reason: z.string(),
   suggestedSubjectId: SubjectId,
@@ -32,13 +37,14 @@ export type RejectedFolder = z.infer<typeof RejectedFolder>;
  * repeated start is a no-op.
  */
 export const TrainingExecutionInput = z.union([
-  z.object({ subjectId: SubjectId, generation: z.number().int().positive() }),
+  z.object({ tenantId: Tenant, subjectId: SubjectId, generation: z.number().int().positive() }),
   z.object({ rejectedFolder: RejectedFolder }),
 ]);
 export type TrainingExecutionInput = z.infer<typeof TrainingExecutionInput>;
 
 /** SettleImageSet: the whole state in (the previous decision at `$.settle`, absent on the first check). */
 export const SettleImageSetInput = z.object({
+  tenantId: Tenant,
   subjectId: SubjectId.optional(),
   generation: z.number().int().positive().optional(),
   rejectedFolder: RejectedFolder.optional(),
@@ -75,6 +81,7 @@ export type SettleDecision = z.infer<typeof SettleDecision>;
 
 /** ValidateImages: the `Subject Received` detail, of which it reads these fields (extra fields ignored). */
 export const ValidateImagesInput = z.object({
+  tenantId: Tenant,
   subjectId: z.string().min(1),
   imageSetId: z.string().min(1),
   photos: z.array(PhotoRef),
@@ -110,6 +117,7 @@ export const ValidateImagesOutput = z.discriminatedUnion('outcome', [
 export type ValidateImagesOutput = z.infer<typeof ValidateImagesOutput>;
 
 export const PrepareTrainingSetInput = z.object({
+  tenantId: Tenant,
   subjectId: z.string().min(1),
   imageSetId: z.string().min(1),
   photos: z.array(UsablePhoto).min(1),
@@ -122,6 +130,7 @@ export type PrepareTrainingSetOutput = z.infer<typeof PrepareTrainingSetOutput>;
 
 /** PlanTraining. `settings` is judged by the task itself (the subject.json schema). */
 export const PlanTrainingInput = z.object({
+  tenantId: Tenant,
   subjectId: z.string(),
   imageSetId: z.string(),
   manifestKey: z.string(),
@@ -139,6 +148,7 @@ export type TrainingPlan = z.infer<typeof TrainingPlan>;
 
 /** AcquireTrainingSlot and both ReleaseTrainingSlot states. */
 export const SlotRequest = z.object({
+  tenantId: Tenant,
   executionName: z.string().min(1),
   /** The execution's start time: fixes the subject's place in the queue across retries. */
   enqueuedAt: z.string().min(1),
@@ -159,6 +169,7 @@ export const SlotReleased = z.object({ released: z.boolean() });
 
 /** Train (`.waitForTaskToken`): the function queues the training; the state's result is what the callback sends. */
 export const StartTrainingInput = z.object({
+  tenantId: Tenant,
   taskToken: z.string().min(1),
   executionName: z.string().min(1),
   subjectId: z.string(),
@@ -175,7 +186,7 @@ export type TrainingCompleted = z.infer<typeof TrainingCompleted>;
 
 /** ExplainTrainingFailure: the whole execution state (`plan` is absent when planning itself failed). */
 export const FailedTrainingState = z.object({
-  received: z.object({ subjectId: z.string(), imageSetId: z.string() }),
+  received: z.object({ tenantId: Tenant, subjectId: z.string(), imageSetId: z.string() }),
   plan: z.object({ modelVersion: z.string().optional() }).optional(),
   failedStage: z.string(),
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }),
@@ -183,6 +194,7 @@ export const FailedTrainingState = z.object({
 export type FailedTrainingState = z.infer<typeof FailedTrainingState>;
 
 export const DeployModelInput = z.object({
+  tenantId: Tenant,
   subjectId: z.string(),
   modelVersion: z.string(),
   /** Where SageMaker stored the training container's response (from the success notification). */
@@ -208,6 +220,7 @@ export type WarmUpResult = z.infer<typeof WarmUpResult>;
 export const RegisterModelInput = z.object({
   started: z.object({
     version: z.literal(1),
+    tenantId: Tenant,
     subjectId: z.string(),
     imageSetId: z.string(),
     modelVersion: z.string(),

@@ -103,6 +103,7 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
     lambdaFunction: props.prepareTrainingSet,
     payloadResponseOnly: true,
     payload: TaskInput.fromObject({
+      tenantId: JsonPath.stringAt(`${TrainingPaths.received}.tenantId`),
       subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
       imageSetId: JsonPath.stringAt(`${TrainingPaths.received}.imageSetId`),
       photos: JsonPath.objectAt(`${TrainingPaths.validation}.usable`),
@@ -133,6 +134,7 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
     'Subject Processing Failed',
     TaskInput.fromObject({
       version: 1,
+      tenantId: JsonPath.stringAt(`${TrainingPaths.received}.tenantId`),
       subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
       imageSetId: JsonPath.stringAt(`${TrainingPaths.received}.imageSetId`),
       stage: JsonPath.stringAt(TrainingPaths.failedStage),
@@ -231,6 +233,7 @@ function buildSettleStates(
     'Subject Processing Failed',
     TaskInput.fromObject({
       version: 1,
+      tenantId: JsonPath.stringAt('$.tenantId'),
       subjectId: JsonPath.stringAt('$.subjectId'),
       stage: JsonPath.stringAt(TrainingPaths.failedStage),
       error: JsonPath.stringAt(`${TrainingPaths.failure}.Error`),
@@ -310,12 +313,14 @@ function buildTrainingStates(
       taskTimeout: Timeout.duration(timeout),
     });
   const subject = {
+    tenantId: JsonPath.stringAt(`${TrainingPaths.received}.tenantId`),
     subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
     imageSetId: JsonPath.stringAt(`${TrainingPaths.received}.imageSetId`),
   };
   const slotRequest = {
     executionName: JsonPath.executionName,
     enqueuedAt: JsonPath.stringAt('$$.Execution.StartTime'),
+    tenantId: JsonPath.stringAt(`${TrainingPaths.received}.tenantId`),
     subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
   };
 
@@ -359,6 +364,7 @@ function buildTrainingStates(
     payload: TaskInput.fromObject({
       taskToken: JsonPath.taskToken,
       executionName: JsonPath.executionName,
+      tenantId: JsonPath.stringAt(`${TrainingPaths.received}.tenantId`),
       subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
       modelVersion: JsonPath.stringAt(`${TrainingPaths.plan}.modelVersion`),
       requestKey: JsonPath.stringAt(`${TrainingPaths.plan}.requestKey`),
@@ -377,6 +383,7 @@ function buildTrainingStates(
     TrainingStates.deployModel,
     props.deployModel,
     {
+      tenantId: JsonPath.stringAt(`${TrainingPaths.received}.tenantId`),
       subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
       modelVersion: JsonPath.stringAt(`${TrainingPaths.plan}.modelVersion`),
       outputLocation: JsonPath.stringAt(`${TrainingPaths.training}.outputLocation`),

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Command, Option } from 'commander';
+import { DEFAULT_TENANT_ID } from '../../../events/identifiers.js';
 import { MODELS_PREFIX } from '../../../functions/platform/bucket-layout.js';
 import { ProgressBoard } from '../../progress/progress-board.js';
 import { createProgressView, type ProgressMode, type ProgressView } from '../../progress/progress-view.js';
@@ -280,7 +281,7 @@ async function ledgerImageSets(
   if (!table) return sets;
   const ledger = new SubjectLedger(session.pipeline.db, table);
   for (const subjectId of subjects) {
-    const imageSetId = (await ledger.getSubject(subjectId))?.imageSetId;
+    const imageSetId = (await ledger.getSubject({ tenantId: DEFAULT_TENANT_ID, subjectId }))?.imageSetId;
     if (imageSetId) sets.set(subjectId, imageSetId);
   }
   return sets;

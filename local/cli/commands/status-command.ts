@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { DEFAULT_TENANT_ID } from '../../../events/identifiers.js';
 import { ModelRegistry } from '../../../functions/deployment/model-registry.js';
 import { SubjectLedger } from '../../../functions/ingest/subject-ledger.js';
 import { queryAllItems } from '../../../functions/platform/query-all-items.js';
@@ -47,9 +48,10 @@ export const statusCommand: LocalCommand = {
         const registry = new ModelRegistry(dynamo.db, tables.modelRegistry);
         out('Ledger and registry (kept in state/dynamo):');
         for (const subjectId of subjects) {
-          const record = await ledger.getSubject(subjectId);
-          const photos = record ? (await ledger.listPhotos(subjectId)).length : 0;
-          const model = await registry.current(subjectId);
+          const ref = { tenantId: DEFAULT_TENANT_ID, subjectId };
+          const record = await ledger.getSubject(ref);
+          const photos = record ? (await ledger.listPhotos(ref)).length : 0;
+          const model = await registry.current(ref);
           const set = currentSet(
             results.get(subjectId) ?? { subjectId, imageSets: [], requestsRejected: [], timeline: [] },
           );

@@ -47,7 +47,10 @@ sys.path.insert(1, str(HERE.parents[1] / "training" / "src"))
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
 TARGET_MODEL_HEADER = "X-Amzn-SageMaker-Target-Model"
-TARGET_MODEL_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*\.tar\.gz$")
+# <tenantId>/<subjectId>/<modelVersion>.tar.gz, as DeployModel writes it (functions/platform/bucket-layout.ts).
+TARGET_MODEL_PATTERN = re.compile(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*/[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*\.tar\.gz$"
+)
 MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's real-time payload limit
 # config.pbtxt data_type -> (KServe datatype, numpy dtype name); "object" holds bytes, as Triton gives strings.
 DATATYPES = {
@@ -122,7 +125,7 @@ class ModelHost:
             raise HostError(
                 400,
                 "ValidationError",
-                f"{TARGET_MODEL_HEADER} {target_model!r} must be <subjectId>/<modelVersion>.tar.gz",
+                f"{TARGET_MODEL_HEADER} {target_model!r} must be <tenantId>/<subjectId>/<modelVersion>.tar.gz",
             )
         archive = self.models_dir / target_model
         if not archive.is_file():

@@ -35,7 +35,8 @@ class NamesTest(unittest.TestCase):
         self.assertEqual(triton_model_name("a.b", "v-1"), triton_model_name("a.b", "v-1"))
 
     def test_target_model(self):
-        self.assertEqual(target_model("ana", "v-0123456789ab"), "ana/v-0123456789ab.tar.gz")
+        self.assertEqual(target_model("ana", "v-0123456789ab"), "default/ana/v-0123456789ab.tar.gz")
+        self.assertEqual(target_model("ana", "v-0123456789ab", "acme"), "acme/ana/v-0123456789ab.tar.gz")
 
 
 class PackageTest(unittest.TestCase):
@@ -65,7 +66,7 @@ class PackageTest(unittest.TestCase):
         info = self.build()
         name = triton_model_name("ana", "v-0123456789ab")
         self.assertEqual(info.model_name, name)
-        self.assertEqual(info.target_model, "ana/v-0123456789ab.tar.gz")
+        self.assertEqual(info.target_model, "default/ana/v-0123456789ab.tar.gz")
         entries = list_package(info.path)
         self.assertEqual(entries, info.entries)
         self.assertEqual(

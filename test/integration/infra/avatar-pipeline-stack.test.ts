@@ -204,14 +204,17 @@ describe('training state machine', () => {
 });
 
 describe('ingest', () => {
-  test('RecordPhoto is the target of Object Created events under subjects/ of the ingest bucket, with a DLQ', () => {
+  test('RecordPhoto is the target of Object Created events under subjects/ (the default tenant drop folder) and tenants/ of the ingest bucket, with a DLQ', () => {
     const ruleId = logicalIdOfType(resources, 'AWS::Events::Rule', 'PhotoCreated');
     expect(resources[ruleId]?.Properties).toMatchObject({
       EventBusName: 'default',
       EventPattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: [{ Ref: ids.bucket }] }, object: { key: [{ prefix: 'subjects/' }] } },
+        detail: {
+          bucket: { name: [{ Ref: ids.bucket }] },
+          object: { key: [{ prefix: 'subjects/' }, { prefix: 'tenants/' }] },
+        },
       },
       Targets: [
         {

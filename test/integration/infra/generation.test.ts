@@ -305,7 +305,7 @@ describe('generation functions', () => {
     // Prepare
     const layout = await import('../../../functions/platform/bucket-layout.js');
     const statements = statementsOfFunction(ids.generateScreenedImage);
-    const target = { subjectId: 'ada', modelVersion: 'v-1', requestId: 'r1' };
+    const target = { tenantId: 'default', subjectId: 'ada', modelVersion: 'v-1', requestId: 'r1' };
     // Act
     const written = [
       layout.avatarKey(target, { promptId: 'p1', imageIndex: 0 }),

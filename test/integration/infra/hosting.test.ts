@@ -135,18 +135,18 @@ describe('multi-model endpoint execution role', () => {
 });
 
 describe('model registry', () => {
-  test('is keyed by subjectId and modelVersion, on demand, encrypted, recoverable and retained', () => {
+  test('is keyed by tenant-scoped subject (subjectKey = tenant#subject) and modelVersion, on demand, encrypted, recoverable and retained', () => {
     expect(resources[ids.registry]).toMatchObject({
       Type: 'AWS::DynamoDB::Table',
       DeletionPolicy: 'Retain',
       Properties: {
         BillingMode: 'PAY_PER_REQUEST',
         KeySchema: [
-          { AttributeName: 'subjectId', KeyType: 'HASH' },
+          { AttributeName: 'subjectKey', KeyType: 'HASH' },
           { AttributeName: 'modelVersion', KeyType: 'RANGE' },
         ],
         AttributeDefinitions: [
-          { AttributeName: 'subjectId', AttributeType: 'S' },
+          { AttributeName: 'subjectKey', AttributeType: 'S' },
           { AttributeName: 'modelVersion', AttributeType: 'S' },
         ],
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

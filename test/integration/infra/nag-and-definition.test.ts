@@ -200,6 +200,7 @@ describe('training definition', () => {
     );
     expect(SubjectProcessingFailed.parse(detail)).toEqual({
       version: 1,
+      tenantId: 'default',
       subjectId: 'ada',
       imageSetId: 'is-0123456789abcdef',
       stage: 'ValidateImages',

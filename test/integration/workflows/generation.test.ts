@@ -112,10 +112,10 @@ describe('avatar generation (synthesized definition, local engine)', () => {
       imagesBlocked: 3,
       regenerations: 2,
     });
-    const quarantined = await pipeline.store.list('quarantine/ana/');
+    const quarantined = await pipeline.store.list('quarantine/default/ana/');
     expect(quarantined).toHaveLength(3);
     // Only the chef is under this request's folder: the pirate was never stored where a link could point.
-    const requestFolder = chef?.delivered[0]?.key.split('/').slice(0, 4).join('/');
+    const requestFolder = chef?.delivered[0]?.key.split('/').slice(0, 5).join('/');
     const delivered = await pipeline.store.list(`${requestFolder}/`);
     expect(delivered.map((o) => o.key)).toEqual([chef?.delivered[0]?.key]);
   });

@@ -87,7 +87,7 @@ describe('training and deployment (synthesized definition, local engine)', () =>
     });
     expect(ready).toMatchObject({
       modelVersion: started.modelVersion,
-      targetModel: `ana/${started.modelVersion}.tar.gz`,
+      targetModel: `default/ana/${started.modelVersion}.tar.gz`,
       servedBy: 'local-stand-in',
     });
     // The package is under the MME prefix with the Triton layout, and the model answered its warm-up.
@@ -100,7 +100,7 @@ describe('training and deployment (synthesized definition, local engine)', () =>
       pipeline.db,
       environmentOf(pipeline.synthesized, 'registerModel').MODEL_REGISTRY_TABLE as string,
     );
-    expect(await registry.current('ana')).toMatchObject({
+    expect(await registry.current({ tenantId: 'default', subjectId: 'ana' })).toMatchObject({
       modelVersion: started.modelVersion,
       imageSetId: started.imageSetId,
     });

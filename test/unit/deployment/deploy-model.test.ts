@@ -12,7 +12,7 @@ import type { TrainingResponse } from '../../../functions/training/training-requ
 
 const BUCKET = 'photo-bucket';
 const VERSION = 'v-0123456789ab';
-const ADAPTER_KEY = `adapters/ana/${VERSION}/model.tar.gz`;
+const ADAPTER_KEY = `adapters/default/ana/${VERSION}/model.tar.gz`;
 const OUTPUT_KEY = 'async-output/0b5a2f3e.out';
 const OUTPUT_LOCATION = `s3://${BUCKET}/${OUTPUT_KEY}`;
 
@@ -38,7 +38,12 @@ describe('deployModel', () => {
   const adapterBytes = new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 255]);
 
   const deps = () => ({ store, bucket: BUCKET, modelsPrefix: 'models/' });
-  const input = { subjectId: 'ana', modelVersion: VERSION, outputLocation: OUTPUT_LOCATION };
+  const input = {
+    tenantId: 'default',
+    subjectId: 'ana',
+    modelVersion: VERSION,
+    outputLocation: OUTPUT_LOCATION,
+  };
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'deploy-model-'));
@@ -56,13 +61,13 @@ describe('deployModel', () => {
     const deployed = await deployModel(input, deps());
     // Assess
     expect(deployed).toEqual({
-      targetModel: `ana/${VERSION}.tar.gz`,
-      modelKey: `models/ana/${VERSION}.tar.gz`,
+      targetModel: `default/ana/${VERSION}.tar.gz`,
+      modelKey: `models/default/ana/${VERSION}.tar.gz`,
       adapterBytes: 12,
       trainingSeconds: 940.5,
       baseModel: 'stabilityai/stable-diffusion-2-1-base',
     });
-    const copied = await readFile(join(dir, 'models', 'ana', `${VERSION}.tar.gz`));
+    const copied = await readFile(join(dir, 'models', 'default', 'ana', `${VERSION}.tar.gz`));
     expect(new Uint8Array(copied)).toEqual(adapterBytes);
     expect((await store.head(ADAPTER_KEY)).etag).toBe((await store.head(deployed.modelKey)).etag);
   });
@@ -75,11 +80,15 @@ describe('deployModel', () => {
     const second = await deployModel(input, deps());
     // Assess
     expect(second).toEqual(first);
-    expect((await store.list('models/')).map((o) => o.key)).toEqual([`models/ana/${VERSION}.tar.gz`]);
+    expect((await store.list('models/')).map((o) => o.key)).toEqual([`models/default/ana/${VERSION}.tar.gz`]);
   });
 
   it.each([
-    ['another subject', { subjectId: 'bob' }, 'is for bob/v-0123456789ab, not ana/v-0123456789ab'],
+    [
+      'another subject',
+      { tenantId: 'default', subjectId: 'bob' },
+      'is for bob/v-0123456789ab, not ana/v-0123456789ab',
+    ],
     [
       'another version',
       { modelVersion: 'v-ffffffffffff' },
@@ -189,11 +198,11 @@ describe('S3ObjectStore.copy', () => {
     s3.on(CopyObjectCommand).resolves({});
     const store = new S3ObjectStore(new S3Client({}), BUCKET);
     // Act
-    await store.copy(ADAPTER_KEY, `models/ana/${VERSION}.tar.gz`);
+    await store.copy(ADAPTER_KEY, `models/default/ana/${VERSION}.tar.gz`);
     // Assess
     expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, {
       Bucket: BUCKET,
-      Key: `models/ana/${VERSION}.tar.gz`,
+      Key: `models/default/ana/${VERSION}.tar.gz`,
       CopySource: `${BUCKET}/${ADAPTER_KEY}`,
     });
   });

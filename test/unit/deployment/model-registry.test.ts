@@ -19,6 +19,7 @@ function registerInput(modelVersion: string, subjectId = 'ana'): RegisterModelIn
   return {
     started: {
       version: 1,
+      tenantId: 'default',
       subjectId,
       imageSetId: 'is-0123456789abcdef',
       modelVersion,
@@ -27,8 +28,8 @@ function registerInput(modelVersion: string, subjectId = 'ana'): RegisterModelIn
       trainedBy: 'amazon-sagemaker',
     },
     deployed: {
-      targetModel: `${subjectId}/${modelVersion}.tar.gz`,
-      modelKey: `models/${subjectId}/${modelVersion}.tar.gz`,
+      targetModel: `default/${subjectId}/${modelVersion}.tar.gz`,
+      modelKey: `models/default/${subjectId}/${modelVersion}.tar.gz`,
       adapterBytes: 52_428_800,
       trainingSeconds: 940.5,
       baseModel: 'stabilityai/stable-diffusion-2-1-base',
@@ -58,10 +59,11 @@ describe('ModelRegistry and registerModel', () => {
     // Assess
     expect(ready).toEqual({
       version: 1,
+      tenantId: 'default',
       subjectId: 'ana',
       imageSetId: 'is-0123456789abcdef',
       modelVersion: 'v-0123456789ab',
-      targetModel: 'ana/v-0123456789ab.tar.gz',
+      targetModel: 'default/ana/v-0123456789ab.tar.gz',
       baseModel: 'stabilityai/stable-diffusion-2-1-base',
       adapterBytes: 52_428_800,
       trainingSeconds: 940.5,
@@ -72,25 +74,29 @@ describe('ModelRegistry and registerModel', () => {
     const items = await dynamo.db.send(
       new QueryCommand({
         TableName: TABLE,
-        KeyConditionExpression: 'subjectId = :s',
-        ExpressionAttributeValues: { ':s': 'ana' },
+        KeyConditionExpression: 'subjectKey = :s',
+        ExpressionAttributeValues: { ':s': 'default#ana' },
         ConsistentRead: true,
       }),
     );
     expect(items.Items).toEqual([
       {
+        subjectKey: 'default#ana',
+        tenantId: 'default',
         subjectId: 'ana',
         modelVersion: 'CURRENT',
         currentVersion: 'v-0123456789ab',
-        targetModel: 'ana/v-0123456789ab.tar.gz',
+        targetModel: 'default/ana/v-0123456789ab.tar.gz',
         updatedAt: '2026-11-25T10:00:00.000Z',
       },
       {
+        subjectKey: 'default#ana',
+        tenantId: 'default',
         subjectId: 'ana',
         modelVersion: 'v-0123456789ab',
         imageSetId: 'is-0123456789abcdef',
-        targetModel: 'ana/v-0123456789ab.tar.gz',
-        artifactKey: 'models/ana/v-0123456789ab.tar.gz',
+        targetModel: 'default/ana/v-0123456789ab.tar.gz',
+        artifactKey: 'models/default/ana/v-0123456789ab.tar.gz',
         baseModel: 'stabilityai/stable-diffusion-2-1-base',
         hyperparameters: { ...DEFAULT_HYPERPARAMETERS, maxTrainSteps: 1500 },
         adapterBytes: 52_428_800,
@@ -108,14 +114,15 @@ describe('ModelRegistry and registerModel', () => {
     await registerModel(registerInput('v-ba9876543210'), deps());
     await registerModel(registerInput('v-cccccccccccc', 'bob'), deps());
     // Act
-    const current = await registry.current('ana');
+    const current = await registry.current({ tenantId: 'default', subjectId: 'ana' });
     // Assess
     expect(current).toEqual<RegisteredModel>({
+      tenantId: 'default',
       subjectId: 'ana',
       modelVersion: 'v-ba9876543210',
       imageSetId: 'is-0123456789abcdef',
-      targetModel: 'ana/v-ba9876543210.tar.gz',
-      artifactKey: 'models/ana/v-ba9876543210.tar.gz',
+      targetModel: 'default/ana/v-ba9876543210.tar.gz',
+      artifactKey: 'models/default/ana/v-ba9876543210.tar.gz',
       baseModel: 'stabilityai/stable-diffusion-2-1-base',
       hyperparameters: { ...DEFAULT_HYPERPARAMETERS, maxTrainSteps: 1500 },
       adapterBytes: 52_428_800,
@@ -125,15 +132,20 @@ describe('ModelRegistry and registerModel', () => {
     });
     // The older version stays in the registry.
     const older = await dynamo.db.send(
-      new GetCommand({ TableName: TABLE, Key: { subjectId: 'ana', modelVersion: 'v-0123456789ab' } }),
+      new GetCommand({
+        TableName: TABLE,
+        Key: { subjectKey: 'default#ana', modelVersion: 'v-0123456789ab' },
+      }),
     );
     expect(older.Item?.registeredAt).toBe('2026-11-25T10:00:00.000Z');
-    expect((await registry.current('bob'))?.modelVersion).toBe('v-cccccccccccc');
+    expect((await registry.current({ tenantId: 'default', subjectId: 'bob' }))?.modelVersion).toBe(
+      'v-cccccccccccc',
+    );
   });
 
   it('answers undefined for a subject without a model', async () => {
     // Act
-    const current = await registry.current('nobody');
+    const current = await registry.current({ tenantId: 'default', subjectId: 'nobody' });
     // Assess
     expect(current).toBeUndefined();
   });
@@ -148,13 +160,15 @@ describe('ModelRegistry and registerModel', () => {
     const items = await dynamo.db.send(
       new QueryCommand({
         TableName: TABLE,
-        KeyConditionExpression: 'subjectId = :s',
-        ExpressionAttributeValues: { ':s': 'ana' },
+        KeyConditionExpression: 'subjectKey = :s',
+        ExpressionAttributeValues: { ':s': 'default#ana' },
         ConsistentRead: true,
       }),
     );
     expect(items.Count).toBe(2);
-    expect((await registry.current('ana'))?.modelVersion).toBe('v-0123456789ab');
+    expect((await registry.current({ tenantId: 'default', subjectId: 'ana' }))?.modelVersion).toBe(
+      'v-0123456789ab',
+    );
   });
 
   it('accepts the workflow payload through the RegisterModel parser, and refuses one without warmUp', () => {

@@ -146,7 +146,12 @@ describe('recordObjectCreated, for any subject.json', () => {
         // Act
         const outcome = await recordObjectCreated(event, deps);
         // Assess
-        expect(outcome).toEqual({ action: 'unchanged', subjectId: 'ana', started: false });
+        expect(outcome).toEqual({
+          action: 'unchanged',
+          tenantId: 'default',
+          subjectId: 'ana',
+          started: false,
+        });
         const settings = recorded as { json?: string; problem?: string } | undefined;
         expect(settings).toBeDefined();
         expect(settings?.json === undefined).toBe(settings?.problem !== undefined);

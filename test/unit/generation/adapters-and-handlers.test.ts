@@ -140,12 +140,12 @@ describe('S3PresignedImageLinks', () => {
       },
     });
     const link = await new S3PresignedImageLinks(client, 'amzn-s3-demo-bucket1', () => now).link(
-      'avatars/ana/v-0123456789ab/r/p01-0.png',
+      'avatars/default/ana/v-0123456789ab/r/p01-0.png',
       604_800,
     );
     const url = new URL(link.url);
     expect(url.hostname).toBe('amzn-s3-demo-bucket1.s3.eu-west-1.amazonaws.com');
-    expect(url.pathname).toBe('/avatars/ana/v-0123456789ab/r/p01-0.png');
+    expect(url.pathname).toBe('/avatars/default/ana/v-0123456789ab/r/p01-0.png');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('604800');
     expect(link.expiresAt).toBe('2026-11-25T16:00:00.000Z');
   });
@@ -171,7 +171,7 @@ describe('generation handlers', () => {
     const invoke = sagemaker.commandCalls(InvokeEndpointCommand)[0]?.args[0].input;
     expect(invoke).toMatchObject({
       EndpointName: 'avatar-mme',
-      TargetModel: 'ana/v-0123456789ab.tar.gz',
+      TargetModel: 'default/ana/v-0123456789ab.tar.gz',
       ContentType: 'application/json',
     });
     expect(JSON.parse(new TextDecoder().decode(invoke?.Body as Uint8Array)).inputs[2]).toEqual({
@@ -183,7 +183,7 @@ describe('generation handlers', () => {
     expect(rekognition).toHaveReceivedCommandWith(DetectModerationLabelsCommand, { MinConfidence: 60 });
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
       Bucket: 'amzn-s3-demo-bucket1',
-      Key: `avatars/ana/v-0123456789ab/${REQUEST.requestId}/p01-0.png`,
+      Key: `avatars/default/ana/v-0123456789ab/${REQUEST.requestId}/p01-0.png`,
       ContentType: 'image/png',
     });
   });
@@ -227,7 +227,7 @@ describe('generation handlers', () => {
     expect(out).toMatchObject({ valid: false, rejected: { subjectId: 'zed' } });
     expect(ddb).toHaveReceivedCommandWith(GetCommand, {
       TableName: 'registry-table',
-      Key: { subjectId: 'zed', modelVersion: 'CURRENT' },
+      Key: { subjectKey: 'default#zed', modelVersion: 'CURRENT' },
     });
   });
 
@@ -244,7 +244,7 @@ describe('generation handlers', () => {
             promptId: 'p01',
             imageIndex: 0,
             status: 'delivered',
-            key: 'avatars/ana/k.png',
+            key: 'avatars/default/ana/k.png',
             seed: 5,
             attempts: 1,
             blocked: 0,
@@ -256,7 +256,7 @@ describe('generation handlers', () => {
     expect(out.outcome).toBe('ready');
     const url = out.outcome === 'ready' ? out.avatarsReady.prompts[0]?.delivered[0]?.url : '';
     expect(url).toMatch(
-      /^https:\/\/amzn-s3-demo-bucket1\.s3\.eu-west-1\.amazonaws\.com\/avatars\/ana\/k\.png\?.*X-Amz-Signature=/,
+      /^https:\/\/amzn-s3-demo-bucket1\.s3\.eu-west-1\.amazonaws\.com\/avatars\/default\/ana\/k\.png\?.*X-Amz-Signature=/,
     );
   });
 });

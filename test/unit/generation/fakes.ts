@@ -9,9 +9,10 @@ import type { GenerationRequest, PlannedPrompt } from '../../../state-machines/g
 
 export const REQUEST: GenerationRequest = {
   requestId: '6a7e1f3c-0b1d-4e2a-9c55-0d9e1c2b3a40',
+  tenantId: 'default',
   subjectId: 'ana',
   modelVersion: 'v-0123456789ab',
-  targetModel: 'ana/v-0123456789ab.tar.gz',
+  targetModel: 'default/ana/v-0123456789ab.tar.gz',
   correlationId: 'order-42',
   requestedBy: 'partner',
 };

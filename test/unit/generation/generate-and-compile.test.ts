@@ -79,7 +79,7 @@ describe('generateScreenedImage', () => {
     // Act
     const result = await generateScreenedImage({ request: REQUEST, job: JOB }, deps(endpoint));
     // Assess
-    const key = `avatars/ana/v-0123456789ab/${REQUEST.requestId}/p01-1.png`;
+    const key = `avatars/default/ana/v-0123456789ab/${REQUEST.requestId}/p01-1.png`;
     expect(result).toEqual({
       promptId: 'p01',
       imageIndex: 1,
@@ -90,7 +90,7 @@ describe('generateScreenedImage', () => {
       blocked: 0,
     });
     expect(Buffer.from(await store.get(key)).equals(PNG_1X1)).toBe(true);
-    expect(endpoint.calls[0]?.targetModel).toBe('ana/v-0123456789ab.tar.gz');
+    expect(endpoint.calls[0]?.targetModel).toBe('default/ana/v-0123456789ab.tar.gz');
     const inputs = JSON.parse(endpoint.calls[0]?.body ?? '{}').inputs as { name: string; data: unknown[] }[];
     expect(Object.fromEntries(inputs.map((i) => [i.name, i.data[0]]))).toEqual({
       prompt: 'zwx woman as a pilot',
@@ -109,7 +109,9 @@ describe('generateScreenedImage', () => {
     expect(endpoint.seeds).toEqual([1234, second]);
     expect(result).toMatchObject({ status: 'delivered', seed: second, attempts: 2, blocked: 1 });
     const quarantined = await store.list('quarantine/');
-    expect(quarantined.map((o) => o.key)).toEqual([`quarantine/ana/${REQUEST.requestId}/p01-1-1.png`]);
+    expect(quarantined.map((o) => o.key)).toEqual([
+      `quarantine/default/ana/${REQUEST.requestId}/p01-1-1.png`,
+    ]);
     expect(readUnsafeMark(await store.get(quarantined[0]?.key ?? ''))).toMatchObject({
       topLevelCategory: 'Explicit',
     });
@@ -211,6 +213,7 @@ describe('compileAvatars', () => {
     rejected: [
       {
         version: 1,
+        tenantId: 'default',
         subjectId: 'ana',
         modelVersion: 'v-0123456789ab',
         promptId: 'p03',
@@ -240,7 +243,7 @@ describe('compileAvatars', () => {
       promptId,
       imageIndex,
       status: 'delivered',
-      key: `avatars/ana/v-0123456789ab/req/${promptId}-${imageIndex}.png`,
+      key: `avatars/default/ana/v-0123456789ab/req/${promptId}-${imageIndex}.png`,
       seed: 10 + imageIndex,
       attempts: 1,
       blocked: 0,
@@ -273,9 +276,10 @@ describe('compileAvatars', () => {
     if (out.outcome !== 'ready') return;
     const event = AvatarsReady.parse(out.avatarsReady);
     expect(event).toMatchObject({
+      tenantId: 'default',
       subjectId: 'ana',
       modelVersion: 'v-0123456789ab',
-      targetModel: 'ana/v-0123456789ab.tar.gz',
+      targetModel: 'default/ana/v-0123456789ab.tar.gz',
       correlationId: 'order-42',
       requestedBy: 'partner',
       counts: {
@@ -291,8 +295,8 @@ describe('compileAvatars', () => {
     });
     expect(event.prompts[0]?.delivered).toEqual([
       {
-        key: 'avatars/ana/v-0123456789ab/req/p01-0.png',
-        url: 'file:///tmp/bucket/avatars/ana/v-0123456789ab/req/p01-0.png',
+        key: 'avatars/default/ana/v-0123456789ab/req/p01-0.png',
+        url: 'file:///tmp/bucket/avatars/default/ana/v-0123456789ab/req/p01-0.png',
         expiresAt: '2026-12-02T10:00:00.000Z',
         seed: 10,
       },
@@ -310,6 +314,7 @@ describe('compileAvatars', () => {
     expect(out.outcome).toBe('failed');
     const failed = out.outcome === 'failed' ? GenerationFailed.parse(out.generationFailed) : undefined;
     expect(failed).toMatchObject({
+      tenantId: 'default',
       subjectId: 'ana',
       modelVersion: 'v-0123456789ab',
       correlationId: 'order-42',

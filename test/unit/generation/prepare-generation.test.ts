@@ -31,11 +31,12 @@ describe('prepareGeneration', () => {
 
   async function registerModel(subjectId: string, modelVersion: string) {
     await new ModelRegistry(dynamo.db, REGISTRY).register({
+      tenantId: 'default',
       subjectId,
       modelVersion,
       imageSetId: 'is-0123456789abcdef',
-      targetModel: `${subjectId}/${modelVersion}.tar.gz`,
-      artifactKey: `models/${subjectId}/${modelVersion}.tar.gz`,
+      targetModel: `default/${subjectId}/${modelVersion}.tar.gz`,
+      artifactKey: `models/default/${subjectId}/${modelVersion}.tar.gz`,
       baseModel: 'stabilityai/stable-diffusion-2-1-base',
       hyperparameters: DEFAULT_HYPERPARAMETERS,
       adapterBytes: 1,
@@ -50,8 +51,9 @@ describe('prepareGeneration', () => {
       new PutCommand({
         TableName: LEDGER,
         Item: {
-          pk: `SUBJECT#${subjectId}`,
+          pk: `SUBJECT#default#${subjectId}`,
           sk: 'SUBJECT',
+          tenantId: 'default',
           subjectId,
           settingsJson: JSON.stringify(settings),
         },
@@ -86,9 +88,10 @@ describe('prepareGeneration', () => {
     if (!out.valid) return;
     expect(out.request).toEqual({
       requestId: modelReadySample.id,
+      tenantId: 'default',
       subjectId: 'mixed-dee',
       modelVersion: 'v-3b629fe486cd',
-      targetModel: 'mixed-dee/v-3b629fe486cd.tar.gz',
+      targetModel: 'default/mixed-dee/v-3b629fe486cd.tar.gz',
       requestedBy: 'model-ready',
     });
     expect(out.prompts.map((p) => [p.promptId, p.style, p.seeds.length])).toEqual([
@@ -97,7 +100,12 @@ describe('prepareGeneration', () => {
     ]);
     expect(out.prompts[0]?.prompt).toMatch(/^a portrait of sks man as an anime character/);
     expect(out.prompts[0]?.seeds[1]).toBe(seedFor(modelReadySample.id, 'p01', 1));
-    expect(out.failureBase).toEqual({ version: 1, subjectId: 'mixed-dee', modelVersion: 'v-3b629fe486cd' });
+    expect(out.failureBase).toEqual({
+      version: 1,
+      tenantId: 'default',
+      subjectId: 'mixed-dee',
+      modelVersion: 'v-3b629fe486cd',
+    });
   });
 
   it('uses the defaults (whole style pack, 2 images each) for a subject without subject.json', async () => {
@@ -130,23 +138,51 @@ describe('prepareGeneration', () => {
       valid: true,
       request: {
         requestId: EVENT_ID,
+        tenantId: 'default',
         subjectId: 'ana',
         modelVersion: 'v-bbbbbbbbbbbb',
-        targetModel: 'ana/v-bbbbbbbbbbbb.tar.gz',
+        targetModel: 'default/ana/v-bbbbbbbbbbbb.tar.gz',
         correlationId: 'order-7',
         requestedBy: 'partner',
       },
-      failureBase: { version: 1, subjectId: 'ana', modelVersion: 'v-bbbbbbbbbbbb', correlationId: 'order-7' },
+      failureBase: {
+        version: 1,
+        tenantId: 'default',
+        subjectId: 'ana',
+        modelVersion: 'v-bbbbbbbbbbbb',
+        correlationId: 'order-7',
+      },
     });
     expect(out.valid && out.prompts.map((p) => [p.prompt, p.seeds.length])).toEqual([
       ['zwx woman as a pilot', 4],
     ]);
   });
 
+  it('never lets a partner name a tenant: a tenantId in the request is refused, naming the field', async () => {
+    // Prepare
+    await registerModel('ana', 'v-aaaaaaaaaaaa');
+    // Act
+    const out = await prepareGeneration(
+      partnerEvent({
+        version: 1,
+        tenantId: 'someone-else',
+        subjectId: 'ana',
+        prompts: ['{subject} as a pilot'],
+      }),
+      deps,
+    );
+    // Assess
+    expect(out.valid).toBe(false);
+    if (out.valid) return;
+    expect(out.rejected.tenantId).toBe('default');
+    expect(out.rejected.errors.map((e) => e.message).join(' ')).toMatch(/tenantId/);
+  });
+
   it('answers an invalid partner request with RequestRejected naming every problem by path; it never throws', async () => {
     const out = await prepareGeneration(
       partnerEvent({
         version: 2,
+        tenantId: 'default',
         subjectId: 'ana',
         prompts: ['ok', ''],
         imagesPerPrompt: 50,
@@ -169,6 +205,7 @@ describe('prepareGeneration', () => {
   it('rejects a request that is not an object at all, with an empty subject id', async () => {
     const out = await prepareGeneration(partnerEvent('generate please'), deps);
     expect(out.valid === false && RequestRejected.parse(out.rejected)).toMatchObject({
+      tenantId: 'default',
       subjectId: '',
       errors: [{ path: 'detail' }],
     });
@@ -177,6 +214,7 @@ describe('prepareGeneration', () => {
   it('rejects a request for a subject without a trained model', async () => {
     const out = await prepareGeneration(partnerEvent({ version: 1, subjectId: 'nobody' }), deps);
     expect(out.valid === false && RequestRejected.parse(out.rejected)).toMatchObject({
+      tenantId: 'default',
       subjectId: 'nobody',
       errors: [{ path: 'detail.subjectId', message: 'no trained model for nobody' }],
     });

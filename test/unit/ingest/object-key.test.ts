@@ -102,10 +102,13 @@ describe('imageSetIdOf', () => {
 
   it('derives a valid Step Functions execution name per generation', () => {
     // Act
-    const name = executionNameFor('ana.maria@x', '0a1b2c3d', 2);
+    const name = executionNameFor({ tenantId: 'default', subjectId: 'ana.maria@x' }, '0a1b2c3d', 2);
+    const tenants = executionNameFor({ tenantId: 'acme', subjectId: 'ana' }, '0a1b2c3d', 2);
+    const long = executionNameFor({ tenantId: 't'.repeat(32), subjectId: 'a'.repeat(64) }, '0a1b2c3d', 123);
     // Assess
     expect(name).toBe('ana_maria_x-0a1b2c3d-g2');
-    expect(executionNameFor('a'.repeat(64), '0a1b2c3d', 123).length).toBeLessThanOrEqual(80);
-    expect(executionNameFor('a'.repeat(64), '0a1b2c3d', 123)).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(tenants).toBe('acme--ana-0a1b2c3d-g2');
+    expect(long.length).toBeLessThanOrEqual(80);
+    expect(long).toMatch(/^[A-Za-z0-9_-]+-0a1b2c3d-g123$/);
   });
 });

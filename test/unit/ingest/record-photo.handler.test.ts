@@ -41,12 +41,19 @@ describe('record-photo handler', () => {
     // Act
     const outcome = await handler(event, lambdaContext('RecordPhoto'));
     // Assess
-    expect(outcome).toEqual({ action: 'recorded', subjectId: 'ana', effect: 'created', started: true });
+    expect(outcome).toEqual({
+      action: 'recorded',
+      tenantId: 'default',
+      subjectId: 'ana',
+      effect: 'created',
+      started: true,
+    });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       TableName: 'ledger-table',
       Item: {
-        pk: 'SUBJECT#ana',
+        pk: 'SUBJECT#default#ana',
         sk: 'PHOTO#subjects/ana/IMG_0001.jpg',
+        tenantId: 'default',
         subjectId: 'ana',
         key: 'subjects/ana/IMG_0001.jpg',
         size: 5242880,
@@ -57,16 +64,16 @@ describe('record-photo handler', () => {
     });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: 'ledger-table',
-      Key: { pk: 'SUBJECT#ana', sk: 'SUBJECT' },
+      Key: { pk: 'SUBJECT#default#ana', sk: 'SUBJECT' },
       ConditionExpression: 'attribute_not_exists(#status)',
     });
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:training',
       name: 'ana-0a1b2c3d-g1',
-      input: JSON.stringify({ subjectId: 'ana', generation: 1 }),
+      input: JSON.stringify({ tenantId: 'default', subjectId: 'ana', generation: 1 }),
     });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: { pk: 'SUBJECT#ana', sk: 'SUBJECT' },
+      Key: { pk: 'SUBJECT#default#ana', sk: 'SUBJECT' },
       UpdateExpression: 'SET startedGeneration = :gen REMOVE gsi1pk, gsi1sk',
       ConditionExpression: 'generation = :gen',
     });

@@ -59,7 +59,7 @@ describe('parseObjectCreated', () => {
     // Act
     const kind = classifyObjectKey(parseObjectCreated(event).detail.object.key);
     // Assess
-    expect(kind).toEqual({ kind: 'photo', subjectId: 'zoe', path: 'zoë photo 1+2.jpg' });
+    expect(kind).toEqual({ kind: 'photo', tenantId: 'default', subjectId: 'zoe', path: 'zoë photo 1+2.jpg' });
   });
 
   it.each([

@@ -36,6 +36,7 @@ class RecordingStarter implements ExecutionStarter {
 }
 
 const LIMITS = { maxImagesPerRequest: 24, maxPhotos: 15 };
+const ref = (subjectId: string) => ({ tenantId: 'default', subjectId });
 
 describe('a subject folder drop: recorded in any order, settled, sealed once', () => {
   let local: LocalLedger;
@@ -79,7 +80,12 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     const decisions: SettleDecision[] = [];
     let previous: SettleDecision | undefined;
     for (let check = 0; check < 10; check++) {
-      previous = await settleOnce({ subjectId, generation, ...(previous ? { settle: previous } : {}) });
+      previous = await settleOnce({
+        tenantId: 'default',
+        subjectId,
+        generation,
+        ...(previous ? { settle: previous } : {}),
+      });
       decisions.push(previous);
       if (previous.decision !== 'wait') return decisions;
     }
@@ -118,7 +124,7 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     await dropPhotos('s1', 12);
     // Assess
     expect([...starter.started.entries()]).toEqual([
-      [expect.stringMatching(/^s1-[a-f0-9]{8}-g1$/), { subjectId: 's1', generation: 1 }],
+      [expect.stringMatching(/^s1-[a-f0-9]{8}-g1$/), { tenantId: 'default', subjectId: 's1', generation: 1 }],
     ]);
     expect(starter.calls).toBe(1);
   });
@@ -158,10 +164,10 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     await drop('s2', 'subject.json', '{}');
     await dropPhotos('s2', 11);
     // Act
-    const first = await settleOnce({ subjectId: 's2', generation: 1 });
+    const first = await settleOnce({ tenantId: 'default', subjectId: 's2', generation: 1 });
     await drop('s2', photoName(12));
-    const second = await settleOnce({ subjectId: 's2', generation: 1, settle: first });
-    const third = await settleOnce({ subjectId: 's2', generation: 1, settle: second });
+    const second = await settleOnce({ tenantId: 'default', subjectId: 's2', generation: 1, settle: first });
+    const third = await settleOnce({ tenantId: 'default', subjectId: 's2', generation: 1, settle: second });
     // Assess
     expect(first).toMatchObject({
       decision: 'wait',
@@ -179,9 +185,9 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     await drop('s3', 'subject.json', JSON.stringify({ photos: named }));
     for (const path of named.slice(0, 9)) await drop('s3', path);
     // Act
-    const early = await settleOnce({ subjectId: 's3', generation: 1 });
+    const early = await settleOnce({ tenantId: 'default', subjectId: 's3', generation: 1 });
     await drop('s3', named[9] as string);
-    const complete = await settleOnce({ subjectId: 's3', generation: 1 });
+    const complete = await settleOnce({ tenantId: 'default', subjectId: 's3', generation: 1 });
     // Assess
     expect(early.decision).toBe('wait');
     expect(complete).toMatchObject({ decision: 'sealed', received: { sealedBy: 'photo-list-complete' } });
@@ -192,7 +198,7 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     await drop('s4', 'subject.json', JSON.stringify({ photoCount: 10 }));
     await dropPhotos('s4', 10);
     // Act
-    const decision = await settleOnce({ subjectId: 's4', generation: 1 });
+    const decision = await settleOnce({ tenantId: 'default', subjectId: 's4', generation: 1 });
     // Assess
     expect(decision).toMatchObject({ decision: 'sealed', received: { sealedBy: 'photo-list-complete' } });
   });
@@ -226,27 +232,33 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     const { outcome } = await drop('s7', photoName(11));
     // Assess
     expect(outcome).toMatchObject({ action: 'recorded', effect: 'superseded', started: true });
-    const subject = await local.ledger.getSubject('s7');
+    const subject = await local.ledger.getSubject(ref('s7'));
     expect(subject).toMatchObject({ status: 'open', generation: 2 });
-    expect(starter.started.get(subject?.executionName as string)).toEqual({ subjectId: 's7', generation: 2 });
+    expect(starter.started.get(subject?.executionName as string)).toEqual({
+      tenantId: 'default',
+      subjectId: 's7',
+      generation: 2,
+    });
     const second = (await settleUntilDone('s7', 2)).at(-1);
     if (sealed?.decision !== 'sealed' || second?.decision !== 'sealed') throw new Error('not sealed');
     expect(second.received.photos).toHaveLength(11);
     expect(second.received.supersedes).toBe(sealed.received.imageSetId);
     // The first generation's execution, if it checked again, has nothing to settle.
-    expect(await settleOnce({ subjectId: 's7', generation: 1 })).toEqual({ decision: 'stale' });
+    expect(await settleOnce({ tenantId: 'default', subjectId: 's7', generation: 1 })).toEqual({
+      decision: 'stale',
+    });
   });
 
   it('holds a photo that arrives during a training until the training ends, then opens the next set', async () => {
     // Prepare
     await dropPhotos('s8', 10);
     await settleUntilDone('s8');
-    const first = await local.ledger.getSubject('s8');
-    expect(await local.ledger.claimForTraining('s8', first?.executionName as string)).toBe(true);
+    const first = await local.ledger.getSubject(ref('s8'));
+    expect(await local.ledger.claimForTraining(ref('s8'), first?.executionName as string)).toBe(true);
     // Act
     const { outcome } = await drop('s8', photoName(11));
     const startsDuringTraining = starter.started.size;
-    const finished = await local.ledger.finishTraining('s8', first?.executionName as string, clock);
+    const finished = await local.ledger.finishTraining(ref('s8'), first?.executionName as string, clock);
     clock += 61_000;
     const sweep = await startWaitingSubjects({ ...deps, policy: DEFAULT_SEALING_POLICY });
     // Assess
@@ -254,7 +266,7 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     expect(startsDuringTraining).toBe(1);
     expect(finished).toBe('reopened');
     expect(sweep.started).toEqual(['s8']);
-    expect(await local.ledger.getSubject('s8')).toMatchObject({ status: 'open', generation: 2 });
+    expect(await local.ledger.getSubject(ref('s8'))).toMatchObject({ status: 'open', generation: 2 });
     expect(starter.started.size).toBe(2);
   });
 
@@ -262,15 +274,15 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     // Prepare
     await dropPhotos('s9', 10);
     await settleUntilDone('s9');
-    const first = await local.ledger.getSubject('s9');
-    await local.ledger.claimForTraining('s9', first?.executionName as string);
+    const first = await local.ledger.getSubject(ref('s9'));
+    await local.ledger.claimForTraining(ref('s9'), first?.executionName as string);
     // Act
-    const finished = await local.ledger.finishTraining('s9', first?.executionName as string, clock);
+    const finished = await local.ledger.finishTraining(ref('s9'), first?.executionName as string, clock);
     const { outcome } = await drop('s9', photoName(11));
     // Assess
     expect(finished).toBe('done');
     expect(outcome).toMatchObject({ effect: 'reopened', started: true });
-    expect(await local.ledger.getSubject('s9')).toMatchObject({ status: 'open', generation: 2 });
+    expect(await local.ledger.getSubject(ref('s9'))).toMatchObject({ status: 'open', generation: 2 });
   });
 
   it('never reopens a sealed set for folder junk (the same photos would train twice)', async () => {
@@ -281,7 +293,7 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     const { outcome } = await drop('s10', '.DS_Store');
     // Assess
     expect(outcome).toMatchObject({ action: 'recorded', effect: 'none' });
-    expect(await local.ledger.getSubject('s10')).toMatchObject({ status: 'sealed', generation: 1 });
+    expect(await local.ledger.getSubject(ref('s10'))).toMatchObject({ status: 'sealed', generation: 1 });
     expect(starter.started.size).toBe(1);
   });
 
@@ -337,7 +349,7 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     // Assess
     expect(starter.started.size).toBe(1);
     expect(decisions.at(-1)).toMatchObject({ decision: 'sealed' });
-    expect(await local.ledger.getSubject('s12')).toMatchObject({ status: 'sealed', generation: 1 });
+    expect(await local.ledger.getSubject(ref('s12'))).toMatchObject({ status: 'sealed', generation: 1 });
   });
 
   it('ignores an older event that arrives after a newer one for the same key', async () => {
@@ -351,7 +363,7 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     const outcome = await recordObjectCreated(parseObjectCreated(older), deps);
     // Assess
     expect(outcome).toMatchObject({ action: 'unchanged' });
-    expect(await local.ledger.listPhotos('s13')).toEqual([{ key, size: 5242880, etag: 'new-etag' }]);
+    expect(await local.ledger.listPhotos(ref('s13'))).toEqual([{ key, size: 5242880, etag: 'new-etag' }]);
   });
 
   it('applies the newer subject.json when S3 sequencers differ in length (padded before comparing)', async () => {
@@ -370,7 +382,7 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     );
     // Assess
     expect(outcome).toMatchObject({ action: 'recorded' });
-    expect(JSON.parse((await local.ledger.getSubject('s14'))?.settingsJson ?? '{}')).toMatchObject({
+    expect(JSON.parse((await local.ledger.getSubject(ref('s14')))?.settingsJson ?? '{}')).toMatchObject({
       token: 'qqx',
     });
   });

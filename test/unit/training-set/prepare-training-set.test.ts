@@ -65,6 +65,7 @@ describe('prepareTrainingSet', () => {
       'image/jpeg',
     );
     input = {
+      tenantId: 'default',
       subjectId: 'ana',
       imageSetId: 'is-0123456789abcdef',
       settings: SubjectSettings.parse({ classWord: 'woman' }),
@@ -88,8 +89,8 @@ describe('prepareTrainingSet', () => {
 
     // Assess
     for (const key of [
-      'training/ana/is-0123456789abcdef/images/01.jpg',
-      'training/ana/is-0123456789abcdef/images/02.jpg',
+      'training/default/ana/is-0123456789abcdef/images/01.jpg',
+      'training/default/ana/is-0123456789abcdef/images/02.jpg',
     ]) {
       const crop = await store.get(key);
       expect(await sharp(crop).metadata()).toMatchObject({ format: 'jpeg', width: 256, height: 256 });
@@ -109,8 +110,8 @@ describe('prepareTrainingSet', () => {
 
     // Assess
     expect(TrainingSetSummary.parse(output.trainingSet)).toEqual({
-      manifestKey: 'training/ana/is-0123456789abcdef/manifest.json',
-      prefix: 'training/ana/is-0123456789abcdef/',
+      manifestKey: 'training/default/ana/is-0123456789abcdef/manifest.json',
+      prefix: 'training/default/ana/is-0123456789abcdef/',
       resolution: 256,
       imageCount: 2,
       instancePrompt: 'a photo of zwx woman',
@@ -127,8 +128,8 @@ describe('prepareTrainingSet', () => {
       instancePrompt: 'a photo of zwx woman',
       classPrompt: 'a photo of woman',
       images: [
-        { key: 'training/ana/is-0123456789abcdef/images/01.jpg', sourceKey: 'subjects/ana/a.jpg' },
-        { key: 'training/ana/is-0123456789abcdef/images/02.jpg', sourceKey: 'subjects/ana/b.jpg' },
+        { key: 'training/default/ana/is-0123456789abcdef/images/01.jpg', sourceKey: 'subjects/ana/a.jpg' },
+        { key: 'training/default/ana/is-0123456789abcdef/images/02.jpg', sourceKey: 'subjects/ana/b.jpg' },
       ],
     });
   });
@@ -154,7 +155,13 @@ describe('prepareTrainingSet', () => {
   it('refuses a malformed payload at the edge with a typed error naming the field', () => {
     // Act / Assess
     expect(() =>
-      parsePrepareTrainingSetInput({ subjectId: 'ana', imageSetId: 'is-1', photos: [], settings: {} }),
+      parsePrepareTrainingSetInput({
+        tenantId: 'default',
+        subjectId: 'ana',
+        imageSetId: 'is-1',
+        photos: [],
+        settings: {},
+      }),
     ).toThrow(
       expect.objectContaining({
         name: 'MalformedPrepareTrainingSetInputError',

@@ -11,6 +11,7 @@ const parseFailedTrainingState = explainTrainingFailureTask.parse;
 import { lambdaContext } from '../../support/lambda-context.js';
 
 const base: Omit<TrainingFailureInput, 'failure' | 'stage'> = {
+  tenantId: 'default',
   subjectId: 'ana',
   imageSetId: 'is-0123456789abcdef',
   modelVersion: 'v-0123456789ab',
@@ -45,6 +46,7 @@ describe('explainTrainingFailure', () => {
     // Assess
     expect(detail).toEqual({
       version: 1,
+      tenantId: 'default',
       subjectId: 'ana',
       imageSetId: 'is-0123456789abcdef',
       modelVersion: 'v-0123456789ab',
@@ -129,6 +131,7 @@ describe('explainTrainingFailure', () => {
   it('says so when no cause is given, and leaves modelVersion out when planning never ran', () => {
     // Act
     const detail = explainTrainingFailure({
+      tenantId: 'default',
       subjectId: 'ana',
       imageSetId: 'is-0123456789abcdef',
       stage: 'PlanTraining',
@@ -146,7 +149,7 @@ describe('explainFailedTrainingState', () => {
   it('reads subject, image set, version, stage and failure from the execution state', () => {
     // Prepare
     const state = parseFailedTrainingState({
-      received: { subjectId: 'ana', imageSetId: 'is-0123456789abcdef', photos: [] },
+      received: { tenantId: 'default', subjectId: 'ana', imageSetId: 'is-0123456789abcdef', photos: [] },
       plan: {
         modelVersion: 'v-0123456789ab',
         requestKey: 'training/ana/is-0123456789abcdef/requests/v.json',
@@ -158,6 +161,7 @@ describe('explainFailedTrainingState', () => {
     const detail = explainFailedTrainingState(state);
     // Assess
     expect(detail).toMatchObject({
+      tenantId: 'default',
       subjectId: 'ana',
       imageSetId: 'is-0123456789abcdef',
       modelVersion: 'v-0123456789ab',
@@ -175,7 +179,7 @@ describe('explainFailedTrainingState', () => {
     // Act
     const detail = await handler(
       {
-        received: { subjectId: 'ana', imageSetId: 'is-0123456789abcdef' },
+        received: { tenantId: 'default', subjectId: 'ana', imageSetId: 'is-0123456789abcdef' },
         failedStage: 'AcquireTrainingSlot',
         failure: { Error: 'Lambda.ServiceException', Cause: 'Service unavailable' },
       },
@@ -190,7 +194,7 @@ describe('explainFailedTrainingState', () => {
     // Act
     const parsing = () =>
       parseFailedTrainingState({
-        received: { subjectId: 'ana', imageSetId: 'is-0123456789abcdef' },
+        received: { tenantId: 'default', subjectId: 'ana', imageSetId: 'is-0123456789abcdef' },
         failedStage: 'Train',
       });
     // Assess

@@ -17,9 +17,10 @@ describe('planTraining', () => {
   let deps: PlanTrainingDeps & { store: FolderObjectStore };
 
   const input = {
+    tenantId: 'default',
     subjectId: 'ana',
     imageSetId: 'is-0123456789abcdef',
-    manifestKey: 'training/ana/is-0123456789abcdef/manifest.json',
+    manifestKey: 'training/default/ana/is-0123456789abcdef/manifest.json',
     settings: { classWord: 'woman', training: { maxTrainSteps: 1500, learningRate: 5e-5 } },
   };
 
@@ -43,15 +44,18 @@ describe('planTraining', () => {
     const plan = await planTraining(input, deps);
     // Assess
     expect(plan.modelVersion).toMatch(/^v-[0-9a-f]{12}$/);
-    expect(plan.requestKey).toBe(`training/ana/is-0123456789abcdef/requests/${plan.modelVersion}.json`);
+    expect(plan.requestKey).toBe(
+      `training/default/ana/is-0123456789abcdef/requests/${plan.modelVersion}.json`,
+    );
     const written = JSON.parse(await readRequest(plan.requestKey));
     expect(written).toEqual({
       schemaVersion: 1,
+      tenantId: 'default',
       subjectId: 'ana',
       imageSetId: 'is-0123456789abcdef',
       modelVersion: plan.modelVersion,
-      manifestUri: 's3://photo-bucket/training/ana/is-0123456789abcdef/manifest.json',
-      outputUri: `s3://photo-bucket/adapters/ana/${plan.modelVersion}/model.tar.gz`,
+      manifestUri: 's3://photo-bucket/training/default/ana/is-0123456789abcdef/manifest.json',
+      outputUri: `s3://photo-bucket/adapters/default/ana/${plan.modelVersion}/model.tar.gz`,
       baseModel: 'stabilityai/stable-diffusion-2-1-base',
       hyperparameters: { ...DEFAULT_HYPERPARAMETERS, maxTrainSteps: 1500, learningRate: 5e-5 },
     });
@@ -64,6 +68,7 @@ describe('planTraining', () => {
     // Assess
     expect(plan.started).toEqual({
       version: 1,
+      tenantId: 'default',
       subjectId: 'ana',
       imageSetId: 'is-0123456789abcdef',
       modelVersion: plan.modelVersion,
@@ -146,7 +151,8 @@ describe('planTraining', () => {
 
   it('refuses a task payload without manifestKey, naming the task and the field', () => {
     // Act
-    const parsing = () => parsePlanTrainingInput({ subjectId: 'ana', imageSetId: 'is-0123456789abcdef' });
+    const parsing = () =>
+      parsePlanTrainingInput({ tenantId: 'default', subjectId: 'ana', imageSetId: 'is-0123456789abcdef' });
     // Assess
     expect(parsing).toThrow(/PlanTraining received a malformed payload[\s\S]*manifestKey/);
   });

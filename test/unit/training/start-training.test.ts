@@ -112,7 +112,7 @@ describe('SageMakerAsyncInference', () => {
     // Act
     const queued = await inference.invokeAsync({
       inferenceId: 'v-0123456789ab-aaaaaaaaaaaa',
-      inputLocation: 's3://bucket/training/ana/is-0123456789abcdef/requests/v-0123456789ab.json',
+      inputLocation: 's3://bucket/training/default/ana/is-0123456789abcdef/requests/v-0123456789ab.json',
       invocationTimeoutSeconds: 3600,
     });
     // Assess
@@ -123,7 +123,7 @@ describe('SageMakerAsyncInference', () => {
     expect(runtime).toHaveReceivedCommandTimes(InvokeEndpointAsyncCommand, 1);
     expect(runtime).toHaveReceivedCommandWith(InvokeEndpointAsyncCommand, {
       EndpointName: 'training-endpoint',
-      InputLocation: 's3://bucket/training/ana/is-0123456789abcdef/requests/v-0123456789ab.json',
+      InputLocation: 's3://bucket/training/default/ana/is-0123456789abcdef/requests/v-0123456789ab.json',
       InferenceId: 'v-0123456789ab-aaaaaaaaaaaa',
       ContentType: 'application/json',
       InvocationTimeoutSeconds: 3600,
@@ -170,9 +170,10 @@ describe('startTraining', () => {
   const input: StartTrainingInput = {
     taskToken: 'AQCEAAAAKgAAAAMAAAAAAAAAAeXample-token-1',
     executionName: 'ana-is-0123456789abcdef',
+    tenantId: 'default',
     subjectId: 'ana',
     modelVersion: 'v-0123456789ab',
-    requestKey: 'training/ana/is-0123456789abcdef/requests/v-0123456789ab.json',
+    requestKey: 'training/default/ana/is-0123456789abcdef/requests/v-0123456789ab.json',
   };
 
   /** Fakes that write every call into one shared journal, so the order of the two steps is visible. */
@@ -223,7 +224,8 @@ describe('startTraining', () => {
         args: [
           {
             inferenceId,
-            inputLocation: 's3://photo-bucket/training/ana/is-0123456789abcdef/requests/v-0123456789ab.json',
+            inputLocation:
+              's3://photo-bucket/training/default/ana/is-0123456789abcdef/requests/v-0123456789ab.json',
             invocationTimeoutSeconds: 3600,
           },
         ],

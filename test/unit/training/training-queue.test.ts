@@ -15,6 +15,7 @@ describe('TrainingQueue (capacity gate)', () => {
   const request = (executionName: string, enqueuedSeconds: number): SlotRequest => ({
     executionName,
     enqueuedAt: at(enqueuedSeconds),
+    tenantId: 'default',
     subjectId: `subject-${executionName}`,
   });
 

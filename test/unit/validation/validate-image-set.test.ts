@@ -57,6 +57,7 @@ describe('validateImageSet', () => {
   let localDeps: ValidateImagesDependencies;
 
   const inputFor = async (subjectId: SampleSubjectName): Promise<ValidateImagesInput> => ({
+    tenantId: 'default',
     subjectId,
     imageSetId: IMAGE_SET_ID,
     photos: await samples.photoRefs(subjectId),

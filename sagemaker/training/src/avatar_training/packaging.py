@@ -55,9 +55,9 @@ def triton_model_name(subject_id: str, model_version: str) -> str:
     return f"avatar_{_UNSAFE.sub('_', subject_id)}_{_UNSAFE.sub('_', model_version)}_{digest}"
 
 
-def target_model(subject_id: str, model_version: str) -> str:
-    """The MME TargetModel (the object key under the endpoint's ModelDataUrl prefix)."""
-    return f"{subject_id}/{model_version}.tar.gz"
+def target_model(subject_id: str, model_version: str, tenant_id: str = "default") -> str:
+    """The MME TargetModel (the object key under the endpoint's ModelDataUrl prefix), as DeployModel names it."""
+    return f"{tenant_id}/{subject_id}/{model_version}.tar.gz"
 
 
 def render_config(template: str, model_name: str) -> str:
