@@ -25,7 +25,12 @@ export type PhotoProblemCode = z.infer<typeof PhotoProblemCode>;
 
 export const ExcludedPhoto = z.object({
   key: z.string().describe('Object key of the photo in the ingest bucket'),
-  fileName: z.string(),
+  fileName: z.string().describe('The file name alone (the last part of the key)'),
+  path: z
+    .string()
+    .describe(
+      'Path of the photo inside its subject folder (subjects/<id>/a/photo.jpg -> a/photo.jpg): how reason and advice name it',
+    ),
   code: PhotoProblemCode,
   reason: z.string().describe('What is wrong with this photo'),
   advice: z.string().describe('What to do about it'),
@@ -35,7 +40,10 @@ export type ExcludedPhoto = z.infer<typeof ExcludedPhoto>;
 
 export const UsedPhoto = z.object({
   key: z.string(),
-  fileName: z.string(),
+  fileName: z.string().describe('The file name alone (the last part of the key)'),
+  path: z
+    .string()
+    .describe('Path of the photo inside its subject folder (subjects/<id>/a/photo.jpg -> a/photo.jpg)'),
   format: z.enum(['jpeg', 'png', 'webp']),
   width: z.number().int().positive().describe('Width after EXIF orientation is applied'),
   height: z.number().int().positive(),

@@ -27,6 +27,17 @@ export const AVATARS_PREFIX = 'avatars/';
 /** Images moderation blocked, never linked to anyone: `quarantine/<subjectId>/<requestId>/...`. */
 export const QUARANTINE_PREFIX = 'quarantine/';
 
+/**
+ * How messages name a photo: its path inside its subject folder (`subjects/ana/a/photo.jpg` -> `a/photo.jpg`),
+ * so two `photo.jpg` in different subfolders are never confused. A key outside `subjects/` is returned as is.
+ */
+export function pathInSubjectFolder(key: string): string {
+  if (!key.startsWith(SUBJECTS_PREFIX)) return key;
+  const rest = key.slice(SUBJECTS_PREFIX.length);
+  const slash = rest.indexOf('/');
+  return slash === -1 ? rest : rest.slice(slash + 1);
+}
+
 /** A training set's folder: one per image set, so a new set never overwrites an old one. */
 export function trainingSetPrefix(subjectId: string, imageSetId: string, trainingPrefix = TRAINING_PREFIX) {
   return `${trainingPrefix}${subjectId}/${imageSetId}/`;

@@ -1,3 +1,4 @@
+import { pathInSubjectFolder } from '../platform/bucket-layout.js';
 import { hammingDistance } from './perceptual-hash.js';
 import { type PhotoProblem, photoProblem } from './photo-problems.js';
 
@@ -30,12 +31,18 @@ export function deduplicate<T extends DeduplicationCandidate>(
   for (const photo of bestFirst) {
     const identical = byDigest.get(photo.sha256);
     if (identical) {
-      duplicates.push({ photo, problem: photoProblem.exactDuplicate(photo.fileName, identical.key) });
+      duplicates.push({
+        photo,
+        problem: photoProblem.exactDuplicate(pathInSubjectFolder(photo.key), identical.key),
+      });
       continue;
     }
     const similar = [...keptSet].find((kept) => hammingDistance(kept.dHash, photo.dHash) <= maxDistance);
     if (similar) {
-      duplicates.push({ photo, problem: photoProblem.nearDuplicate(photo.fileName, similar.key) });
+      duplicates.push({
+        photo,
+        problem: photoProblem.nearDuplicate(pathInSubjectFolder(photo.key), similar.key),
+      });
       continue;
     }
     keptSet.add(photo);

@@ -5,6 +5,7 @@ import type {
   ValidateImagesInput,
   ValidateImagesOutput,
 } from '../../state-machines/training/contract.js';
+import { pathInSubjectFolder } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { mapWithConcurrency } from './bounded-concurrency.js';
 import type { ContentModerator } from './content-moderation.js';
@@ -40,7 +41,12 @@ export async function validateImageSet(
   const { policy } = deps;
   const excluded = new Map<string, ExcludedPhoto>();
   const exclude = (photo: { key: string; fileName: string }, problem: PhotoProblem) =>
-    excluded.set(photo.key, { key: photo.key, fileName: photo.fileName, ...problem });
+    excluded.set(photo.key, {
+      key: photo.key,
+      fileName: photo.fileName,
+      path: pathInSubjectFolder(photo.key),
+      ...problem,
+    });
 
   const inspections = await mapWithConcurrency(input.photos, policy.concurrency, (ref) =>
     inspectPhoto(ref, deps.store, policy),
@@ -60,9 +66,9 @@ export async function validateImageSet(
       deps.moderator.detectUnsafeContent(photo.analysis, { key: photo.key }),
     ]);
     // Unsafe content outranks any face problem: it is the one the person must not miss.
-    const unsafe = judgeModeration(photo.fileName, labels, policy);
+    const unsafe = judgeModeration(pathInSubjectFolder(photo.key), labels, policy);
     if (unsafe) return { photo, problem: unsafe };
-    const face = judgeFaces(photo.fileName, faces, policy);
+    const face = judgeFaces(pathInSubjectFolder(photo.key), faces, policy);
     if (!face.usable) return { photo, problem: face.problem };
     return { photo: { ...photo, faceBox: face.faceBox } satisfies JudgedPhoto };
   });
@@ -134,6 +140,7 @@ export async function validateImageSet(
         (photo): UsedPhoto => ({
           key: photo.key,
           fileName: photo.fileName,
+          path: pathInSubjectFolder(photo.key),
           format: photo.format,
           width: photo.width,
           height: photo.height,
@@ -162,7 +169,7 @@ function rejectionReason(
   required: number,
   photosExcluded: readonly ExcludedPhoto[],
 ): string {
-  const listed = photosExcluded.map((photo) => `${photo.fileName} (${photo.code})`).join(', ');
+  const listed = photosExcluded.map((photo) => `${photo.path} (${photo.code})`).join(', ');
   return (
     `Only ${usable} of the ${received} photos of ${subjectId} can be used; at least ${required} are needed, ` +
     `so ${required - usable} more usable photo${required - usable === 1 ? ' is' : 's are'} needed.` +
