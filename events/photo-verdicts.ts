@@ -48,6 +48,12 @@ export const UsedPhoto = z.object({
   width: z.number().int().positive().describe('Width after EXIF orientation is applied'),
   height: z.number().int().positive(),
   qualityScore: z.number().min(0).max(100).describe('Higher is better; used to keep the best photos'),
+  notes: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'What was done to the photo: an animated WebP/PNG is used by its first frame only; a transparent background is flattened onto white, for validation and training alike',
+    ),
 });
 export type UsedPhoto = z.infer<typeof UsedPhoto>;
 

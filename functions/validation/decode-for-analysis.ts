@@ -1,4 +1,5 @@
 import sharp, { type OutputInfo } from 'sharp';
+import { flattenTransparency, photoInputOptions } from '../platform/photo-pixels.js';
 import type { AnalysisImage } from './analysis-image.js';
 import { CorruptImageError } from './errors.js';
 import { qualityScore } from './image-quality.js';
@@ -9,32 +10,40 @@ export interface DecodedForAnalysis {
   image: AnalysisImage;
   dHash: bigint;
   qualityScore: number;
+  /** Some pixel is not fully opaque: the analysis (like the training crop) sees it flattened onto white. */
+  transparent: boolean;
 }
 
 /**
  * Decodes once, small: with a resize in the pipeline libjpeg/libwebp shrink while decoding. `failOn:
  * 'truncated'` turns a half-uploaded file into an error instead of a grey bottom half. Everything else works
  * on these pixels: the perceptual hash, the quality measures (at half size, where a Laplacian costs a quarter),
- * and the JPEG for Rekognition, encoded only if an analyzer asks for it.
+ * and the JPEG for Rekognition, encoded only if an analyzer asks for it. The first frame of an animation and
+ * transparency flattened onto white, exactly as the training crop decodes it (functions/platform/photo-pixels.ts).
+ * @param options.hasAlpha from the header: only then is opacity measured (one more small pass)
  */
 export async function decodeForAnalysis(
   bytes: Uint8Array,
-  options: { longSidePx: number; maxPixels: number },
+  options: { longSidePx: number; maxPixels: number; hasAlpha?: boolean },
 ): Promise<DecodedForAnalysis> {
   let decoded: { data: Buffer; info: OutputInfo };
+  let transparent = false;
   try {
-    decoded = await sharp(bytes, { failOn: 'truncated', limitInputPixels: options.maxPixels })
-      .rotate()
-      .resize({
-        width: options.longSidePx,
-        height: options.longSidePx,
-        fit: 'inside',
-        withoutEnlargement: true,
-      })
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const shrunk = sharp(bytes, photoInputOptions(options.maxPixels)).resize({
+      width: options.longSidePx,
+      height: options.longSidePx,
+      fit: 'inside',
+      withoutEnlargement: true,
+    });
+    [decoded, transparent] = await Promise.all([
+      flattenTransparency(shrunk.clone()).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }),
+      options.hasAlpha
+        ? shrunk
+            .clone()
+            .stats()
+            .then((stats) => !stats.isOpaque)
+        : Promise.resolve(false),
+    ]);
   } catch (error) {
     throw new CorruptImageError((error as Error).message, { cause: error });
   }
@@ -67,5 +76,6 @@ export async function decodeForAnalysis(
     },
     dHash: differenceHash(new Uint8Array(thumbnail.buffer, thumbnail.byteOffset, DHASH_WIDTH * DHASH_HEIGHT)),
     qualityScore: qualityScore(sharpness, meanBrightness),
+    transparent,
   };
 }

@@ -3,6 +3,7 @@ import type { PhotoRef } from '../../events/pipeline-events.js';
 import { pathInSubjectFolder } from '../platform/bucket-layout.js';
 import { ObjectNotFoundError } from '../platform/errors.js';
 import type { ObjectStore } from '../platform/object-store.js';
+import { photoNotes } from '../platform/photo-pixels.js';
 import type { AnalysisImage } from './analysis-image.js';
 import { decodeForAnalysis } from './decode-for-analysis.js';
 import { CorruptImageError } from './errors.js';
@@ -22,6 +23,8 @@ export interface InspectedPhoto {
   sha256: string;
   dHash: bigint;
   qualityScore: number;
+  /** What was done to the photo that the person should know (first frame of an animation, transparency). */
+  notes: string[];
   /** The oriented, shrunk decode that the face analyzer and the moderator receive. */
   analysis: AnalysisImage;
 }
@@ -82,6 +85,7 @@ export async function inspectPhoto(
     analysis = await decodeForAnalysis(bytes, {
       longSidePx: policy.analysisLongSidePx,
       maxPixels: policy.maxPixels,
+      hasAlpha: header.hasAlpha,
     });
   } catch (error) {
     if (error instanceof CorruptImageError) return excluded(photoProblem.truncated(path));
@@ -101,6 +105,7 @@ export async function inspectPhoto(
       sha256: createHash('sha256').update(bytes).digest('hex'),
       dHash: analysis.dHash,
       qualityScore: analysis.qualityScore,
+      notes: photoNotes(path, { frames: header.frames, transparent: analysis.transparent }),
       analysis: analysis.image,
     },
   };

@@ -145,6 +145,7 @@ export async function validateImageSet(
           width: photo.width,
           height: photo.height,
           qualityScore: photo.qualityScore,
+          ...(photo.notes.length > 0 ? { notes: photo.notes } : {}),
         }),
       ),
       photosExcluded,
