@@ -86,6 +86,7 @@ export type {
   ToxicityScores,
 } from './generation/prompt-screening.js';
 export type { ExecutionStarter } from './ingest/execution-starter.js';
+export { ASYNC_FAILURE_PREFIX, ASYNC_OUTPUT_PREFIX } from './platform/bucket-layout.js';
 export { ObjectNotFoundError } from './platform/errors.js';
 export type { ObjectStore, StoredObject } from './platform/object-store.js';
 export { keyInBucket, s3Uri } from './platform/s3-uri.js';

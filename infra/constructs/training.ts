@@ -168,7 +168,8 @@ export class Training extends Construct {
         TOKEN_TTL_SECONDS: String(config.trainingTimeoutSeconds + 86_400),
       },
     );
-    this.stateTable.grant(this.startTraining, 'dynamodb:PutItem');
+    // PutItem: the token; UpdateItem: the failure location, once the endpoint has taken the request.
+    this.stateTable.grant(this.startTraining, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     trainingHost.grantInvokeAsync(this.startTraining);
 
     this.trainingCallback = fn(
@@ -185,9 +186,11 @@ export class Training extends Construct {
     this.explainTrainingFailure = fn(
       'ExplainTrainingFailure',
       TASKS.explainTrainingFailure,
-      'Words the Training Failed event: what happened and whether retrying helps',
-      {},
+      "Words the Training Failed event: what happened and whether retrying helps, in the container's words",
+      { PHOTO_BUCKET: photos.bucket.bucketName },
     );
+    // The container's error body, which SageMaker stores under async-inference/failures/ (nothing else).
+    trainingHost.grantReadFailures(this.explainTrainingFailure);
 
     this.deployModel = fn(
       'DeployModel',
