@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SubjectSettings } from '../../events/subject-settings.js';
 import type { Hyperparameters } from '../../events/training-settings.js';
 
 /** One trained, deployed and warmed model of a subject. */
@@ -14,6 +15,12 @@ export interface RegisteredModel {
   trainingSeconds: number;
   warmUpSeconds: number;
   registeredAt: string;
+  /**
+   * The subject.json settings the model was trained with (token, class word, prompts, styles, images per prompt):
+   * every generation from this model uses these, never the subject's later settings. Absent only for a model
+   * registered before they were recorded.
+   */
+  trainedWith?: SubjectSettings;
 }
 
 /**
@@ -41,6 +48,15 @@ export class ModelRegistry {
         },
       }),
     );
+  }
+
+  /** One registered version of a subject; undefined when that subject has no such version. */
+  async version(subjectId: string, modelVersion: string): Promise<RegisteredModel | undefined> {
+    if (modelVersion === 'CURRENT') return undefined;
+    const entry = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { subjectId, modelVersion }, ConsistentRead: true }),
+    );
+    return entry.Item as RegisteredModel | undefined;
   }
 
   async current(subjectId: string): Promise<RegisteredModel | undefined> {
