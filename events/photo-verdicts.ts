@@ -19,6 +19,7 @@ export const PhotoProblemCode = z.enum([
   'TOO_BLURRY',
   'BAD_LIGHTING',
   'UNSAFE_CONTENT',
+  'DIFFERENT_PERSON',
   'OVER_SET_LIMIT',
 ]);
 export type PhotoProblemCode = z.infer<typeof PhotoProblemCode>;
@@ -61,6 +62,10 @@ export type UsedPhoto = z.infer<typeof UsedPhoto>;
 export const ChecksPerformedBy = z.object({
   faceAnalysis: z.enum(['amazon-rekognition', 'local-stand-in']),
   contentModeration: z.enum(['amazon-rekognition', 'local-stand-in']),
+  faceComparison: z
+    .enum(['amazon-rekognition', 'local-stand-in'])
+    .optional()
+    .describe('Who compared each photo with the reference face of the set (the same person?)'),
   note: z.string().optional(),
 });
 export type ChecksPerformedBy = z.infer<typeof ChecksPerformedBy>;

@@ -15,6 +15,7 @@ import type { AsyncInference } from './training/async-inference.js';
 import type { TaskCallbacks } from './training/task-callbacks.js';
 import type { ContentModerator } from './validation/content-moderation.js';
 import type { FaceAnalyzer } from './validation/face-analysis.js';
+import type { FaceComparer } from './validation/face-comparison.js';
 
 /** Time, as tasks see it: the local runtime compresses waits the way it compresses Wait states. */
 export interface Clock {
@@ -55,6 +56,8 @@ export interface Ports {
   /** DynamoDB: the real service, or dynalite locally (the same conditional-write semantics). */
   documentClient(): DynamoDBDocumentClient;
   faceAnalyzer(): FaceAnalyzer;
+  /** Is it the same person? Compares a photo's face with the set's reference face (Rekognition CompareFaces). */
+  faceComparer(): FaceComparer;
   contentModerator(): ContentModerator;
   /** Starts the training workflow (Step Functions StartExecution). */
   executionStarter(stateMachineArn: string): ExecutionStarter;
@@ -97,3 +100,4 @@ export { TrainingRequest, TrainingResponse } from './training/training-request.j
 export type { AnalysisImage } from './validation/analysis-image.js';
 export type { ContentModerator, ModerationLabel } from './validation/content-moderation.js';
 export type { DetectedFace, FaceAnalyzer, PhotoContext } from './validation/face-analysis.js';
+export type { FaceComparer, FaceSimilarity } from './validation/face-comparison.js';

@@ -119,6 +119,16 @@ export const photoProblem = {
     reason: `${path} was flagged for unsafe content (${categories.join(', ')})`,
     advice: `Remove ${path} and use an everyday photo of the subject`,
   }),
+  differentPerson: (
+    path: string,
+    similarity: number,
+    referencePath: string,
+    minSimilarity: number,
+  ): PhotoProblem => ({
+    code: 'DIFFERENT_PERSON',
+    reason: `${path} looks like a different person than the other photos: its face is ${Math.round(similarity)}% similar to the one in ${referencePath} (the set's reference photo), at least ${minSimilarity}% is needed`,
+    advice: `Remove ${path} if it shows someone else; a set of two people trains a blend of both. If it is the same person, replace it with a clearer, more frontal photo`,
+  }),
   overSetLimit: (path: string, maxPhotos: number): PhotoProblem => ({
     code: 'OVER_SET_LIMIT',
     reason: `${path} is usable, but the set has more than ${maxPhotos} usable photos and the best ${maxPhotos} were kept`,

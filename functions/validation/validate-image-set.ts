@@ -11,16 +11,22 @@ import { mapWithConcurrency } from './bounded-concurrency.js';
 import type { ContentModerator } from './content-moderation.js';
 import { deduplicate } from './deduplicate.js';
 import type { FaceAnalyzer } from './face-analysis.js';
+import type { FaceComparer } from './face-comparison.js';
 import { judgeFaces } from './face-rules.js';
 import { type InspectedPhoto, inspectPhoto } from './inspect-photo.js';
 import { judgeModeration } from './moderation-rules.js';
-import type { PhotoProblem } from './photo-problems.js';
+import { type PhotoProblem, photoProblem } from './photo-problems.js';
 import { keepBest } from './set-limits.js';
 import type { ValidationPolicy } from './validation-policy.js';
 
 export interface ValidateImagesDependencies {
   store: ObjectStore;
   faceAnalyzer: FaceAnalyzer;
+  /**
+   * Is it the same person? The task always gives one (Rekognition CompareFaces, or the local stand-in); without
+   * one the check is not made, and `checks` does not claim it.
+   */
+  faceComparer?: FaceComparer;
   moderator: ContentModerator;
   policy: ValidationPolicy;
 }
@@ -78,12 +84,17 @@ export async function validateImageSet(
     else judged.push(verdict.photo as JudgedPhoto);
   }
 
-  const { kept, overLimit } = keepBest(judged, policy.maxPhotos);
+  const samePerson = deps.faceComparer
+    ? await judgeSamePerson(judged, deps.faceComparer, policy)
+    : { kept: judged, different: [] };
+  for (const { photo, problem } of samePerson.different) exclude(photo, problem);
+
+  const { kept, overLimit } = keepBest(samePerson.kept, policy.maxPhotos);
   for (const { photo, problem } of overLimit) exclude(photo, problem);
 
   // Listed in the order the photos came in, so a person can walk the folder alongside the report.
   const photosExcluded = input.photos.flatMap((ref) => excluded.get(ref.key) ?? []);
-  const checks = checksPerformedBy(deps.faceAnalyzer, deps.moderator);
+  const checks = checksPerformedBy(deps.faceAnalyzer, deps.moderator, deps.faceComparer);
   const envelope = { version: 1 as const, subjectId: input.subjectId, imageSetId: input.imageSetId };
 
   // An unusable subject.json could change what is trained (class word, token): never guess past it. The photos
@@ -154,11 +165,77 @@ export async function validateImageSet(
   };
 }
 
-function checksPerformedBy(faceAnalyzer: FaceAnalyzer, moderator: ContentModerator): ChecksPerformedBy {
-  const notes = [faceAnalyzer.note, moderator.note].filter((note): note is string => Boolean(note));
+/**
+ * Is it the same person? Every usable photo's face is compared with a reference face, the set's best photo by
+ * quality (ties by key): one call per other photo, made only for photos that passed every other check. A photo
+ * below the policy's similarity is excluded as DIFFERENT_PERSON, naming its similarity and the reference. When
+ * fewer than half the photos match the reference, the reference is the odd one out: the comparison is made once
+ * more against the best of the others, and the larger group is the subject (at most 2 x (n - 1) calls).
+ */
+async function judgeSamePerson(
+  judged: JudgedPhoto[],
+  comparer: FaceComparer,
+  policy: ValidationPolicy,
+): Promise<{ kept: JudgedPhoto[]; different: { photo: JudgedPhoto; problem: PhotoProblem }[] }> {
+  const bestFirst = [...judged].sort(
+    (a, b) => b.qualityScore - a.qualityScore || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+  const first = bestFirst[0];
+  if (!first || judged.length < 2) return { kept: judged, different: [] };
+  let round = await compareWith(first, judged, comparer, policy);
+  if (round.kept.length * 2 < judged.length) {
+    const others = new Set(round.different.map(({ photo }) => photo));
+    const second = bestFirst.find((photo) => others.has(photo));
+    if (second) {
+      const retry = await compareWith(second, judged, comparer, policy);
+      if (retry.kept.length > round.kept.length) round = retry;
+    }
+  }
+  return round;
+}
+
+async function compareWith(
+  reference: JudgedPhoto,
+  judged: JudgedPhoto[],
+  comparer: FaceComparer,
+  policy: ValidationPolicy,
+): Promise<{ kept: JudgedPhoto[]; different: { photo: JudgedPhoto; problem: PhotoProblem }[] }> {
+  const referencePath = pathInSubjectFolder(reference.key);
+  const verdicts = await mapWithConcurrency(judged, policy.concurrency, async (photo) => {
+    if (photo === reference) return { photo };
+    const { similarity } = await comparer.compare(reference.analysis, photo.analysis, {
+      reference: { key: reference.key },
+      photo: { key: photo.key },
+    });
+    if (similarity >= policy.minSamePersonSimilarity) return { photo };
+    const problem = photoProblem.differentPerson(
+      pathInSubjectFolder(photo.key),
+      similarity,
+      referencePath,
+      policy.minSamePersonSimilarity,
+    );
+    return { photo, problem };
+  });
+  return {
+    kept: verdicts.filter((verdict) => !verdict.problem).map((verdict) => verdict.photo),
+    different: verdicts.flatMap((verdict) =>
+      verdict.problem ? [{ photo: verdict.photo, problem: verdict.problem }] : [],
+    ),
+  };
+}
+
+function checksPerformedBy(
+  faceAnalyzer: FaceAnalyzer,
+  moderator: ContentModerator,
+  faceComparer: FaceComparer | undefined,
+): ChecksPerformedBy {
+  const notes = [faceAnalyzer.note, moderator.note, faceComparer?.note].filter((note): note is string =>
+    Boolean(note),
+  );
   return {
     faceAnalysis: faceAnalyzer.performedBy,
     contentModeration: moderator.performedBy,
+    ...(faceComparer ? { faceComparison: faceComparer.performedBy } : {}),
     ...(notes.length > 0 ? { note: notes.join(' ') } : {}),
   };
 }

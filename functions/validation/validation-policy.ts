@@ -32,6 +32,11 @@ export interface ValidationPolicy {
   unsafeCategories: string[];
   /** Confidence (0-100) at which a moderation label in an unsafe category excludes a photo. */
   minUnsafeConfidence: number;
+  /**
+   * Similarity (0-100, CompareFaces) to the set's reference face under which a photo is taken for another person:
+   * a mixed set would train a blend of two people.
+   */
+  minSamePersonSimilarity: number;
   /** Photos processed at once: 4 x a 12 MP photo stays far below a 1 GB Lambda. */
   concurrency: number;
   /** Long side of the single decode that every check shares (shrink-on-load makes it cheap). */
@@ -54,6 +59,8 @@ export const DEFAULT_VALIDATION_POLICY: Readonly<ValidationPolicy> = Object.free
   // Rekognition moderation taxonomy v6 and v7 names, so either model version is covered.
   unsafeCategories: ['Explicit Nudity', 'Explicit', 'Violence', 'Visually Disturbing', 'Hate Symbols'],
   minUnsafeConfidence: 80,
+  // CompareFaces' own default threshold: the same person in different photos usually scores far above it.
+  minSamePersonSimilarity: 80,
   concurrency: 4,
   // 960, not 1024: a 12 MP photo (4000 or 4032 px wide) then shrinks by 4 while decoding; 1024 would only allow 2.
   analysisLongSidePx: 960,
