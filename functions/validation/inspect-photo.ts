@@ -7,6 +7,7 @@ import { photoNotes } from '../platform/photo-pixels.js';
 import type { AnalysisImage } from './analysis-image.js';
 import { decodeForAnalysis } from './decode-for-analysis.js';
 import { CorruptImageError } from './errors.js';
+import type { ShotSignature } from './perceptual-hash.js';
 import { baseName, type PhotoProblem, photoProblem } from './photo-problems.js';
 import { readImageHeader } from './read-image-header.js';
 import { sniffFormat } from './sniff-format.js';
@@ -22,6 +23,7 @@ export interface InspectedPhoto {
   height: number;
   sha256: string;
   dHash: bigint;
+  signature: ShotSignature;
   qualityScore: number;
   /** What was done to the photo that the person should know (first frame of an animation, transparency). */
   notes: string[];
@@ -104,6 +106,7 @@ export async function inspectPhoto(
       height: header.height,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       dHash: analysis.dHash,
+      signature: analysis.signature,
       qualityScore: analysis.qualityScore,
       notes: photoNotes(path, { frames: header.frames, transparent: analysis.transparent }),
       analysis: analysis.image,

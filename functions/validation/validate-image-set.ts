@@ -15,6 +15,7 @@ import type { FaceComparer } from './face-comparison.js';
 import { judgeFaces } from './face-rules.js';
 import { type InspectedPhoto, inspectPhoto } from './inspect-photo.js';
 import { judgeModeration } from './moderation-rules.js';
+import { isSameShot } from './perceptual-hash.js';
 import { type PhotoProblem, photoProblem } from './photo-problems.js';
 import { keepBest } from './set-limits.js';
 import type { ValidationPolicy } from './validation-policy.js';
@@ -63,7 +64,9 @@ export async function validateImageSet(
     else exclude(inspection, inspection.problem);
   }
 
-  const { kept: distinct, duplicates } = deduplicate(inspected, policy.nearDuplicateDistance);
+  const { kept: distinct, duplicates } = deduplicate(inspected, (a, b) =>
+    isSameShot(a.signature, b.signature, policy.nearDuplicateDistances),
+  );
   for (const { photo, problem } of duplicates) exclude(photo, problem);
 
   const verdicts = await mapWithConcurrency(distinct, policy.concurrency, async (photo) => {

@@ -5,6 +5,7 @@ import {
 } from '../platform/environment-variables.js';
 import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import { InvalidValidationPolicyError } from './errors.js';
+import { SAME_SHOT_DISTANCES } from './perceptual-hash.js';
 
 /** The thresholds that decide whether a photo, and the set, can train a model. */
 export interface ValidationPolicy {
@@ -18,8 +19,11 @@ export interface ValidationPolicy {
   maxFileBytes: number;
   /** Refused from the image header, before any decode: a decompression bomb must not cost memory. */
   maxPixels: number;
-  /** dHash Hamming distance at or under which two photos count as the same shot. */
-  nearDuplicateDistance: number;
+  /**
+   * Differing bits at or under which two photos count as the same shot: of the 256-bit wide dHash, or of a 144-bit
+   * framing hash (perceptual-hash.ts; `npm run bench` measures the rule's false positives and negatives).
+   */
+  nearDuplicateDistances: { wide: number; framing: number };
   /** Face box height as a ratio of the image height; smaller faces give blurry crops. */
   minFaceHeightRatio: number;
   maxYawDegrees: number;
@@ -49,7 +53,7 @@ export const DEFAULT_VALIDATION_POLICY: Readonly<ValidationPolicy> = Object.free
   minSidePx: PIPELINE_DEFAULTS.minSidePx,
   maxFileBytes: PIPELINE_DEFAULTS.maxFileBytes,
   maxPixels: PIPELINE_DEFAULTS.maxPixels,
-  nearDuplicateDistance: 6,
+  nearDuplicateDistances: { ...SAME_SHOT_DISTANCES },
   minFaceHeightRatio: 0.15,
   maxYawDegrees: 30,
   maxPitchDegrees: 30,
