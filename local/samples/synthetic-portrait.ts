@@ -25,7 +25,7 @@ export interface Pose {
   tilt: number;
 }
 
-const SKIN = ['#f1c7a5', '#e0ac69', '#c68642', '#8d5524', '#ffdbac', '#d1a384'];
+export const SKIN = ['#f1c7a5', '#e0ac69', '#c68642', '#8d5524', '#ffdbac', '#d1a384'];
 const HAIR = ['#2b1b10', '#4a2f1b', '#7b4b2a', '#c9a063', '#1c1c1c', '#8a3b12'];
 const CLOTHES = ['#1f4e79', '#7a1f3d', '#2e6b30', '#444444', '#b35900', '#5b2c83', '#0f7c80'];
 
@@ -36,6 +36,11 @@ const CLOTHES = ['#1f4e79', '#7a1f3d', '#2e6b30', '#444444', '#b35900', '#5b2c83
  * `sceneSeed` and `personSeed`, one person can be shot many times in front of one wall (only the pose changes):
  * the hard case for a near-duplicate rule. Without them, one seed draws everything, as it always has.
  */
+/** The skin tone of a person seed, as renderSyntheticPortrait draws it (the first pick of the person stream). */
+export function skinOf(personSeed: number): string {
+  return pick(seededRandom(personSeed), SKIN);
+}
+
 export async function renderSyntheticPortrait(options: PortraitOptions): Promise<Sharp> {
   const random = seededRandom(options.seed);
   const streams = {

@@ -14,7 +14,7 @@ import { validateImageSet } from '../../../functions/validation/validate-image-s
 import { validationPolicy } from '../../../functions/validation/validation-policy.js';
 import { UnscreenedContentModerator } from '../../../local/stand-ins/content-moderation.js';
 import { SaliencyFaceAnalyzer } from '../../../local/stand-ins/face-analysis.js';
-import { UncomparedFaceComparer } from '../../../local/stand-ins/face-comparison.js';
+import { SkinToneFaceComparer } from '../../../local/stand-ins/face-comparison.js';
 import { createSampleStore, type SampleStore } from '../samples/sample-store.js';
 
 /**
@@ -110,12 +110,12 @@ describe('the same-person rule', () => {
   }
 
   beforeAll(async () => {
-    samples = await createSampleStore(['good-ana', 'crowd-eve']);
+    samples = await createSampleStore(['good-ana', 'crowd-eve', 'two-people-gus']);
   }, 60_000);
   afterAll(() => samples.remove());
 
   const validate = async (
-    subject: 'good-ana' | 'crowd-eve',
+    subject: 'good-ana' | 'crowd-eve' | 'two-people-gus',
     comparer: FaceComparer,
     policy = validationPolicy(),
   ) =>
@@ -204,14 +204,35 @@ describe('the same-person rule', () => {
     expect(output.rejected.reason).toMatch(/DIFFERENT_PERSON/);
   });
 
-  it('is honest locally: the stand-in compares nothing, says so, and excludes no one', async () => {
+  it.each(['good-ana', 'crowd-eve'] as const)(
+    'locally, the skin-tone stand-in excludes no one from the one-person sample %s, and says it is a stand-in',
+    async (subject) => {
+      // Act
+      const output = await validate(subject, new SkinToneFaceComparer(), validationPolicy({ maxPhotos: 20 }));
+
+      // Assess
+      if (output.outcome !== 'accepted') throw new Error('expected accepted');
+      expect(output.accepted.checks.faceComparison).toBe('local-stand-in');
+      expect(output.accepted.checks.note).toMatch(/NOT compared by Amazon Rekognition CompareFaces/);
+      expect(output.accepted.photosExcluded.filter((p) => p.code === 'DIFFERENT_PERSON')).toEqual([]);
+    },
+  );
+
+  it('locally, the stand-in finds the friend in the mixed sample folder, and nobody else', async () => {
+    // Prepare
+    const expected = samples
+      .subject('two-people-gus')
+      .files.filter((file) => file.expected === 'DIFFERENT_PERSON')
+      .map((file) => file.name);
+
     // Act
-    const output = await validate('good-ana', new UncomparedFaceComparer());
+    const output = await validate('two-people-gus', new SkinToneFaceComparer());
 
     // Assess
     if (output.outcome !== 'accepted') throw new Error('expected accepted');
-    expect(output.accepted.checks.faceComparison).toBe('local-stand-in');
-    expect(output.accepted.checks.note).toMatch(/NOT compared by Amazon Rekognition CompareFaces/);
-    expect(output.accepted.photosExcluded).toEqual([]);
+    const different = output.accepted.photosExcluded.filter((p) => p.code === 'DIFFERENT_PERSON');
+    expect(different.map((p) => p.path).sort()).toEqual(expected.sort());
+    expect(expected).toHaveLength(3);
+    expect(output.accepted.photosUsed).toHaveLength(11);
   });
 });
