@@ -197,14 +197,14 @@ describe('rules that start a generation', () => {
       State: 'ENABLED',
       EventBusName: { Ref: ids.bus },
       EventPattern: {
-        source: [{ 'anything-but': 'avatar-pipeline' }],
+        source: [{ 'anything-but': ['avatar-pipeline'] }],
         'detail-type': ['Avatar Generation Requested'],
       },
       Targets: [expect.anything()],
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
-        source: [{ 'anything-but': 'avatar-pipeline' }],
+        source: [{ 'anything-but': ['avatar-pipeline'] }],
         'detail-type': ['Avatar Generation Requested'],
       },
       Targets: [Match.exact(target(ids.generationRequestedDeadLetters))],
