@@ -4,6 +4,7 @@
  */
 import { benchGeneration } from './generation-cost.bench.js';
 import { benchLocalPipeline } from './local-pipeline.bench.js';
+import { benchNearDuplicates, describeNearDuplicates } from './near-duplicates.bench.js';
 import { benchOrchestrationCost } from './orchestration-cost.bench.js';
 import { benchValidation } from './validation.bench.js';
 
@@ -17,6 +18,11 @@ console.log(`  validateImageSet (4 photos at a time):  ${ms(validation.validatio
 console.log(
   `  ratio validation / faster bare decode: ${validation.ratio.toFixed(2)}x  (target <= 1.5x: ${validation.ratio <= 1.5 ? 'met' : 'NOT met'})`,
 );
+
+console.log(
+  '\nNear-duplicate rule: distinct shots of one person in front of one wall vs re-encodes, resizes and small crops',
+);
+for (const line of describeNearDuplicates(await benchNearDuplicates())) console.log(line);
 
 console.log('\nLocal end to end: every generated sample subject, drop to outcome');
 const local = await benchLocalPipeline();

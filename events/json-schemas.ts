@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { EVENT_SOURCE, PIPELINE_EVENTS, type PipelineDetailType } from './pipeline-events.js';
+import {
+  EVENT_SOURCE,
+  INCOMING_DETAIL_TYPES,
+  PIPELINE_EVENTS,
+  type PipelineDetailType,
+} from './pipeline-events.js';
 import { SubjectSettings } from './subject-settings.js';
 
 /** File name of a detail-type's schema: "Subject Accepted" -> "subject-accepted". */
@@ -17,7 +22,9 @@ export function pipelineJsonSchemas(): Record<string, unknown> {
     schemas[`${schemaFileName(detailType)}.schema.json`] = {
       $id: `urn:${EVENT_SOURCE}:events:${schemaFileName(detailType)}:v1`,
       title: `${detailType} (detail)`,
-      description: `The detail of an event with source "${EVENT_SOURCE}" and detail-type "${detailType as PipelineDetailType}".`,
+      description: INCOMING_DETAIL_TYPES.includes(detailType as PipelineDetailType)
+        ? `The detail of an event with detail-type "${detailType}" that a partner puts on the pipeline's bus with its own source: any source but "${EVENT_SOURCE}", which is the pipeline's alone (the rule that admits this detail-type matches {"anything-but": "${EVENT_SOURCE}"}).`
+        : `The detail of an event with source "${EVENT_SOURCE}" and detail-type "${detailType as PipelineDetailType}". Only the pipeline publishes it; rules act on it only with that source, and a Model Ready starts a generation only for a model the registry holds for its subject, with its TargetModel.`,
       ...z.toJSONSchema(schema, { io: 'output' }),
     };
   }

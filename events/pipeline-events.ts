@@ -164,7 +164,11 @@ const ScreenedBy = z
   .enum(['amazon-rekognition', 'amazon-comprehend', 'local-stand-in', 'avatar-pipeline'])
   .describe('avatar-pipeline: our own rules (deny-list, length, empty), the same on AWS and locally');
 
-/** Partners ask for more avatars of a subject's current model (detail-type `Avatar Generation Requested`). */
+/**
+ * Partners ask for more avatars of a subject's current model (detail-type `Avatar Generation Requested`), put on
+ * the pipeline's bus with their own `source` (e.g. `partner.example.games`); an event with source
+ * `avatar-pipeline` and this detail-type starts nothing.
+ */
 export const AvatarGenerationRequested = z
   .object({
     version: z.literal(1),
@@ -286,7 +290,11 @@ export const PIPELINE_EVENTS = {
 } as const;
 export type PipelineDetailType = keyof typeof PIPELINE_EVENTS;
 
-/** Detail-types partners put on our bus (any `source`); every other one is published by us, source EVENT_SOURCE. */
+/**
+ * Detail-types partners put on our bus, each with the partner's own `source` (any source but EVENT_SOURCE: the
+ * rule that admits them matches `{"anything-but": "avatar-pipeline"}`); every other one is published by us, with
+ * source EVENT_SOURCE, and only a rule matching that source acts on it.
+ */
 export const INCOMING_DETAIL_TYPES: readonly PipelineDetailType[] = ['Avatar Generation Requested'];
 
 export class UnknownDetailTypeError extends Error {

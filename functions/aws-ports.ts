@@ -25,6 +25,7 @@ import { SageMakerAsyncInference } from './training/async-inference.js';
 import { StepFunctionsTaskCallbacks } from './training/task-callbacks.js';
 import { RekognitionContentModerator } from './validation/rekognition-content-moderator.js';
 import { RekognitionFaceAnalyzer } from './validation/rekognition-face-analyzer.js';
+import { RekognitionFaceComparer } from './validation/rekognition-face-comparer.js';
 
 const clients = new Map<string, unknown>();
 
@@ -56,6 +57,9 @@ export const dynamoDocumentClient: Ports['documentClient'] = () =>
 
 export const rekognitionFaceAnalyzer: Ports['faceAnalyzer'] = () =>
   new RekognitionFaceAnalyzer(rekognition());
+
+export const rekognitionFaceComparer: Ports['faceComparer'] = () =>
+  new RekognitionFaceComparer(rekognition());
 
 export const rekognitionContentModerator: Ports['contentModerator'] = () =>
   new RekognitionContentModerator(rekognition());

@@ -15,6 +15,7 @@ import type { AsyncInference } from './training/async-inference.js';
 import type { TaskCallbacks } from './training/task-callbacks.js';
 import type { ContentModerator } from './validation/content-moderation.js';
 import type { FaceAnalyzer } from './validation/face-analysis.js';
+import type { FaceComparer } from './validation/face-comparison.js';
 
 /** Time, as tasks see it: the local runtime compresses waits the way it compresses Wait states. */
 export interface Clock {
@@ -57,6 +58,8 @@ export interface Ports {
   /** DynamoDB: the real service, or dynalite locally (the same conditional-write semantics). */
   documentClient(): DynamoDBDocumentClient;
   faceAnalyzer(): FaceAnalyzer;
+  /** Is it the same person? Compares a photo's face with the set's reference face (Rekognition CompareFaces). */
+  faceComparer(): FaceComparer;
   contentModerator(): ContentModerator;
   /** Starts the training workflow (Step Functions StartExecution). */
   executionStarter(stateMachineArn: string): ExecutionStarter;
@@ -88,6 +91,7 @@ export type {
   ToxicityScores,
 } from './generation/prompt-screening.js';
 export type { ExecutionStarter } from './ingest/execution-starter.js';
+export { ASYNC_FAILURE_PREFIX, ASYNC_OUTPUT_PREFIX } from './platform/bucket-layout.js';
 export { ObjectNotFoundError } from './platform/errors.js';
 export type { ObjectStore, StoredObject } from './platform/object-store.js';
 export { keyInBucket, s3Uri } from './platform/s3-uri.js';
@@ -98,3 +102,4 @@ export { TrainingRequest, TrainingResponse } from './training/training-request.j
 export type { AnalysisImage } from './validation/analysis-image.js';
 export type { ContentModerator, ModerationLabel } from './validation/content-moderation.js';
 export type { DetectedFace, FaceAnalyzer, PhotoContext } from './validation/face-analysis.js';
+export type { FaceComparer, FaceSimilarity } from './validation/face-comparison.js';

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SubjectRef } from '../../events/identifiers.js';
+import type { SubjectSettings } from '../../events/subject-settings.js';
 import type { Hyperparameters } from '../../events/training-settings.js';
 
 /** One trained, deployed and warmed model of a subject. */
@@ -16,6 +17,12 @@ export interface RegisteredModel {
   trainingSeconds: number;
   warmUpSeconds: number;
   registeredAt: string;
+  /**
+   * The subject.json settings the model was trained with (token, class word, prompts, styles, images per prompt):
+   * every generation from this model uses these, never the subject's later settings. Absent only for a model
+   * registered before they were recorded.
+   */
+  trainedWith?: SubjectSettings;
 }
 
 /**
@@ -51,6 +58,19 @@ export class ModelRegistry {
         },
       }),
     );
+  }
+
+  /** One registered version of a subject; undefined when that subject has no such version. */
+  async version(ref: SubjectRef, modelVersion: string): Promise<RegisteredModel | undefined> {
+    if (modelVersion === 'CURRENT') return undefined;
+    const entry = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { subjectKey: registrySubjectKey(ref), modelVersion },
+        ConsistentRead: true,
+      }),
+    );
+    return withoutKey(entry.Item);
   }
 
   async current(ref: SubjectRef): Promise<RegisteredModel | undefined> {

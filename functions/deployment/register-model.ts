@@ -21,6 +21,8 @@ export async function registerModel(
     trainingSeconds: deployed.trainingSeconds,
     warmUpSeconds: warmUp.warmUpSeconds,
     registeredAt: new Date(deps.now()).toISOString(),
+    // What generation must use for this model: the token and class word it learned, the subject's prompts.
+    ...(input.settings ? { trainedWith: input.settings } : {}),
   });
   return {
     version: 1,

@@ -21,12 +21,25 @@ import { type AvatarStyle, DEFAULT_IMAGES_PER_PROMPT, planPrompts } from './prom
 export const MODEL_READY = 'Model Ready';
 export const AVATAR_GENERATION_REQUESTED = 'Avatar Generation Requested';
 
-/** Port: the subject's current model (ModelRegistry on DynamoDB). */
-export interface CurrentModels {
-  current(ref: SubjectRef): Promise<{ modelVersion: string; targetModel: string } | undefined>;
+/** A model as the registry records it: where it is served, and the settings it was trained with. */
+export interface ModelRecord {
+  modelVersion: string;
+  targetModel: string;
+  /** subject.json as trained (token, class word, prompts...); absent for models registered before it was kept. */
+  trainedWith?: unknown;
 }
 
-/** Port: the subject's recorded `subject.json` (SubjectLedger on DynamoDB). */
+/** Port: the subject's registered models (ModelRegistry on DynamoDB). */
+export interface CurrentModels {
+  current(ref: SubjectRef): Promise<ModelRecord | undefined>;
+  /** One registered version of the subject; undefined if the subject has no such version. */
+  version(ref: SubjectRef, modelVersion: string): Promise<ModelRecord | undefined>;
+}
+
+/**
+ * Port: the subject's recorded `subject.json` (SubjectLedger on DynamoDB), read only for a model registered
+ * before the registry kept the settings it was trained with.
+ */
 export interface SubjectSettingsSource {
   getSubject(ref: SubjectRef): Promise<{ settingsJson?: string | null } | undefined>;
 }
@@ -69,8 +82,10 @@ type Problem = { path: string; message: string };
  * PrepareGeneration: turns the event that started the workflow into a request and planned prompts.
  * `Model Ready` (from the pipeline) generates the subject's own prompts or styles with the new model;
  * `Avatar Generation Requested` (a partner's) uses the subject's CURRENT model, with the partner's prompts,
- * styles and image count replacing the subject's. A bad partner request is answered with `valid: false` and
- * a RequestRejected naming every problem; it never throws.
+ * styles and image count replacing the subject's. Either way the model is the registry's, never the event's word
+ * (anyone who may put events on the bus can write `source: avatar-pipeline`), and prompts name the subject with
+ * the token and class word the model was trained with, as the registry recorded them. A bad request is answered
+ * with `valid: false` and a RequestRejected naming every problem; it never throws.
  * @throws MalformedModelReadyError when the pipeline's own Model Ready detail is malformed
  */
 export async function prepareGeneration(
@@ -106,16 +121,51 @@ async function prepareForModelReady(
     );
   }
   const detail = parsed.data;
+  // The event only names the model: which one it is, and where it is served, is the registry's to say.
+  const registered = await deps.models.version(detail, detail.modelVersion);
+  if (!registered) {
+    return rejected(
+      detail.tenantId,
+      detail.subjectId,
+      undefined,
+      [
+        {
+          path: 'detail.modelVersion',
+          message: `no model ${detail.modelVersion} is registered for subject ${detail.tenantId}/${detail.subjectId}`,
+        },
+      ],
+      MODEL_MISMATCH_ADVICE,
+    );
+  }
+  if (registered.targetModel !== detail.targetModel) {
+    return rejected(
+      detail.tenantId,
+      detail.subjectId,
+      undefined,
+      [
+        {
+          path: 'detail.targetModel',
+          message: `"${detail.targetModel}" is not the TargetModel registered for ${detail.tenantId}/${detail.subjectId} ${detail.modelVersion} ("${registered.targetModel}")`,
+        },
+      ],
+      MODEL_MISMATCH_ADVICE,
+    );
+  }
   const request: GenerationRequest = {
     requestId: input.id,
     tenantId: detail.tenantId,
     subjectId: detail.subjectId,
-    modelVersion: detail.modelVersion,
-    targetModel: detail.targetModel,
+    modelVersion: registered.modelVersion,
+    targetModel: registered.targetModel,
     requestedBy: 'model-ready',
   };
-  return plan(request, undefined, {}, deps);
+  return plan(request, undefined, {}, deps, registered);
 }
+
+const MODEL_MISMATCH_ADVICE =
+  'Nothing was generated. A Model Ready event must name a model the pipeline registered for that subject, with ' +
+  'its TargetModel; this one does not (it was not published by the training workflow). Check who puts events ' +
+  'with source avatar-pipeline on the bus.';
 
 async function prepareForPartner(
   input: GenerationExecutionInput,
@@ -155,7 +205,7 @@ async function prepareForPartner(
     ...(detail.prompts || detail.styles ? { prompts: detail.prompts, styles: detail.styles } : {}),
     ...(detail.imagesPerPrompt ? { imagesPerPrompt: detail.imagesPerPrompt } : {}),
   };
-  return plan(request, detail.correlationId, overrides, deps);
+  return plan(request, detail.correlationId, overrides, deps, model);
 }
 
 async function plan(
@@ -163,8 +213,13 @@ async function plan(
   correlationId: string | undefined,
   overrides: { prompts?: string[]; styles?: string[]; imagesPerPrompt?: number },
   deps: PrepareGenerationDeps,
+  model: ModelRecord,
 ): Promise<PrepareGenerationOutput> {
-  const settings = await subjectSettings(request, deps.subjects);
+  // The settings the model was trained with; the ledger's current ones only for a model registered before.
+  const settings =
+    model.trainedWith === undefined
+      ? await subjectSettings(request, deps.subjects)
+      : trainedSettings(model.trainedWith);
   if (!settings.success)
     return rejected(request.tenantId, request.subjectId, correlationId, settings.problems);
   const merged = { ...settings.value, ...overrides };
@@ -211,6 +266,14 @@ async function plan(
 }
 
 type SettingsResult = { success: true; value: SubjectSettings } | { success: false; problems: Problem[] };
+
+/** Checked again on the way out of the registry: what it holds was valid subject.json when it was trained. */
+function trainedSettings(trainedWith: unknown): SettingsResult {
+  const parsed = SubjectSettings.safeParse(trainedWith);
+  return parsed.success
+    ? { success: true, value: parsed.data }
+    : { success: false, problems: formatIssues(parsed.error, 'model.trainedWith') };
+}
 
 async function subjectSettings(ref: SubjectRef, subjects: SubjectSettingsSource): Promise<SettingsResult> {
   const record = await subjects.getSubject(ref);

@@ -43,6 +43,18 @@ export function subjectScope(ref: SubjectRef): string {
   return `${ref.tenantId}/${ref.subjectId}/`;
 }
 
+/**
+ * How messages name a photo: its path inside its subject folder (`subjects/ana/a/photo.jpg` and
+ * `tenants/acme/subjects/ana/a/photo.jpg` -> `a/photo.jpg`), so two `photo.jpg` in different subfolders are never
+ * confused. A key outside a subject folder is returned as is.
+ */
+export function pathInSubjectFolder(key: string): string {
+  const segments = key.split('/');
+  const folderDepth = key.startsWith(SUBJECTS_PREFIX) ? 2 : key.startsWith(TENANTS_PREFIX) ? 4 : 0;
+  if (folderDepth === 0 || segments.length <= folderDepth) return key;
+  return segments.slice(folderDepth).join('/');
+}
+
 /** A training set's folder: one per image set, so a new set never overwrites an old one. */
 export function trainingSetPrefix(
   ref: SubjectRef,

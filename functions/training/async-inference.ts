@@ -7,7 +7,12 @@ export interface AsyncInference {
     inferenceId: string;
     inputLocation: string;
     invocationTimeoutSeconds: number;
-  }): Promise<{ inferenceId: string; outputLocation?: string }>;
+  }): Promise<{
+    inferenceId: string;
+    outputLocation?: string | undefined;
+    /** Where the container's error body will be if the invocation fails (SageMaker's FailureLocation). */
+    failureLocation?: string | undefined;
+  }>;
 }
 
 export class SageMakerAsyncInference implements AsyncInference {
@@ -32,6 +37,10 @@ export class SageMakerAsyncInference implements AsyncInference {
         InvocationTimeoutSeconds: request.invocationTimeoutSeconds,
       }),
     );
-    return { inferenceId: out.InferenceId ?? request.inferenceId, outputLocation: out.OutputLocation };
+    return {
+      inferenceId: out.InferenceId ?? request.inferenceId,
+      outputLocation: out.OutputLocation,
+      failureLocation: out.FailureLocation,
+    };
   }
 }

@@ -6,7 +6,8 @@ import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk
  * duplicate or late notification finds it claimed and changes nothing. Items expire (TTL) a day after the
  * workflow would have timed out anyway.
  *
- *   pk = INFERENCE#<inferenceId>  sk = TOKEN   taskToken, executionName, status waiting|claimed, expiresAt
+ *   pk = INFERENCE#<inferenceId>  sk = TOKEN   taskToken, executionName, status waiting|claimed, expiresAt,
+ *                                              failureLocation (once the endpoint has taken the request)
  */
 export const INFERENCE_KEY_PREFIX = 'INFERENCE#';
 /** DynamoDB caps a partition key at 2048 bytes; the prefix takes its share (`INFERENCE#` is ASCII). */
@@ -15,7 +16,13 @@ export const MAX_INFERENCE_ID_BYTES = 2048 - INFERENCE_KEY_PREFIX.length;
 const keyOf = (inferenceId: string) => ({ pk: `${INFERENCE_KEY_PREFIX}${inferenceId}`, sk: 'TOKEN' });
 
 export type Claim =
-  | { outcome: 'claimed'; taskToken: string; executionName: string }
+  | {
+      outcome: 'claimed';
+      taskToken: string;
+      executionName: string;
+      /** Where SageMaker puts the container's error body if the training fails (recorded at invocation). */
+      failureLocation?: string;
+    }
   | { outcome: 'unknown' }
   | { outcome: 'already-claimed' };
 
@@ -41,6 +48,23 @@ export class CallbackTokens {
           createdAt: this.now(),
           expiresAt: Math.floor(this.now() / 1000) + ttlSeconds,
         },
+      }),
+    );
+  }
+
+  /**
+   * Records where SageMaker will store the container's error body (InvokeEndpointAsync's FailureLocation), known
+   * only once the endpoint took the request, after the token was remembered. A notification that wins the race
+   * simply finds no location, and the failure is explained from SageMaker's reason alone.
+   */
+  async recordFailureLocation(inferenceId: string, failureLocation: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `INFERENCE#${inferenceId}`, sk: 'TOKEN' },
+        UpdateExpression: 'SET failureLocation = :location',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':location': failureLocation },
       }),
     );
   }
@@ -75,8 +99,13 @@ export class CallbackTokens {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const item = out.Attributes as { taskToken: string; executionName: string };
-      return { outcome: 'claimed', taskToken: item.taskToken, executionName: item.executionName };
+      const item = out.Attributes as { taskToken: string; executionName: string; failureLocation?: string };
+      return {
+        outcome: 'claimed',
+        taskToken: item.taskToken,
+        executionName: item.executionName,
+        ...(item.failureLocation ? { failureLocation: item.failureLocation } : {}),
+      };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // The condition also fails for a missing item; tell the two apart for the logs.

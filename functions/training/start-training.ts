@@ -32,10 +32,15 @@ export async function startTraining(
     { taskToken: input.taskToken, executionName: input.executionName, subjectId: input.subjectId },
     deps.tokenTtlSeconds,
   );
-  await deps.inference.invokeAsync({
+  const queued = await deps.inference.invokeAsync({
     inferenceId,
     inputLocation: s3Uri(deps.bucket, input.requestKey),
     invocationTimeoutSeconds: deps.invocationTimeoutSeconds,
   });
+  if (queued.failureLocation) {
+    // Best effort: the training is queued now, and failing this state would abandon a running training. Without
+    // the location a failure is still explained, from SageMaker's reason instead of the container's own words.
+    await deps.tokens.recordFailureLocation(inferenceId, queued.failureLocation).catch(() => undefined);
+  }
   return { inferenceId };
 }

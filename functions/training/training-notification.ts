@@ -5,6 +5,7 @@ import { type TrainingCompleted, TrainingErrors } from '../../state-machines/tra
 import { type CallbackTokens, MAX_INFERENCE_ID_BYTES } from './callback-tokens.js';
 import { MalformedTrainingNotificationError } from './errors.js';
 import type { TaskCallbacks } from './task-callbacks.js';
+import { trainingFailureCause } from './training-failure-cause.js';
 
 /**
  * The body an asynchronous inference endpoint publishes to its SuccessTopic / ErrorTopic, as the SageMaker
@@ -25,7 +26,10 @@ export const AsyncInferenceNotification = z.object({
     .object({ endpointName: z.string().optional(), inputLocation: z.string() })
     .partial()
     .optional(),
-  responseParameters: z.object({ outputLocation: z.string().optional() }).partial().optional(),
+  responseParameters: z
+    .object({ outputLocation: z.string().optional(), failureLocation: z.string().optional() })
+    .partial()
+    .optional(),
   eventName: z.string().optional(),
 });
 export type AsyncInferenceNotification = z.infer<typeof AsyncInferenceNotification>;
@@ -129,10 +133,20 @@ export async function handleTrainingNotification(
         : await deps.callbacks.fail(
             claim.taskToken,
             TrainingErrors.trainingEndpointFailed.name,
-            notification.failureReason ??
-              (notification.invocationStatus === 'Completed'
-                ? 'The endpoint reported success without an output location'
-                : 'The training endpoint reported a failure without a reason'),
+            // The failure location (from the notification if it has one, else recorded at invocation) lets
+            // ExplainTrainingFailure read the container's own error body (training-failure-cause.ts).
+            trainingFailureCause({
+              failureReason:
+                notification.failureReason ??
+                (notification.invocationStatus === 'Completed'
+                  ? 'The endpoint reported success without an output location'
+                  : 'The training endpoint reported a failure without a reason'),
+              failureLocation:
+                notification.invocationStatus === 'Failed'
+                  ? (notification.responseParameters?.failureLocation ?? claim.failureLocation)
+                  : undefined,
+              inferenceId,
+            }),
           );
   } catch (error) {
     // Step Functions did not take the answer (throttled, unavailable): give the token back, so the

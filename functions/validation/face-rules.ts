@@ -15,6 +15,7 @@ export type FaceVerdict =
 
 /** Judges the analyzer's faces against the policy: one clear, frontal, sharp, well-lit face of useful size. */
 export function judgeFaces(
+  /** The photo's path inside its subject folder, as messages name it. */
   fileName: string,
   faces: readonly DetectedFace[],
   policy: ValidationPolicy,

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { PhotoRef } from '../../events/pipeline-events.js';
+import { pathInSubjectFolder } from '../platform/bucket-layout.js';
 import { ObjectNotFoundError } from '../platform/errors.js';
 import type { ObjectStore } from '../platform/object-store.js';
+import { photoNotes } from '../platform/photo-pixels.js';
 import type { AnalysisImage } from './analysis-image.js';
 import { decodeForAnalysis } from './decode-for-analysis.js';
 import { CorruptImageError } from './errors.js';
+import type { ShotSignature } from './perceptual-hash.js';
 import { baseName, type PhotoProblem, photoProblem } from './photo-problems.js';
 import { readImageHeader } from './read-image-header.js';
 import { sniffFormat } from './sniff-format.js';
@@ -20,7 +23,10 @@ export interface InspectedPhoto {
   height: number;
   sha256: string;
   dHash: bigint;
+  signature: ShotSignature;
   qualityScore: number;
+  /** What was done to the photo that the person should know (first frame of an animation, transparency). */
+  notes: string[];
   /** The oriented, shrunk decode that the face analyzer and the moderator receive. */
   analysis: AnalysisImage;
 }
@@ -39,6 +45,8 @@ export async function inspectPhoto(
   policy: ValidationPolicy,
 ): Promise<Inspection> {
   const fileName = baseName(ref.key);
+  // Messages name the photo by its path in the folder: two photo.jpg in different subfolders stay apart.
+  const path = pathInSubjectFolder(ref.key);
   const excluded = (problem: PhotoProblem): Inspection => ({
     key: ref.key,
     fileName,
@@ -49,30 +57,29 @@ export async function inspectPhoto(
   let bytes: Uint8Array;
   try {
     const { size } = await store.head(ref.key);
-    if (size === 0) return excluded(photoProblem.emptyFile(fileName));
+    if (size === 0) return excluded(photoProblem.emptyFile(path));
     if (size > policy.maxFileBytes) {
-      return excluded(photoProblem.fileTooLarge(fileName, size, policy.maxFileBytes));
+      return excluded(photoProblem.fileTooLarge(path, size, policy.maxFileBytes));
     }
     bytes = await store.get(ref.key);
   } catch (error) {
-    if (error instanceof ObjectNotFoundError) return excluded(photoProblem.missing(fileName));
+    if (error instanceof ObjectNotFoundError) return excluded(photoProblem.missing(path));
     throw error;
   }
-  if (bytes.byteLength === 0) return excluded(photoProblem.emptyFile(fileName));
+  if (bytes.byteLength === 0) return excluded(photoProblem.emptyFile(path));
 
   const sniffed = sniffFormat(bytes);
-  if (sniffed.kind === 'heic') return excluded(photoProblem.heic(fileName));
-  if (sniffed.kind === 'unsupported')
-    return excluded(photoProblem.unsupportedFormat(fileName, sniffed.format));
-  if (sniffed.kind === 'not-an-image') return excluded(photoProblem.notAnImage(fileName));
+  if (sniffed.kind === 'heic') return excluded(photoProblem.heic(path));
+  if (sniffed.kind === 'unsupported') return excluded(photoProblem.unsupportedFormat(path, sniffed.format));
+  if (sniffed.kind === 'not-an-image') return excluded(photoProblem.notAnImage(path));
 
   const header = await readImageHeader(bytes, policy.maxPixels);
   if (header.kind === 'too-many-pixels') {
-    return excluded(photoProblem.tooManyPixels(fileName, policy.maxPixels, header.pixels));
+    return excluded(photoProblem.tooManyPixels(path, policy.maxPixels, header.pixels));
   }
-  if (header.kind === 'corrupt') return excluded(photoProblem.truncated(fileName));
+  if (header.kind === 'corrupt') return excluded(photoProblem.truncated(path));
   if (Math.min(header.width, header.height) < policy.minSidePx) {
-    return excluded(photoProblem.tooSmall(fileName, header.width, header.height, policy.minSidePx));
+    return excluded(photoProblem.tooSmall(path, header.width, header.height, policy.minSidePx));
   }
 
   let analysis: Awaited<ReturnType<typeof decodeForAnalysis>>;
@@ -80,9 +87,10 @@ export async function inspectPhoto(
     analysis = await decodeForAnalysis(bytes, {
       longSidePx: policy.analysisLongSidePx,
       maxPixels: policy.maxPixels,
+      hasAlpha: header.hasAlpha,
     });
   } catch (error) {
-    if (error instanceof CorruptImageError) return excluded(photoProblem.truncated(fileName));
+    if (error instanceof CorruptImageError) return excluded(photoProblem.truncated(path));
     throw error;
   }
 
@@ -98,7 +106,9 @@ export async function inspectPhoto(
       height: header.height,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       dHash: analysis.dHash,
+      signature: analysis.signature,
       qualityScore: analysis.qualityScore,
+      notes: photoNotes(path, { frames: header.frames, transparent: analysis.transparent }),
       analysis: analysis.image,
     },
   };

@@ -1,7 +1,15 @@
 import sharp, { type Metadata } from 'sharp';
 
 export type ImageHeader =
-  | { kind: 'ok'; width: number; height: number }
+  | {
+      kind: 'ok';
+      width: number;
+      height: number;
+      /** Frames of an animated WebP or PNG (APNG); 1 for a still. */
+      frames: number;
+      /** Has an alpha channel (whether any pixel is transparent is measured at decode). */
+      hasAlpha: boolean;
+    }
   | { kind: 'too-many-pixels'; pixels?: number }
   | { kind: 'corrupt' };
 
@@ -24,5 +32,25 @@ export async function readImageHeader(bytes: Uint8Array, maxPixels: number): Pro
   const height = metadata.autoOrient?.height ?? metadata.height;
   if (!width || !height) return { kind: 'corrupt' };
   if (width * height > maxPixels) return { kind: 'too-many-pixels', pixels: width * height };
-  return { kind: 'ok', width, height };
+  const frames = Math.max(metadata.pages ?? 1, metadata.format === 'png' ? apngFrameCount(bytes) : 1);
+  return { kind: 'ok', width, height, frames, hasAlpha: metadata.hasAlpha === true };
+}
+
+/**
+ * Frames of an animated PNG, from its `acTL` chunk (which must precede the first IDAT); 1 for a still PNG.
+ * libvips reads an APNG as its default image without saying it is animated, so the chunk is read here.
+ */
+export function apngFrameCount(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // After the 8-byte signature: length (4), type (4), data, CRC (4) per chunk.
+  for (let offset = 8; offset + 8 <= bytes.length; ) {
+    const length = view.getUint32(offset);
+    const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
+    if (type === 'IDAT' || type === 'IEND') return 1;
+    if (type === 'acTL' && length >= 8 && offset + 12 <= bytes.length) {
+      return Math.max(1, view.getUint32(offset + 8));
+    }
+    offset += 12 + length;
+  }
+  return 1;
 }

@@ -1,3 +1,4 @@
+import { pathInSubjectFolder } from '../platform/bucket-layout.js';
 import { type PhotoProblem, photoProblem } from './photo-problems.js';
 
 export interface RankedPhoto {
@@ -23,6 +24,9 @@ export function keepBest<T extends RankedPhoto>(
     kept: photos.filter((photo) => best.has(photo)),
     overLimit: photos
       .filter((photo) => !best.has(photo))
-      .map((photo) => ({ photo, problem: photoProblem.overSetLimit(photo.fileName, maxPhotos) })),
+      .map((photo) => ({
+        photo,
+        problem: photoProblem.overSetLimit(pathInSubjectFolder(photo.key), maxPhotos),
+      })),
   };
 }

@@ -13,10 +13,11 @@ export const validateImagesTask = defineTask({
   entry: 'functions/validation/validate-images.handler.ts',
   env: [Env.photoBucket, Env.minPhotos, Env.maxPhotos, Env.minSidePx, Env.maxFileBytes, Env.maxPixels],
   parse: taskInputParser('ValidateImages', ValidateImagesInput, MalformedValidateImagesInputError),
-  build: (env, ports: Pick<Ports, 'objectStore' | 'faceAnalyzer' | 'contentModerator'>) => {
+  build: (env, ports: Pick<Ports, 'objectStore' | 'faceAnalyzer' | 'faceComparer' | 'contentModerator'>) => {
     const deps = {
       store: ports.objectStore(getStringFromEnv(Env.photoBucket, { env })),
       faceAnalyzer: ports.faceAnalyzer(),
+      faceComparer: ports.faceComparer(),
       moderator: ports.contentModerator(),
       policy: readValidationPolicyFromEnvironment(env),
     };

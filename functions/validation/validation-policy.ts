@@ -5,6 +5,7 @@ import {
 } from '../platform/environment-variables.js';
 import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import { InvalidValidationPolicyError } from './errors.js';
+import { SAME_SHOT_DISTANCES } from './perceptual-hash.js';
 
 /** The thresholds that decide whether a photo, and the set, can train a model. */
 export interface ValidationPolicy {
@@ -18,8 +19,11 @@ export interface ValidationPolicy {
   maxFileBytes: number;
   /** Refused from the image header, before any decode: a decompression bomb must not cost memory. */
   maxPixels: number;
-  /** dHash Hamming distance at or under which two photos count as the same shot. */
-  nearDuplicateDistance: number;
+  /**
+   * Differing bits at or under which two photos count as the same shot: of the 256-bit wide dHash, or of a 144-bit
+   * framing hash (perceptual-hash.ts; `npm run bench` measures the rule's false positives and negatives).
+   */
+  nearDuplicateDistances: { wide: number; framing: number };
   /** Face box height as a ratio of the image height; smaller faces give blurry crops. */
   minFaceHeightRatio: number;
   maxYawDegrees: number;
@@ -32,6 +36,11 @@ export interface ValidationPolicy {
   unsafeCategories: string[];
   /** Confidence (0-100) at which a moderation label in an unsafe category excludes a photo. */
   minUnsafeConfidence: number;
+  /**
+   * Similarity (0-100, CompareFaces) to the set's reference face under which a photo is taken for another person:
+   * a mixed set would train a blend of two people.
+   */
+  minSamePersonSimilarity: number;
   /** Photos processed at once: 4 x a 12 MP photo stays far below a 1 GB Lambda. */
   concurrency: number;
   /** Long side of the single decode that every check shares (shrink-on-load makes it cheap). */
@@ -44,7 +53,7 @@ export const DEFAULT_VALIDATION_POLICY: Readonly<ValidationPolicy> = Object.free
   minSidePx: PIPELINE_DEFAULTS.minSidePx,
   maxFileBytes: PIPELINE_DEFAULTS.maxFileBytes,
   maxPixels: PIPELINE_DEFAULTS.maxPixels,
-  nearDuplicateDistance: 6,
+  nearDuplicateDistances: { ...SAME_SHOT_DISTANCES },
   minFaceHeightRatio: 0.15,
   maxYawDegrees: 30,
   maxPitchDegrees: 30,
@@ -54,6 +63,8 @@ export const DEFAULT_VALIDATION_POLICY: Readonly<ValidationPolicy> = Object.free
   // Rekognition moderation taxonomy v6 and v7 names, so either model version is covered.
   unsafeCategories: ['Explicit Nudity', 'Explicit', 'Violence', 'Visually Disturbing', 'Hate Symbols'],
   minUnsafeConfidence: 80,
+  // CompareFaces' own default threshold: the same person in different photos usually scores far above it.
+  minSamePersonSimilarity: 80,
   concurrency: 4,
   // 960, not 1024: a 12 MP photo (4000 or 4032 px wide) then shrinks by 4 while decoding; 1024 would only allow 2.
   analysisLongSidePx: 960,

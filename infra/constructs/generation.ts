@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, type IGrantable, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -46,7 +46,8 @@ export interface GenerationProps {
  * the generation state machine that runs them (state-machines/generation/workflow.ts), and the two rules on the
  * pipeline bus that start it: our own `Model Ready`, and `Avatar Generation Requested` from partners.
  *
- * Partners: a principal of this account only needs events:PutEvents on the bus in its own IAM policy. Another
+ * Partners: a partner puts its request with its own `source` (any but `avatar-pipeline`, which the rule refuses for
+ * this detail-type); a principal of this account only needs events:PutEvents on the bus in its own IAM policy. Another
  * account is let in by a statement of the bus's resource policy, never by opening the bus to `*`, e.g.
  * `bus.addToResourcePolicy(new PolicyStatement({ sid: 'PartnerGenerationRequests', principals: [new
  * AccountPrincipal('<partner account>')], actions: ['events:PutEvents'], resources: [bus.eventBusArn], conditions:
@@ -67,7 +68,7 @@ export class Generation extends Construct {
   readonly stateMachineLogs: LogGroup;
   /** Starts a generation on our own `Model Ready`. */
   readonly modelReadyRule: Rule;
-  /** Starts a generation on `Avatar Generation Requested` (any source: partners put it on our bus). */
+  /** Starts a generation on `Avatar Generation Requested` from a partner's own source (any but ours). */
   readonly generationRequestedRule: Rule;
   readonly modelReadyDeadLetters: Queue;
   readonly generationRequestedDeadLetters: Queue;
@@ -224,11 +225,13 @@ export class Generation extends Construct {
       eventPattern: { source: [EVENT_SOURCE], detailType: [MODEL_READY] },
       targets: [startGeneration(this.modelReadyDeadLetters)],
     });
-    // Any source: partners put their requests on our bus (see the class comment for another account).
+    // A partner's own source, anything but ours: `avatar-pipeline` is the pipeline's alone, so no event can claim
+    // to be a request the pipeline made (see the class comment for another account). PrepareGeneration still
+    // checks every request, and a Model Ready only starts a generation for a model the registry holds.
     this.generationRequestedRule = new Rule(this, 'GenerationRequestedRule', {
       eventBus: bus,
       description: 'A request for avatars of a subject whose model is deployed (partners or the API)',
-      eventPattern: { detailType: [AVATAR_GENERATION_REQUESTED] },
+      eventPattern: { source: Match.anythingBut(EVENT_SOURCE), detailType: [AVATAR_GENERATION_REQUESTED] },
       targets: [startGeneration(this.generationRequestedDeadLetters)],
     });
   }

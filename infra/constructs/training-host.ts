@@ -268,6 +268,12 @@ export class TrainingHost extends Construct {
     );
   }
 
+  /** Read the failures alone (`async-inference/failures/`: the container's error bodies), encrypted with `key`. */
+  grantReadFailures(grantee: IGrantable): void {
+    this.photos.grantReadPrefix(grantee, ASYNC_FAILURE_PREFIX);
+    this.key.grant(grantee, 'kms:Decrypt');
+  }
+
   /** Read the async inference results and failures (`async-inference/`), which are encrypted with `key`. */
   grantReadOutput(grantee: IGrantable): void {
     this.photos.grantReadPrefix(grantee, ASYNC_INFERENCE_PREFIX);

@@ -103,6 +103,24 @@ export class Training extends Construct {
         'rekognition:DetectFaces and rekognition:DetectModerationLabels act on images, not on resources: IAM only accepts "*" for them.',
     });
 
+    // Is it the same person? Each usable photo's face against the set's reference face. A policy of its own (the
+    // stack minimizes policies, and this keeps the face-analysis statement as it is), with its own acknowledgement.
+    const faceComparison = new Policy(this, 'FaceComparisonPolicy', {
+      statements: [
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['rekognition:CompareFaces'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    faceComparison.attachToRole(this.validateImages.role ?? unreachable('ValidateImages has no role'));
+    Validations.of(faceComparison).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'rekognition:CompareFaces compares two images passed as bytes, not resources: IAM only accepts "*" for it.',
+    });
+
     this.prepareTrainingSet = new PipelineFunction(this, 'PrepareTrainingSet', {
       task: TASKS.prepareTrainingSet,
       description: 'Crops the usable photos to face-centred squares and writes the training set manifest',
@@ -189,7 +207,8 @@ export class Training extends Construct {
         TOKEN_TTL_SECONDS: String(config.trainingTimeoutSeconds + 86_400),
       },
     );
-    this.stateTable.grant(this.startTraining, 'dynamodb:PutItem');
+    // PutItem: the token; UpdateItem: the failure location, once the endpoint has taken the request.
+    this.stateTable.grant(this.startTraining, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     trainingHost.grantInvokeAsync(this.startTraining);
 
     this.trainingCallback = fn(
@@ -206,9 +225,11 @@ export class Training extends Construct {
     this.explainTrainingFailure = fn(
       'ExplainTrainingFailure',
       TASKS.explainTrainingFailure,
-      'Words the Training Failed event: what happened and whether retrying helps',
-      {},
+      "Words the Training Failed event: what happened and whether retrying helps, in the container's words",
+      { PHOTO_BUCKET: photos.bucket.bucketName },
     );
+    // The container's error body, which SageMaker stores under async-inference/failures/ (nothing else).
+    trainingHost.grantReadFailures(this.explainTrainingFailure);
 
     this.deployModel = fn(
       'DeployModel',

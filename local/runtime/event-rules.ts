@@ -3,8 +3,10 @@ import { resolveTokens, type Template } from './template-tokens.js';
 
 /**
  * EventBridge rules on the pipeline's own bus, as the stack declares them: an event that matches a rule's
- * pattern starts the rule's state machine target with the whole event as input. Patterns here use what our
- * rules use: exact values and arrays of values, nested under `detail` (no prefix or numeric matching).
+ * pattern starts the rule's state machine target with the whole event as input. Patterns: nested objects, and
+ * per field an array of alternatives, each an exact value or one of the content filters `anything-but` (a value
+ * or a list of values), `prefix` and `exists`, as EventBridge matches them. Any other filter (numeric, wildcard,
+ * suffix...) is refused with an error rather than silently mismatched.
  */
 export interface LocalRule {
   ruleId: string;
@@ -32,15 +34,57 @@ export function busRules(template: Template, eventBusName: string): LocalRule[] 
   });
 }
 
+export class UnsupportedPatternError extends Error {
+  override name = 'UnsupportedPatternError';
+}
+
 export function matchesPattern(event: unknown, pattern: Record<string, unknown>): boolean {
   return Object.entries(pattern).every(([field, expected]) => {
-    const actual = (event as Record<string, unknown> | undefined)?.[field];
-    if (Array.isArray(expected)) return expected.some((value) => value === actual);
+    const container = event as Record<string, unknown> | undefined;
+    const present = container !== null && typeof container === 'object' && field in container;
+    const actual = present ? container[field] : undefined;
+    if (Array.isArray(expected))
+      return expected.some((alternative) => matchesValue(actual, present, alternative));
     if (expected !== null && typeof expected === 'object') {
       return matchesPattern(actual, expected as Record<string, unknown>);
     }
     return expected === actual;
   });
+}
+
+/** One alternative of a field's array: an exact value, or a content filter. A list value matches if any item does. */
+function matchesValue(actual: unknown, present: boolean, alternative: unknown): boolean {
+  if (alternative === null || typeof alternative !== 'object') {
+    return Array.isArray(actual) ? actual.includes(alternative) : actual === alternative;
+  }
+  const entries = Object.entries(alternative as Record<string, unknown>);
+  const [filter, operand] = entries[0] ?? [];
+  if (entries.length !== 1 || filter === undefined) {
+    throw new UnsupportedPatternError(`Unsupported content filter ${JSON.stringify(alternative)}`);
+  }
+  switch (filter) {
+    case 'exists':
+      return operand === present;
+    case 'prefix':
+      return (
+        present && typeof actual === 'string' && typeof operand === 'string' && actual.startsWith(operand)
+      );
+    case 'anything-but': {
+      // Matches a present value that is none of the listed ones (EventBridge never matches an absent field here).
+      if (!present) return false;
+      if (operand !== null && typeof operand === 'object' && !Array.isArray(operand)) {
+        throw new UnsupportedPatternError(`Unsupported anything-but filter ${JSON.stringify(operand)}`);
+      }
+      const excluded = Array.isArray(operand) ? operand : [operand];
+      // A list value matches when any of its items does, as for every EventBridge filter.
+      const values = Array.isArray(actual) ? actual : [actual];
+      return values.some((value) => !excluded.includes(value));
+    }
+    default:
+      throw new UnsupportedPatternError(
+        `The local bus does not implement the "${filter}" filter of ${JSON.stringify(alternative)}`,
+      );
+  }
 }
 
 export function rulesMatching(rules: LocalRule[], event: PublishedEvent): LocalRule[] {

@@ -12,6 +12,7 @@ import type {
 } from '../../functions/task-registry.js';
 import { UnscreenedContentModerator } from '../stand-ins/content-moderation.js';
 import { SaliencyFaceAnalyzer } from '../stand-ins/face-analysis.js';
+import { SkinToneFaceComparer } from '../stand-ins/face-comparison.js';
 import { MarkedImageScreen, UnsafeMarkingEndpoint } from '../stand-ins/image-screening.js';
 import { StopWordLanguageDetector, UnscreenedToxicityClassifier } from '../stand-ins/prompt-screening.js';
 
@@ -79,6 +80,7 @@ export function localPorts(options: LocalPortsOptions): Ports {
     objectStore: (name) => sameBucket('object store', name, store),
     documentClient: () => options.db,
     faceAnalyzer: () => new SaliencyFaceAnalyzer(),
+    faceComparer: () => new SkinToneFaceComparer(),
     contentModerator: () => new UnscreenedContentModerator(),
     executionStarter: options.executionStarter,
     asyncInference: () => options.trainingEndpoint,

@@ -4,6 +4,8 @@ export const STAND_IN_NOTICE = [
   '  - face analysis: local stand-in, NOT Amazon Rekognition DetectFaces (it assumes one frontal face at the',
   '    most salient point; sharpness and brightness are measured for real)',
   '  - content moderation: local stand-in, NOT Amazon Rekognition DetectModerationLabels (nothing is screened)',
+  '  - same person: local stand-in, NOT Amazon Rekognition CompareFaces (no face is compared: a mixed set',
+  '    of two people is not caught locally)',
   '  - training: local stand-in for the SageMaker async endpoint, NOT DreamBooth: it checks the request and the',
   '    dataset and writes an adapter package with the real layout but no weights (--training-endpoint URL',
   '    sends the training to a SageMaker-compatible container on this machine instead)',

@@ -5,7 +5,7 @@ import type { PhotoProblemCode } from '../../events/photo-verdicts.js';
 import { decompressionBombPng } from './decompression-bomb-png.js';
 import { heicStub } from './heic-stub.js';
 import { seededRandom } from './seeded-random.js';
-import { renderSyntheticPortrait } from './synthetic-portrait.js';
+import { renderSyntheticPortrait, skinOf } from './synthetic-portrait.js';
 
 export const SAMPLE_SUBJECTS = [
   'good-ana',
@@ -14,6 +14,7 @@ export const SAMPLE_SUBJECTS = [
   'mixed-dee',
   'crowd-eve',
   'prompts-fay',
+  'two-people-gus',
 ] as const;
 export type SampleSubjectName = (typeof SAMPLE_SUBJECTS)[number];
 
@@ -126,6 +127,18 @@ const BUILDERS: Record<SampleSubjectName, (writer: SubjectWriter) => Promise<voi
     await writer.goodPhotos(11);
     await writer.file('subject.json', `${JSON.stringify(SAMPLE_PROMPT_SETTINGS, null, 2)}\n`, 'settings');
   },
+  // Eleven photos of gus and three of a friend dropped in the same folder: a mixed set would train a blend.
+  'two-people-gus': async (writer) => {
+    await writer.goodPhotos(11);
+    for (let index = 2; index <= 4; index++) {
+      const image = await writer.strangerPortrait(900, 1100, 600 + index);
+      await writer.file(
+        `IMG_${9000 + index}.jpg`,
+        await image.jpeg({ quality: 90 }).toBuffer(),
+        'DIFFERENT_PERSON',
+      );
+    }
+  },
 };
 
 /**
@@ -190,8 +203,19 @@ class SubjectWriter {
     await this.file(name, stored, 'good');
   }
 
+  /** One person per subject folder: every portrait of a subject shows the same skin, hair and clothes. */
   portrait(width: number, height: number, salt: number) {
-    return renderSyntheticPortrait({ width, height, seed: this.seed * 7919 + salt });
+    return renderSyntheticPortrait({ width, height, seed: this.seed * 7919 + salt, personSeed: this.seed });
+  }
+
+  /**
+   * Someone else: a person whose skin tone is clearly another (chromaticity at least 0.08 apart), so that the
+   * local same-person stand-in, which compares skin tones, tells them apart as CompareFaces would tell faces.
+   */
+  strangerPortrait(width: number, height: number, salt: number) {
+    let stranger = this.seed + 1;
+    while (chromaDistance(skinOf(stranger), skinOf(this.seed)) < 0.08) stranger++;
+    return renderSyntheticPortrait({ width, height, seed: this.seed * 7919 + salt, personSeed: stranger });
   }
 
   async file(
@@ -205,6 +229,16 @@ class SubjectWriter {
     await writeFile(path, body);
     this.files.push({ name, expected, ...(duplicateOf ? { duplicateOf } : {}) });
   }
+}
+
+/** Distance of two colours' chromaticities (r and g over r + g + b): brightness does not count. */
+function chromaDistance(a: string, b: string): number {
+  const chroma = (hex: string) => {
+    const [r = 0, g = 0, bl = 0] = [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16));
+    return [r / (r + g + bl), g / (r + g + bl)] as const;
+  };
+  const [[ar, ag], [br, bg]] = [chroma(a), chroma(b)];
+  return Math.hypot(ar - br, ag - bg);
 }
 
 /** The resource-fork file macOS adds beside a photo when zipping or copying to a non-Mac disk. */

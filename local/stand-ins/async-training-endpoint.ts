@@ -1,4 +1,6 @@
 import {
+  ASYNC_FAILURE_PREFIX,
+  ASYNC_OUTPUT_PREFIX,
   type AsyncInference,
   keyInBucket,
   type ObjectStore,
@@ -52,9 +54,11 @@ export class LocalAsyncTrainingEndpoint implements AsyncInference {
     this.invocations.push(request.inferenceId);
     this.queue.push(request);
     setImmediate(() => this.work());
+    // As InvokeEndpointAsync answers: where the result, or the container's error body, will be.
     return {
       inferenceId: request.inferenceId,
-      outputLocation: s3Uri(this.options.bucket, `async-inference/output/${request.inferenceId}.out`),
+      outputLocation: s3Uri(this.options.bucket, resultKey(request.inferenceId, true)),
+      failureLocation: s3Uri(this.options.bucket, resultKey(request.inferenceId, false)),
     };
   }
 
@@ -101,7 +105,7 @@ export class LocalAsyncTrainingEndpoint implements AsyncInference {
     ok: boolean,
   ): Promise<void> {
     const { store, bucket, endpointName } = this.options;
-    const key = `async-inference/${ok ? 'output' : 'failures'}/${job.inferenceId}.${ok ? 'out' : 'error.out'}`;
+    const key = resultKey(job.inferenceId, ok);
     await store.put(key, result.body, 'application/json');
     const notification = {
       awsRegion: 'local',
@@ -212,6 +216,11 @@ export class ContainerTrainer implements LocalTrainer {
     });
     return { status: response.status, body: await response.text() };
   }
+}
+
+/** Where the stand-in stores a result (`async-inference/output/`) or an error body (`async-inference/failures/`). */
+function resultKey(inferenceId: string, ok: boolean): string {
+  return ok ? `${ASYNC_OUTPUT_PREFIX}${inferenceId}.out` : `${ASYNC_FAILURE_PREFIX}${inferenceId}.error.out`;
 }
 
 function receivedAt(): string {

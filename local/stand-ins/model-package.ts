@@ -63,7 +63,7 @@ export async function inspectModelPackage(
   archive: Uint8Array,
 ): Promise<{ modelName: string; metadata: Record<string, unknown> }> {
   const layout = await packageLayout();
-  const entries = readTarGz(archive);
+  const entries = await readTarGz(archive);
   const modelName = entries[0]?.path.split('/')[0] ?? '';
   if (!new RegExp(layout.modelNamePattern).test(modelName)) {
     throw new InvalidModelPackageError(`"${modelName}" is not a Triton model name`);

@@ -1,8 +1,12 @@
+import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { extract, pack } from 'tar-stream';
 
 /**
- * Just enough of the POSIX ustar format for model packages (`<name>.tar.gz`): regular files and directories,
- * paths up to 100 bytes, deterministic (fixed mtime, uid, gid, modes) so the same files give the same bytes.
+ * Model packages (`<name>.tar.gz`) with tar-stream: regular files and directories, paths of any length (tar-stream
+ * writes a ustar header when the path fits, a PAX `path` record when it does not, as Python's tarfile does with
+ * PAX_FORMAT on the container side), deterministic (sorted entries, mtime 0, uid/gid 0, no owner names, fixed
+ * modes, gzip header without name or time) so the same files always give the same bytes.
  */
 export interface TarEntry {
   path: string;
@@ -10,27 +14,47 @@ export interface TarEntry {
   body?: Uint8Array;
 }
 
-const BLOCK = 512;
+const EPOCH = new Date(0);
 
-export function createTarGz(entries: TarEntry[]): Uint8Array {
-  const blocks: Uint8Array[] = [];
-  for (const entry of [...entries].sort((a, b) => a.path.localeCompare(b.path))) {
+export async function createTarGz(entries: TarEntry[]): Promise<Uint8Array> {
+  const archive = pack();
+  const chunks: Buffer[] = [];
+  archive.on('data', (chunk) => chunks.push(chunk as Buffer));
+  const finished = new Promise<void>((resolve, reject) => {
+    archive.on('end', resolve);
+    archive.on('error', reject);
+  });
+  // Code-unit order: the same bytes in every locale.
+  const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const entry of sorted) {
     const isDirectory = entry.path.endsWith('/');
-    const body = entry.body ?? new Uint8Array();
-    blocks.push(header(entry.path, isDirectory ? 0 : body.byteLength, isDirectory));
-    if (!isDirectory) {
-      blocks.push(body, new Uint8Array((BLOCK - (body.byteLength % BLOCK)) % BLOCK));
-    }
+    const header: Parameters<typeof archive.entry>[0] = {
+      name: isDirectory ? entry.path.slice(0, -1) : entry.path,
+      type: isDirectory ? 'directory' : 'file',
+      mode: isDirectory ? 0o755 : 0o644,
+      mtime: EPOCH,
+      uid: 0,
+      gid: 0,
+      uname: '',
+      gname: '',
+    };
+    await new Promise<void>((resolve, reject) => {
+      const written = (error?: Error | null) => (error ? reject(error) : resolve());
+      if (isDirectory) archive.entry(header, written);
+      else archive.entry(header, Buffer.from(entry.body ?? new Uint8Array()), written);
+    });
   }
-  blocks.push(new Uint8Array(BLOCK * 2));
-  return gzipSync(Buffer.concat(blocks), { level: 9 });
+  archive.finalize();
+  await finished;
+  return gzipSync(Buffer.concat(chunks), { level: 9 });
 }
 
 export class InvalidArchiveError extends Error {
   override name = 'InvalidArchiveError';
 }
 
-export function readTarGz(archive: Uint8Array): TarEntry[] {
+/** Every entry of a `.tar.gz`, directories ending with `/`; PAX and GNU long names are read as the full path. */
+export async function readTarGz(archive: Uint8Array): Promise<TarEntry[]> {
   let tar: Buffer;
   try {
     tar = gunzipSync(archive);
@@ -38,47 +62,27 @@ export function readTarGz(archive: Uint8Array): TarEntry[] {
     throw new InvalidArchiveError(`Not a gzip archive: ${(error as Error).message}`);
   }
   const entries: TarEntry[] = [];
-  for (let offset = 0; offset + BLOCK <= tar.length; ) {
-    const block = tar.subarray(offset, offset + BLOCK);
-    if (block.every((byte) => byte === 0)) break;
-    const name = text(block, 0, 100);
-    const prefix = text(block, 345, 155);
-    const path = prefix ? `${prefix}/${name}` : name;
-    const size = Number.parseInt(text(block, 124, 12) || '0', 8);
-    const type = String.fromCharCode(block[156] ?? 48);
-    offset += BLOCK;
-    if (type === '5') entries.push({ path: path.endsWith('/') ? path : `${path}/` });
-    else entries.push({ path, body: tar.subarray(offset, offset + size) });
-    offset += Math.ceil(size / BLOCK) * BLOCK;
-  }
+  const reader = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    reader.on('entry', (header, stream, next) => {
+      const parts: Buffer[] = [];
+      stream.on('data', (chunk) => parts.push(chunk as Buffer));
+      stream.on('end', () => {
+        if (header.type === 'directory') {
+          entries.push({ path: header.name.endsWith('/') ? header.name : `${header.name}/` });
+        } else {
+          entries.push({ path: header.name, body: Buffer.concat(parts) });
+        }
+        next();
+      });
+      stream.resume();
+    });
+    reader.on('finish', resolve);
+    reader.on('error', (error: Error) =>
+      reject(new InvalidArchiveError(`Not a tar archive: ${error.message}`)),
+    );
+  });
+  Readable.from([tar]).pipe(reader);
+  await done;
   return entries;
-}
-
-function header(path: string, size: number, isDirectory: boolean): Uint8Array {
-  if (Buffer.byteLength(path) > 100)
-    throw new InvalidArchiveError(`Path too long for this tar writer: ${path}`);
-  const block = Buffer.alloc(BLOCK);
-  block.write(path, 0, 'utf8');
-  block.write(isDirectory ? '0000755\0' : '0000644\0', 100, 'ascii');
-  block.write('0000000\0', 108, 'ascii');
-  block.write('0000000\0', 116, 'ascii');
-  block.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
-  block.write('00000000000\0', 136, 'ascii');
-  block.write('        ', 148, 'ascii');
-  block.write(isDirectory ? '5' : '0', 156, 'ascii');
-  block.write('ustar\0', 257, 'ascii');
-  block.write('00', 263, 'ascii');
-  let checksum = 0;
-  for (const byte of block) checksum += byte;
-  block.write(`${checksum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-  return block;
-}
-
-function text(block: Buffer, start: number, length: number): string {
-  const raw = block.subarray(start, start + length);
-  const end = raw.indexOf(0);
-  return raw
-    .subarray(0, end === -1 ? length : end)
-    .toString('utf8')
-    .trim();
 }

@@ -230,6 +230,12 @@ export const RegisterModelInput = z.object({
   }),
   deployed: DeployedModel,
   warmUp: z.object({ warmUpSeconds: z.number() }),
+  /**
+   * The subject.json settings this execution trained with (`$.received.settings`), recorded with the model so
+   * that every generation from it uses the same token, class word and prompts. The workflow always passes them;
+   * optional only for executions started by an older definition, which a deployment does not change.
+   */
+  settings: SubjectSettings.optional(),
 });
 export type RegisterModelInput = z.infer<typeof RegisterModelInput>;
 

@@ -411,6 +411,8 @@ function buildTrainingStates(
       started: JsonPath.objectAt(`${TrainingPaths.plan}.started`),
       deployed: JsonPath.objectAt(TrainingPaths.deployed),
       warmUp: JsonPath.objectAt(TrainingPaths.warmUp),
+      // The settings trained with (token, class word, prompts): generation uses them, not later ones.
+      settings: JsonPath.objectAt(`${TrainingPaths.received}.settings`),
     },
     TrainingPaths.modelReady,
   );

@@ -76,7 +76,7 @@ describe('npm start -- --trainer tiny (real training and serving on the tiny mod
       const archive = await readFile(
         join(root, 'data', 'bucket', 'models', String(ready.detail.targetModel)),
       );
-      const entries = readTarGz(archive);
+      const entries = await readTarGz(archive);
       const weights = entries.find((e) => e.path.endsWith('/1/adapter/pytorch_lora_weights.safetensors'));
       expect(weights?.body?.byteLength).toBeGreaterThan(10_000);
       // safetensors: an 8-byte little-endian header length, then a JSON header naming the tensors.

@@ -123,6 +123,26 @@ class PackageTest(unittest.TestCase):
         entries = self.build().entries
         self.assertIn(f"{triton_model_name('ana', 'v-0123456789ab')}/1/adapter/text_encoder/adapter_config.json", entries)
 
+    def test_long_names_of_the_longest_subject_id(self):
+        # A 64-character subject id (the longest valid one) puts entry names past the 100 bytes of a ustar name
+        # field; the PAX format keeps them whole, and the archive stays deterministic.
+        subject_id = "a" + "b" * 63
+        (self.adapter / "text_encoder" / "deeper").mkdir(parents=True)
+        (self.adapter / "text_encoder" / "deeper" / "adapter_config.json").write_text("{}")
+        info = self.build("long.tar.gz", subject_id=subject_id)
+        name = triton_model_name(subject_id, "v-0123456789ab")
+        longest = f"{name}/1/adapter/text_encoder/deeper/adapter_config.json"
+        self.assertGreater(len(longest.encode()), 100)
+        entries = list_package(info.path)
+        self.assertIn(longest, entries)
+        self.assertEqual(check_layout(entries, name), [])
+        with tarfile.open(info.path, "r:gz") as tar:
+            self.assertEqual(tar.extractfile(longest).read(), b"{}")
+            for member in tar.getmembers():
+                self.assertEqual((member.mtime, member.uid, member.gid, member.uname), (0, 0, 0, ""))
+        again = self.build("long-again.tar.gz", subject_id=subject_id)
+        self.assertEqual(info.sha256, again.sha256)
+
     def test_refuses_an_empty_adapter(self):
         empty = Path(self.tmp.name) / "empty"
         empty.mkdir()

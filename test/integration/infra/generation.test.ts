@@ -191,16 +191,22 @@ describe('rules that start a generation', () => {
     });
   });
 
-  test('Avatar Generation Requested from any source (partners) starts it with the whole event as input', () => {
+  test('Avatar Generation Requested from a partner source (any but ours) starts it with the whole event as input', () => {
     expect(propertiesOf(resources, ids.generationRequestedRule)).toEqual({
       Description: expect.any(String),
       State: 'ENABLED',
       EventBusName: { Ref: ids.bus },
-      EventPattern: { 'detail-type': ['Avatar Generation Requested'] },
+      EventPattern: {
+        source: [{ 'anything-but': ['avatar-pipeline'] }],
+        'detail-type': ['Avatar Generation Requested'],
+      },
       Targets: [expect.anything()],
     });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'detail-type': ['Avatar Generation Requested'] },
+      EventPattern: {
+        source: [{ 'anything-but': ['avatar-pipeline'] }],
+        'detail-type': ['Avatar Generation Requested'],
+      },
       Targets: [Match.exact(target(ids.generationRequestedDeadLetters))],
     });
   });

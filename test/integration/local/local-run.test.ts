@@ -202,7 +202,7 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
     expect(again.filter((e) => e['detail-type'] === 'Training Started')).toEqual([]);
     expect(again).toEqual([]);
     expect(second.stdout).toMatch(
-      /Nothing new: the \d+\s+files\s+of\s+these\s+6\s+subjects\s+are\s+already\s+in\s+this\s+data\s+folder/,
+      /Nothing new: the \d+\s+files\s+of\s+these\s+7\s+subjects\s+are\s+already\s+in\s+this\s+data\s+folder/,
     );
     expect(second.stdout).toMatch(/^= good-ana\s+nothing new/m);
     // The results are still there, from the first run.

@@ -32,9 +32,13 @@ const everyField = {
 function depsWith(settingsJson: string | undefined): PrepareGenerationDeps {
   return {
     models: {
-      current: async (subjectId) => ({
+      current: async (ref) => ({
         modelVersion: 'v-0123456789ab',
-        targetModel: `${subjectId}/v-0123456789ab.tar.gz`,
+        targetModel: `${ref.tenantId}/${ref.subjectId}/v-0123456789ab.tar.gz`,
+      }),
+      version: async (ref, modelVersion) => ({
+        modelVersion,
+        targetModel: `${ref.tenantId}/${ref.subjectId}/${modelVersion}.tar.gz`,
       }),
     },
     subjects: { getSubject: async () => ({ settingsJson: settingsJson ?? null }) },

@@ -75,6 +75,8 @@ describe('prepareGeneration', () => {
 
   it('plans the subject’s styles for the model of a Model Ready event', async () => {
     // Prepare
+    // Model Ready is served only for a model the registry holds (issue 8): the event's model is registered.
+    await registerModel('mixed-dee', 'v-3b629fe486cd');
     await recordSettings('mixed-dee', {
       classWord: 'man',
       token: 'sks',
@@ -109,6 +111,7 @@ describe('prepareGeneration', () => {
   });
 
   it('uses the defaults (whole style pack, 2 images each) for a subject without subject.json', async () => {
+    await registerModel('mixed-dee', 'v-3b629fe486cd');
     const out = await prepareGeneration(modelReadySample, deps);
     expect(out.valid && out.prompts.length).toBe(6);
     expect(
