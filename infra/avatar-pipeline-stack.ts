@@ -1,9 +1,13 @@
-import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from './config.js';
+import { checkBaseModelSource } from './constructs/base-model.js';
 import { Generation } from './constructs/generation.js';
 import { Hosting } from './constructs/hosting.js';
 import { Ingest } from './constructs/ingest.js';
+import { IsolatedNetwork } from './constructs/isolated-network.js';
+import { Keys } from './constructs/keys.js';
 import { Notification } from './constructs/notification.js';
 import { Observability } from './constructs/observability.js';
 import { PhotoStore } from './constructs/photo-store.js';
@@ -24,6 +28,13 @@ export interface AvatarPipelineStackProps extends StackProps {
  */
 export class AvatarPipelineStack extends Stack {
   readonly config: PipelineConfig;
+  /** The customer-managed keys, by data class: personal data, logs, messages (see `Keys`). */
+  readonly keys: Keys;
+  /**
+   * The isolated network of the SageMaker endpoints.
+   * @default - with `isolatedNetwork=false`, none: the endpoints use SageMaker's default network
+   */
+  readonly network?: IsolatedNetwork;
   readonly photos: PhotoStore;
   readonly notification: Notification;
   readonly training: Training;
@@ -34,27 +45,52 @@ export class AvatarPipelineStack extends Stack {
   readonly hosting: Hosting;
   /** Avatars on demand: prompt screening, generation on the MME, image screening, presigned links. */
   readonly generation: Generation;
+  /** The operator's dashboard and the alarms. */
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: AvatarPipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
     this.config = config;
 
-    this.photos = new PhotoStore(this, 'Photos', { retainData: config.retainData });
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.keys = new Keys(this, 'Keys', { removalPolicy });
+    const keys = this.keys;
+
+    this.photos = new PhotoStore(this, 'Photos', { retainData: config.retainData, retention: config, keys });
     this.notification = new Notification(this, 'Notification', {
       eventBusName: config.eventBusName,
       notificationEmail: config.notificationEmail,
+      messagesKey: keys.messages,
     });
-    this.trainingHost = new TrainingHost(this, 'TrainingHost', { config, photos: this.photos });
-    this.hosting = new Hosting(this, 'Hosting', { config, photos: this.photos });
+    if (config.isolatedNetwork) {
+      this.network = new IsolatedNetwork(this, 'Network', {
+        logRetention: config.logRetentionDays as RetentionDays,
+        logsKey: keys.logs,
+        removalPolicy,
+      });
+    } else {
+      Annotations.of(this).addWarningV2(
+        'avatar-pipeline:network-not-isolated',
+        "isolatedNetwork=false: the SageMaker endpoints run in SageMaker's default network, with internet access. A compromised training container could send face crops anywhere; deploy with isolatedNetwork=true (the default) for production.",
+      );
+    }
+    checkBaseModelSource(this, config, this.network);
+    this.trainingHost = new TrainingHost(this, 'TrainingHost', {
+      config,
+      photos: this.photos,
+      keys,
+      network: this.network,
+    });
+    this.hosting = new Hosting(this, 'Hosting', { config, photos: this.photos, keys, network: this.network });
     const sharp = config.sharpLayer
       ? new SharpLayer(this, 'SharpLayer', {
-          removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+          removalPolicy,
         })
       : undefined;
     // First the ledger and the settle function (the training workflow's first task), then the workflow, then
     // the functions that start it.
-    this.ingest = new Ingest(this, 'Ingest', { config, photos: this.photos });
+    this.ingest = new Ingest(this, 'Ingest', { config, photos: this.photos, keys });
     this.training = new Training(this, 'Training', {
       config,
       photos: this.photos,
@@ -63,6 +99,7 @@ export class AvatarPipelineStack extends Stack {
       trainingHost: this.trainingHost,
       hosting: this.hosting,
       ingest: this.ingest,
+      keys,
     });
     this.ingest.startTrainingWith(this.training.stateMachine);
     // After training (whose Model Ready starts it) and ingest (whose ledger it reads).
@@ -72,8 +109,10 @@ export class AvatarPipelineStack extends Stack {
       bus: this.notification.bus,
       hosting: this.hosting,
       ledger: this.ingest.ledger,
+      keys,
     });
-    new Observability(this, 'Observability', {
+    this.observability = new Observability(this, 'Observability', {
+      config,
       trainingStateMachine: this.training.stateMachine,
       deadLetterQueue: this.ingest.photoEventsDeadLetters,
       generationStateMachine: this.generation.stateMachine,
@@ -82,6 +121,10 @@ export class AvatarPipelineStack extends Stack {
         this.generation.generationRequestedDeadLetters,
       ],
       topic: this.notification.topic,
+      startTraining: this.training.startTraining,
+      trainingEndpointName: this.trainingHost.endpointName,
+      servingEndpointName: this.hosting.endpointName,
+      variantName: this.trainingHost.variantName,
     });
 
     this.acknowledgeCdkSingletons();

@@ -13,6 +13,10 @@ import { TOXICITY_LABELS } from '../functions/generation/toxicity-labels.js';
 import { PIPELINE_DEFAULTS } from '../functions/platform/pipeline-defaults.js';
 
 export const NON_ENGLISH_PROMPT_POLICIES = ['reject', 'allow-unscreened'] as const;
+
+/** The levels a Step Functions state machine logs at (CloudWatch Logs), from nothing to everything. */
+export const WORKFLOW_LOG_LEVELS = ['OFF', 'FATAL', 'ERROR', 'ALL'] as const;
+export type WorkflowLogLevel = (typeof WORKFLOW_LOG_LEVELS)[number];
 export type NonEnglishPromptPolicy = (typeof NON_ENGLISH_PROMPT_POLICIES)[number];
 
 const THRESHOLD_KEYS = ['TOXICITY', ...TOXICITY_LABELS] as const;
@@ -200,6 +204,59 @@ export const PIPELINE_CONFIG_SHAPE = {
     )
     .default(30),
   /**
+   * Days after they were written that the photos people drop (`subjects/`, and `tenants/` once tenancy lands) and
+   * the face crops and training requests made from them (`training/`) are deleted by the bucket's lifecycle rules
+   * (Astria deletes after 30 days too). A subject trained from them keeps its model. Context `photoRetentionDays`.
+   * @default 30
+   */
+  photoRetentionDays: integer(1, 3650).default(30),
+  /**
+   * Days after they were written that generated images moderation blocked (`quarantine/`, never linked to anyone)
+   * are deleted: long enough to review a false positive. Context `quarantineRetentionDays`.
+   * @default 7
+   */
+  quarantineRetentionDays: integer(1, 3650).default(7),
+  /**
+   * Days after they were generated that delivered avatars (`avatars/`) are deleted. Their links last at most 7 days
+   * (see `linkExpirySeconds`): a client keeps what it wants; 90 days leaves time to fetch them again. Context
+   * `avatarRetentionDays`.
+   * @default 90
+   */
+  avatarRetentionDays: integer(1, 3650).default(90),
+  /**
+   * Days after they were written that the training endpoint's working files are deleted: its responses and failures
+   * (`async-inference/`) and the adapters it trained (`adapters/`, copied to `models/` as soon as the training
+   * ends). Context `trainingOutputRetentionDays`.
+   * @default 7
+   */
+  trainingOutputRetentionDays: integer(1, 3650).default(7),
+  /**
+   * Days an overwritten or deleted object's previous version is kept (the bucket is versioned so that a mistaken
+   * overwrite can be undone): after this, an erased or expired photo is gone for good. Context
+   * `noncurrentVersionRetentionDays`.
+   * @default 1
+   */
+  noncurrentVersionRetentionDays: integer(1, 365).default(1),
+  /**
+   * Days the ingest bucket's server access logs are kept (they name every object key, photos included, and the
+   * addresses that read them). Context `accessLogRetentionDays`.
+   * @default 90
+   */
+  accessLogRetentionDays: integer(1, 3650).default(90),
+  /**
+   * What the state machines log to CloudWatch Logs: `OFF`, `FATAL`, `ERROR` (failed executions and states) or
+   * `ALL` (every state transition). Context `workflowLogLevel`.
+   * @default "ERROR"
+   */
+  workflowLogLevel: oneOf(WORKFLOW_LOG_LEVELS).default('ERROR'),
+  /**
+   * Include execution data (state inputs and outputs: subject ids, photo keys, prompts, presigned links, task
+   * tokens) in the state machines' logs. For debugging only: synth warns while it is on. Context
+   * `workflowLogExecutionData`.
+   * @default false
+   */
+  workflowLogExecutionData: flag().default(false),
+  /**
    * An address subscribed to the notification topic; unset, nobody is subscribed. Context `notificationEmail`.
    * @default undefined
    */
@@ -270,6 +327,22 @@ export const PIPELINE_CONFIG_SHAPE = {
     'a Hugging Face model id (owner/name) or an s3://bucket/prefix of a saved pipeline',
   ).default(PIPELINE_DEFAULTS.baseModel),
   /**
+   * The Hugging Face commit (40 hex digits) of `baseModel` that the containers download, when `baseModel` is a
+   * Hugging Face id and the containers may reach the Hub (`isolatedNetwork=false`); unset, whatever the Hub serves
+   * at start. With an `s3://` base model the revision is the one staged (`npm run stage-base-model`). Context
+   * `baseModelRevision`.
+   * @default undefined
+   */
+  baseModelRevision: text(/^[0-9a-f]{40}$/, 'a Hugging Face commit hash: 40 lowercase hex digits').optional(),
+  /**
+   * Run both SageMaker endpoints in a VPC of their own with no route to the internet: private isolated subnets, no
+   * NAT, an S3 gateway endpoint that admits only the pipeline's buckets, and interface endpoints for CloudWatch Logs
+   * and SNS. The base model must then be an `s3://` copy. `false` gives the containers SageMaker's default network,
+   * with internet access (weaker: a compromised container can send face crops anywhere). Context `isolatedNetwork`.
+   * @default true
+   */
+  isolatedNetwork: flag().default(true),
+  /**
    * GPU instance of the asynchronous training endpoint. Context `trainingInstanceType`.
    * @default "ml.g5.xlarge"
    */
@@ -310,14 +383,16 @@ export const PIPELINE_CONFIG_SHAPE = {
    */
   servingInstanceCount: integer(1).default(1),
   /**
-   * A prebuilt training image in ECR (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` or `@sha256:...`)
+   * A prebuilt training image in ECR, by digest (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>@sha256:<64 hex>`,
+   * so that what runs is what was reviewed; a `:<tag>` is accepted with a synth warning, since a tag can be moved),
    * used instead of building `sagemaker/training` at deploy (which needs Docker); unset, it is built. Context
    * `trainingImageUri`.
    * @default undefined
    */
   trainingImageUri: text(ECR_IMAGE_URI, 'an ECR image URI').optional(),
   /**
-   * The same for the serving (Triton) image built from `sagemaker/serving`. Context `servingImageUri`.
+   * The same for the serving (Triton) image built from `sagemaker/serving`, by digest too. Context
+   * `servingImageUri`.
    * @default undefined
    */
   servingImageUri: text(ECR_IMAGE_URI, 'an ECR image URI').optional(),

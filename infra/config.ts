@@ -13,6 +13,8 @@ export {
   NON_ENGLISH_PROMPT_POLICIES,
   type NonEnglishPromptPolicy,
   TOXICITY_THRESHOLD_KEYS,
+  WORKFLOW_LOG_LEVELS,
+  type WorkflowLogLevel,
 } from './config-schema.js';
 
 /**

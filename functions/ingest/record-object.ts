@@ -37,7 +37,8 @@ export async function recordObjectCreated(
   let reopens = true;
   switch (kind.kind) {
     case 'outside':
-      deps.log('Object ignored', { key, why: kind.why });
+      // Not the key (issue 11, logs without data): the ObjectsIgnored metric counts these.
+      deps.log('Object ignored: not a file in a subject folder', {});
       return { action: 'ignored', why: kind.why };
     case 'invalid-folder':
       await reportRejectedFolder(kind, deps);

@@ -103,9 +103,10 @@ export async function handleTrainingNotification(
     notification = parseTrainingNotificationMessage(message);
   } catch (error) {
     if (!(error instanceof MalformedTrainingNotificationError)) throw error;
+    // Not the message itself: it names training requests and outputs by key (issue 11, logs without data).
     deps.log('error', 'Malformed async inference notification dropped', {
       problem: error.message,
-      message: message.slice(0, 2000),
+      messageLength: message.length,
     });
     return 'malformed';
   }

@@ -1,11 +1,10 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, type IGrantable, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -15,6 +14,7 @@ import { TASKS } from '../../functions/task-registry.js';
 import { buildGenerationWorkflow } from '../../state-machines/generation/workflow.js';
 import type { PipelineConfig } from '../config.js';
 import type { Hosting } from './hosting.js';
+import type { Keys } from './keys.js';
 import type { PhotoStore } from './photo-store.js';
 import { pipelineFunctions } from './pipeline-function.js';
 import { createWorkflowStateMachine } from './workflow-state-machine.js';
@@ -37,6 +37,8 @@ export interface GenerationProps {
   readonly hosting: Hosting;
   /** The subject ledger of ingest (PrepareGeneration reads a subject's row: known, sealed, trained). */
   readonly ledger: ITable;
+  /** The pipeline's keys: data (tables, bucket), logs (log groups), messages (dead-letter queues). */
+  readonly keys: Keys;
 }
 
 /**
@@ -75,12 +77,11 @@ export class Generation extends Construct {
 
   constructor(scope: Construct, id: string, props: GenerationProps) {
     super(scope, id);
-    const { config, photos, hosting, ledger, bus } = props;
+    const { config, photos, hosting, ledger, bus, keys } = props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as RetentionDays;
-    const stack = Stack.of(this);
 
-    const fn = pipelineFunctions(this, { logRetention, removalPolicy });
+    const fn = pipelineFunctions(this, { logRetention, removalPolicy, logsKey: keys.logs });
 
     this.prepareGeneration = fn(
       'PrepareGeneration',
@@ -100,6 +101,7 @@ export class Generation extends Construct {
         resources: [ledger.tableArn, hosting.registry.tableArn],
       }),
     );
+    keys.grantDataKey(this.prepareGeneration, 'dynamodb', 'read');
 
     this.screenPrompts = fn(
       'ScreenPrompts',
@@ -158,20 +160,9 @@ export class Generation extends Construct {
         LINK_EXPIRY_SECONDS: String(config.linkExpirySeconds),
       },
     );
-    // A presigned GET is authorized with the signer's permissions: s3:GetObject on avatars/, nothing else (no
-    // ListBucket either: the links name keys the workflow produced).
-    this.compileAvatars.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['s3:GetObject'],
-        resources: [photos.bucket.arnForObjects(`${AVATARS_PREFIX}*`)],
-      }),
-    );
-    const bucketLogicalId = stack.getLogicalId(photos.bucket.node.defaultChild as CfnBucket);
-    Validations.of(this.defaultPolicyOf(this.compileAvatars)).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${AVATARS_PREFIX}*]`,
-      reason: `Objects under ${AVATARS_PREFIX} of the ingest bucket (one folder per subject): the narrowest S3 resource for a folder.`,
-    });
+    // A presigned GET is authorized with the signer's permissions: s3:GetObject on avatars/ and the data key through
+    // S3, nothing else (no ListBucket either: the links name keys the workflow produced).
+    photos.grantGetObjects(this.compileAvatars, AVATARS_PREFIX);
 
     const workflow = buildGenerationWorkflow(this, {
       prepareGeneration: this.prepareGeneration,
@@ -191,12 +182,16 @@ export class Generation extends Construct {
       tasks: [this.prepareGeneration, this.screenPrompts, this.generateScreenedImage, this.compileAvatars],
       removalPolicy,
       logRetention,
+      logsKey: keys.logs,
+      logLevel: config.workflowLogLevel,
+      includeExecutionData: config.workflowLogExecutionData,
     }));
 
     // Events EventBridge could not deliver after its retries: kept 14 days for a re-drive, never dropped.
     const deadLetters = (queueId: string, rule: string) => {
       const queue = new Queue(this, queueId, {
-        encryption: QueueEncryption.SQS_MANAGED,
+        encryption: QueueEncryption.KMS,
+        encryptionMasterKey: keys.messages,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
@@ -243,14 +238,6 @@ export class Generation extends Construct {
     });
     policy.attachToRole(grantee.role ?? unreachable(`${grantee.node.path} has no role`));
     Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason });
-  }
-
-  private defaultPolicyOf(grantee: IGrantable): Construct {
-    const principal = grantee.grantPrincipal;
-    const policy = Construct.isConstruct(principal)
-      ? principal.node.tryFindChild('DefaultPolicy')
-      : undefined;
-    return (policy as Construct | undefined) ?? unreachable('The grantee has no default policy');
   }
 }
 

@@ -1,17 +1,22 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, type IGrantable, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { ADAPTERS_PREFIX, MODELS_PREFIX } from '../../functions/platform/bucket-layout.js';
 import type { PipelineConfig } from '../config.js';
-import { BASE_MODEL_DIR, grantReadBaseModel } from './base-model.js';
+import { baseModelEnvironment, grantReadBaseModel } from './base-model.js';
+import type { IsolatedNetwork } from './isolated-network.js';
+import type { Keys } from './keys.js';
 import type { PhotoStore } from './photo-store.js';
 import {
   acknowledgeExecutionRoleWildcards,
   containerImage,
+  dependOnRolePolicies,
+  endpointLogGroup,
   endpointNameFor,
+  grantVpcAccess,
   hasLocalInstanceStorage,
   sagemakerExecutionRole,
 } from './sagemaker-container.js';
@@ -22,6 +27,13 @@ export interface HostingProps {
   readonly config: PipelineConfig;
   /** The ingest bucket, whose `models/` prefix is the endpoint's `ModelDataUrl`. */
   readonly photos: PhotoStore;
+  /** The pipeline's keys: the registry (and volumes) with the data key, the endpoint's logs with the logs key. */
+  readonly keys: Keys;
+  /**
+   * The isolated network the endpoint runs in (context `isolatedNetwork`).
+   * @default - SageMaker's default network, with internet access
+   */
+  readonly network?: IsolatedNetwork;
 }
 
 /**
@@ -39,6 +51,8 @@ export class Hosting extends Construct {
   /** One row per model version: partition key `subjectKey` (`<tenantId>#<subjectId>`), sort key `modelVersion`. */
   readonly registry: Table;
   readonly executionRole: Role;
+  /** The endpoint's log group (`/aws/sagemaker/Endpoints/<name>`), encrypted with the logs key. */
+  readonly logGroup: LogGroup;
   readonly model: CfnModel;
   readonly endpointConfig: CfnEndpointConfig;
   readonly endpoint: CfnEndpoint;
@@ -47,7 +61,7 @@ export class Hosting extends Construct {
 
   constructor(scope: Construct, id: string, props: HostingProps) {
     super(scope, id);
-    const { config, photos } = props;
+    const { config, photos, keys } = props;
     this.photos = photos;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.endpointName = endpointNameFor(config.stackName, 'avatars');
@@ -57,8 +71,14 @@ export class Hosting extends Construct {
       sortKey: { name: 'modelVersion', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: keys.data,
       removalPolicy,
+    });
+    this.logGroup = endpointLogGroup(this, 'Logs', this.endpointName, {
+      retention: config.logRetentionDays as RetentionDays,
+      removalPolicy,
+      logsKey: keys.logs,
     });
 
     this.executionRole = sagemakerExecutionRole(
@@ -85,27 +105,29 @@ export class Hosting extends Construct {
 
     this.model = new CfnModel(this, 'Model', {
       executionRoleArn: role.roleArn,
+      ...(props.network ? { vpcConfig: props.network.vpcConfig() } : {}),
       primaryContainer: {
         image,
         mode: 'MultiModel',
         modelDataUrl: photos.bucket.s3UrlForObject(MODELS_PREFIX),
         environment: {
-          // The same value the training model gets.
-          BASE_MODEL: config.baseModel,
-          BASE_MODEL_DIR,
+          // The same values the training model gets.
+          ...baseModelEnvironment(config),
+          // boto3 then calls the regional S3 endpoint, the one the VPC's S3 gateway serves.
+          AWS_DEFAULT_REGION: Aws.REGION,
         },
       },
     });
-    this.model.node.addDependency(role);
+    dependOnRolePolicies(this.model, role);
+    if (props.network) {
+      grantVpcAccess(role, this.model);
+      props.network.allowBucket(photos.bucket.bucketArn, { write: false });
+      props.network.allowLogGroup(this.endpointName);
+      this.model.node.addDependency(...props.network.endpoints);
+    }
 
     // Only instance types without local storage can take a volume key (see hasLocalInstanceStorage).
-    const volumeKey = hasLocalInstanceStorage(config.servingInstanceType)
-      ? undefined
-      : new Key(this, 'VolumeKey', {
-          description: 'Encrypts the storage volumes of the avatar multi-model endpoint',
-          enableKeyRotation: true,
-          removalPolicy,
-        });
+    const volumeKey = hasLocalInstanceStorage(config.servingInstanceType) ? undefined : keys.data;
     this.endpointConfig = new CfnEndpointConfig(this, 'EndpointConfig', {
       productionVariants: [
         {
@@ -122,6 +144,7 @@ export class Hosting extends Construct {
       endpointName: this.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
     });
+    this.endpoint.node.addDependency(this.logGroup);
     this.endpointArn = this.endpoint.ref;
     acknowledgeExecutionRoleWildcards(role, this.endpointName);
   }

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, type CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, type CfnTable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { SUBJECTS_PREFIX, TENANTS_PREFIX } from '../../functions/platform/bucket-layout.js';
 import { TASKS } from '../../functions/task-registry.js';
 import type { PipelineConfig } from '../config.js';
+import type { Keys } from './keys.js';
 import type { PhotoStore } from './photo-store.js';
 import { PipelineFunction } from './pipeline-function.js';
 
@@ -30,6 +31,8 @@ export interface IngestProps {
   readonly config: PipelineConfig;
   /** The ingest bucket, whose `Object Created` events under `subjects/` the ledger records. */
   readonly photos: PhotoStore;
+  /** The pipeline's keys: the ledger is encrypted with the data key, the dead-letter queue with the messages key. */
+  readonly keys: Keys;
 }
 
 /**
@@ -54,10 +57,12 @@ export class Ingest extends Construct {
     private readonly props: IngestProps,
   ) {
     super(scope, id);
-    const { config } = props;
+    const { config, keys } = props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.ledger = new Table(this, 'Ledger', {
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: keys.data,
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -84,7 +89,9 @@ export class Ingest extends Construct {
       },
       logRetention: config.logRetentionDays as RetentionDays,
       removalPolicy,
+      logsKey: keys.logs,
     }).function;
+    keys.grantDataKey(this.settleImageSet, 'dynamodb', 'write');
     // The table itself (the subject's rows), not its index: Table.grant would add the index ARNs too.
     this.settleImageSet.addToRolePolicy(
       new PolicyStatement({
@@ -96,7 +103,8 @@ export class Ingest extends Construct {
 
     // Events EventBridge could not deliver after its retries: kept 14 days for a re-drive, never dropped.
     this.photoEventsDeadLetters = new Queue(this, 'PhotoEventsDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: keys.messages,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -118,7 +126,7 @@ export class Ingest extends Construct {
   /** The functions that start the training workflow, and the rules that call them. Call once. */
   startTrainingWith(trainingStateMachine: IStateMachine): void {
     if (this.started) throw new Error('Ingest.startTrainingWith was called twice');
-    const { config, photos } = this.props;
+    const { config, photos, keys } = this.props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as RetentionDays;
     const environment = {
@@ -140,6 +148,7 @@ export class Ingest extends Construct {
       environment,
       logRetention,
       removalPolicy,
+      logsKey: keys.logs,
     }).function;
 
     const startWaitingSubjects = new PipelineFunction(this, 'StartWaitingSubjects', {
@@ -149,6 +158,7 @@ export class Ingest extends Construct {
       environment,
       logRetention,
       removalPolicy,
+      logsKey: keys.logs,
       timeout: Duration.seconds(55),
     }).function;
     this.started = { recordPhoto, startWaitingSubjects };
@@ -156,6 +166,7 @@ export class Ingest extends Construct {
     for (const fn of [recordPhoto, startWaitingSubjects]) {
       // Exactly what SubjectLedger does: item reads and conditional writes, and queries (table and index).
       this.ledger.grant(fn, ...LEDGER_ACTIONS);
+      keys.grantDataKey(fn, 'dynamodb', 'write');
       photos.grantReadSubjects(fn);
       trainingStateMachine.grantStartExecution(fn);
       const ledgerLogicalId = Stack.of(this).getLogicalId(this.ledger.node.defaultChild as CfnTable);

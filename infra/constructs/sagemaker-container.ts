@@ -1,15 +1,23 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
-import { Repository } from 'aws-cdk-lib/aws-ecr';
+import { Annotations, ArnFormat, type RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { type IRepository, Repository } from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
-import { Effect, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { InvalidConfigurationError } from '../config.js';
 
 /** The image of a model whose Dockerfile is missing (the synth carries an error annotation and cannot deploy). */
 export const MISSING_IMAGE_PREFIX = 'missing-dockerfile:';
+
+/** The id of the warning synth gives for a prebuilt image named by a tag instead of a digest. */
+export const IMAGE_BY_TAG_WARNING_ID = 'avatar-pipeline:image-by-tag';
+
+/** What pulling an image from a repository needs, on that repository. */
+const PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
 
 /**
  * What the two SageMaker constructs share: where a container image comes from (a Docker build of a folder under
@@ -50,7 +58,14 @@ export function containerImage(
       `${id}Repository`,
       `arn:${partition}:ecr:${region}:${account}:repository/${repositoryName}`,
     );
-    repository.grantPull(role);
+    grantPull(repository, role);
+    if (!source.imageUri.includes('@sha256:')) {
+      // A tag can be moved to another image after review; a digest names one image for good.
+      Annotations.of(scope).addWarningV2(
+        IMAGE_BY_TAG_WARNING_ID,
+        `Context "${source.contextKey}" names the image ${source.imageUri} by a tag: pass it by digest (<repository>@sha256:<digest>, see \`aws ecr describe-images\`) so that the image that runs is the one that was reviewed.`,
+      );
+    }
     return source.imageUri;
   }
   const directory = resolve(REPOSITORY_ROOT, source.directory);
@@ -70,8 +85,23 @@ export function containerImage(
     // What no image copies: tests and docs would otherwise change the image hash and cause a rebuild.
     exclude: ['**/tests', '**/*.md', '**/__pycache__', '**/*.pyc', '**/.pytest_cache', '**/.venv'],
   });
-  asset.repository.grantPull(role);
+  // The asset's tag is the hash of its build context: a changed image is a new tag.
+  grantPull(asset.repository, role);
   return asset.imageUri;
+}
+
+/**
+ * Pull from one repository. `repository.grantPull` would also put ecr:GetAuthorizationToken on `*` into the role's
+ * own policy; that action is in the role's service policy instead (see `sagemakerExecutionRole`).
+ */
+function grantPull(repository: IRepository, role: Role): void {
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: PULL_ACTIONS,
+      resources: [repository.repositoryArn],
+    }),
+  );
 }
 
 function parseEcrImageUri(uri: string): {
@@ -112,10 +142,54 @@ export function hasLocalInstanceStorage(instanceType: string): boolean {
   );
 }
 
+/** The actions of an execution role that IAM accepts on `*` only, each in the role's service policy. */
+export const SAGEMAKER_SERVICE_ACTIONS = ['ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData'];
+
+/**
+ * What SageMaker needs to attach an endpoint's containers to a VPC (the SageMaker guide, "Give SageMaker Hosted
+ * Endpoints Access to Resources in Your Amazon VPC"): on `*`, with no condition, as the guide says for these checks.
+ */
+export const VPC_ACCESS_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:CreateNetworkInterfacePermission',
+  'ec2:DeleteNetworkInterface',
+  'ec2:DeleteNetworkInterfacePermission',
+  'ec2:DescribeDhcpOptions',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeVpcEndpoints',
+  'ec2:DescribeVpcs',
+];
+
+/** The log group of a SageMaker endpoint, as SageMaker names it. */
+export function endpointLogGroupName(endpointName: string): string {
+  return `/aws/sagemaker/Endpoints/${endpointName}`;
+}
+
+/**
+ * The endpoint's log group, created by the stack (not by SageMaker on first use) so that it has a retention and is
+ * encrypted with the logs key. The endpoint must depend on it, or SageMaker could create it first.
+ */
+export function endpointLogGroup(
+  scope: Construct,
+  id: string,
+  endpointName: string,
+  options: { retention: RetentionDays; removalPolicy: RemovalPolicy; logsKey: IKey },
+): LogGroup {
+  return new LogGroup(scope, id, {
+    logGroupName: endpointLogGroupName(endpointName),
+    retention: options.retention,
+    encryptionKey: options.logsKey,
+    removalPolicy: options.removalPolicy,
+  });
+}
+
 /**
  * A SageMaker execution role with what every endpoint container needs and nothing else: write its own log group
- * (`/aws/sagemaker/Endpoints/<endpointName>`) and publish metrics in SageMaker's namespaces. Image pull and data
- * access are added by the caller through grants.
+ * (`/aws/sagemaker/Endpoints/<endpointName>`), and, in a policy of its own (`<id>ServicePolicy`, the only place
+ * where their `*` is acknowledged), ecr:GetAuthorizationToken and cloudwatch:PutMetricData in SageMaker's
+ * namespaces. Image pull and data access are added by the caller through grants, always on named resources.
  */
 export function sagemakerExecutionRole(
   scope: Construct,
@@ -133,7 +207,7 @@ export function sagemakerExecutionRole(
   const logGroupArn = stack.formatArn({
     service: 'logs',
     resource: 'log-group',
-    resourceName: `/aws/sagemaker/Endpoints/${endpointName}`,
+    resourceName: endpointLogGroupName(endpointName),
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
   role.addToPrincipalPolicy(
@@ -148,26 +222,63 @@ export function sagemakerExecutionRole(
       resources: [logGroupArn, `${logGroupArn}:log-stream:*`],
     }),
   );
-  role.addToPrincipalPolicy(
-    new PolicyStatement({
-      effect: Effect.ALLOW,
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'AWS/SageMaker'] } },
-    }),
-  );
+  const service = new Policy(scope, `${id}ServicePolicy`, {
+    statements: [
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'AWS/SageMaker'] } },
+      }),
+    ],
+  });
+  service.attachToRole(role);
+  Validations.of(service).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'ecr:GetAuthorizationToken takes no resource, and cloudwatch:PutMetricData takes none either (it is limited to SageMaker namespaces by a condition); this policy holds nothing else.',
+  });
   return role;
+}
+
+/**
+ * Makes `resource` wait for the role's policies (SageMaker checks at model creation that the role can pull the
+ * image), without a DependsOn on the role itself, which its ARN already orders.
+ */
+export function dependOnRolePolicies(resource: Construct, role: Role): void {
+  const scope = role.node.scope as Construct;
+  for (const policy of [
+    role.node.tryFindChild('DefaultPolicy'),
+    scope.node.tryFindChild(`${role.node.id}ServicePolicy`),
+  ])
+    if (policy) resource.node.addDependency(policy);
+}
+
+/**
+ * Lets SageMaker attach the role's endpoint to a VPC: the EC2 actions of `VPC_ACCESS_ACTIONS`, in a policy of their
+ * own (`<role id>VpcAccessPolicy`) that the model waits for (SageMaker checks them when the model is created).
+ */
+export function grantVpcAccess(role: Role, dependent: Construct): Policy {
+  const policy = new Policy(role.node.scope as Construct, `${role.node.id}VpcAccessPolicy`, {
+    statements: [
+      new PolicyStatement({ effect: Effect.ALLOW, actions: VPC_ACCESS_ACTIONS, resources: ['*'] }),
+    ],
+  });
+  policy.attachToRole(role);
+  dependent.node.addDependency(policy);
+  Validations.of(policy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'The EC2 network-interface actions SageMaker needs to put an endpoint in a VPC; the SageMaker guide requires them on * with no condition (its create-time checks fail otherwise). Nothing else is in this policy.',
+  });
+  return policy;
 }
 
 /** Acknowledges, on the role's default policy, the wildcards that IAM leaves no narrower way to write. */
 export function acknowledgeExecutionRoleWildcards(role: IRole, endpointName: string): void {
   const policy = Construct.isConstruct(role) ? role.node.tryFindChild('DefaultPolicy') : undefined;
   if (!policy) return;
-  Validations.of(policy).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'ecr:GetAuthorizationToken takes no resource, and cloudwatch:PutMetricData takes none either (it is limited to SageMaker namespaces by a condition).',
-  });
   // cdk-nag writes pseudo parameters as <AWS::Region>, and a deploy-time environment as its literal values.
   const stack = Stack.of(policy);
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;

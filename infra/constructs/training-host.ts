@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AdjustmentType,
   MetricAggregationType,
@@ -10,7 +10,8 @@ import {
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { ApplicationScalingAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Effect, type IGrantable, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -22,12 +23,17 @@ import {
   TRAINING_PREFIX,
 } from '../../functions/platform/bucket-layout.js';
 import type { PipelineConfig } from '../config.js';
-import { BASE_MODEL_DIR, grantReadBaseModel } from './base-model.js';
+import { baseModelEnvironment, grantReadBaseModel } from './base-model.js';
+import type { IsolatedNetwork } from './isolated-network.js';
+import type { Keys } from './keys.js';
 import type { PhotoStore } from './photo-store.js';
 import {
   acknowledgeExecutionRoleWildcards,
   containerImage,
+  dependOnRolePolicies,
+  endpointLogGroup,
   endpointNameFor,
+  grantVpcAccess,
   hasLocalInstanceStorage,
   sagemakerExecutionRole,
 } from './sagemaker-container.js';
@@ -45,6 +51,13 @@ export interface TrainingHostProps {
   readonly config: PipelineConfig;
   /** The ingest bucket: training requests and sets are read from it, adapters and responses written to it. */
   readonly photos: PhotoStore;
+  /** The pipeline's keys: topics and output are encrypted with the data key, the endpoint's logs with the logs key. */
+  readonly keys: Keys;
+  /**
+   * The isolated network the endpoint runs in (context `isolatedNetwork`).
+   * @default - SageMaker's default network, with internet access
+   */
+  readonly network?: IsolatedNetwork;
 }
 
 /**
@@ -70,8 +83,10 @@ export class TrainingHost extends Construct {
   readonly inputPrefix = TRAINING_PREFIX;
   /** Where the container writes the trained adapter packages. */
   readonly adapterPrefix = ADAPTERS_PREFIX;
-  /** Encrypts the two topics and the async inference output objects. */
-  readonly key: Key;
+  /** Encrypts the two topics and the async inference output objects: the stack's data key. */
+  readonly key: IKey;
+  /** The endpoint's log group (`/aws/sagemaker/Endpoints/<name>`), encrypted with the logs key. */
+  readonly logGroup: LogGroup;
   readonly executionRole: Role;
   readonly model: CfnModel;
   readonly endpointConfig: CfnEndpointConfig;
@@ -92,10 +107,11 @@ export class TrainingHost extends Construct {
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.endpointName = endpointNameFor(config.stackName, 'training');
 
-    this.key = new Key(this, 'Key', {
-      description: 'Encrypts the training endpoint notification topics and its async inference output',
-      enableKeyRotation: true,
+    this.key = props.keys.data;
+    this.logGroup = endpointLogGroup(this, 'Logs', this.endpointName, {
+      retention: config.logRetentionDays as RetentionDays,
       removalPolicy,
+      logsKey: props.keys.logs,
     });
     const topic = (topicId: string, displayName: string) =>
       new Topic(this, topicId, { displayName, masterKey: this.key, enforceSSL: true });
@@ -133,12 +149,14 @@ export class TrainingHost extends Construct {
 
     this.model = new CfnModel(this, 'Model', {
       executionRoleArn: role.roleArn,
+      ...(props.network ? { vpcConfig: props.network.vpcConfig() } : {}),
       primaryContainer: {
         image,
         environment: {
-          // The same value the serving model gets: adapters are trained on the pipeline they are served with.
-          BASE_MODEL: config.baseModel,
-          BASE_MODEL_DIR,
+          // The same values the serving model gets: adapters are trained on the pipeline they are served with.
+          ...baseModelEnvironment(config),
+          // boto3 then calls the regional S3 endpoint, the one the VPC's S3 gateway serves.
+          AWS_DEFAULT_REGION: Aws.REGION,
           PHOTO_BUCKET: photos.bucket.bucketName,
           TRAINING_PREFIX,
           ADAPTERS_PREFIX,
@@ -148,7 +166,15 @@ export class TrainingHost extends Construct {
       },
     });
     // The role's policy must exist before SageMaker checks that the role can pull the image.
-    this.model.node.addDependency(role);
+    dependOnRolePolicies(this.model, role);
+    if (props.network) {
+      grantVpcAccess(role, this.model);
+      props.network.allowBucket(photos.bucket.bucketArn, { write: true });
+      props.network.allowPublish([this.successTopic, this.errorTopic]);
+      props.network.allowLogGroup(this.endpointName);
+      // The containers start only once the S3 gateway route is there.
+      this.model.node.addDependency(...props.network.endpoints);
+    }
 
     const volumeKey = !hasLocalInstanceStorage(config.trainingInstanceType);
     this.endpointConfig = new CfnEndpointConfig(this, 'EndpointConfig', {
@@ -185,6 +211,8 @@ export class TrainingHost extends Construct {
       endpointName: this.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
     });
+    // Else SageMaker would create the log group itself (no retention, no key) and the stack's would fail.
+    this.endpoint.node.addDependency(this.logGroup);
     // Ref of AWS::SageMaker::Endpoint is its ARN.
     this.endpointArn = this.endpoint.ref;
     acknowledgeExecutionRoleWildcards(role, this.endpointName);
@@ -268,15 +296,13 @@ export class TrainingHost extends Construct {
     );
   }
 
-  /** Read the failures alone (`async-inference/failures/`: the container's error bodies), encrypted with `key`. */
+  /** Read the failures alone (`async-inference/failures/`: the container's error bodies, encrypted with the data key). */
   grantReadFailures(grantee: IGrantable): void {
     this.photos.grantReadPrefix(grantee, ASYNC_FAILURE_PREFIX);
-    this.key.grant(grantee, 'kms:Decrypt');
   }
 
-  /** Read the async inference results and failures (`async-inference/`), which are encrypted with `key`. */
+  /** Read the async inference results and failures (`async-inference/`, encrypted with the data key). */
   grantReadOutput(grantee: IGrantable): void {
     this.photos.grantReadPrefix(grantee, ASYNC_INFERENCE_PREFIX);
-    this.key.grant(grantee, 'kms:Decrypt');
   }
 }

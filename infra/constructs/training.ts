@@ -14,6 +14,7 @@ import { buildTrainingWorkflow } from '../../state-machines/training/workflow.js
 import type { PipelineConfig } from '../config.js';
 import type { Hosting } from './hosting.js';
 import type { Ingest } from './ingest.js';
+import type { Keys } from './keys.js';
 import type { PhotoStore } from './photo-store.js';
 import { PipelineFunction, pipelineFunctions } from './pipeline-function.js';
 import type { TrainingHost } from './training-host.js';
@@ -37,6 +38,8 @@ export interface TrainingProps {
   readonly sharpLayer?: ILayerVersion;
   /** The subject ledger and the function that settles a folder drop (the workflow's first task). */
   readonly ingest: Ingest;
+  /** The pipeline's keys: the state table is encrypted with the data key, the log groups with the logs key. */
+  readonly keys: Keys;
 }
 
 /**
@@ -62,9 +65,10 @@ export class Training extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainingProps) {
     super(scope, id);
-    const { config, photos } = props;
+    const { config, photos, keys } = props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as RetentionDays;
+    const logsKey = keys.logs;
     const layers = props.sharpLayer ? [{ layer: props.sharpLayer, provides: ['sharp'] }] : [];
 
     this.validateImages = new PipelineFunction(this, 'ValidateImages', {
@@ -76,6 +80,7 @@ export class Training extends Construct {
       layers,
       logRetention,
       removalPolicy,
+      logsKey,
       environment: {
         PHOTO_BUCKET: photos.bucket.bucketName,
         MIN_PHOTOS: String(config.minPhotos),
@@ -129,6 +134,7 @@ export class Training extends Construct {
       layers,
       logRetention,
       removalPolicy,
+      logsKey,
       environment: {
         PHOTO_BUCKET: photos.bucket.bucketName,
         TRAINING_RESOLUTION: String(config.trainingResolution),
@@ -146,10 +152,11 @@ export class Training extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expiresAt',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: keys.data,
       removalPolicy,
     });
-    const fn = pipelineFunctions(this, { logRetention, removalPolicy });
+    const fn = pipelineFunctions(this, { logRetention, removalPolicy, logsKey });
     const stateTable = { TRAINING_STATE_TABLE: this.stateTable.tableName };
 
     this.planTraining = fn(
@@ -185,6 +192,7 @@ export class Training extends Construct {
         'dynamodb:DeleteItem',
         'dynamodb:Query',
       );
+      keys.grantDataKey(gate, 'dynamodb', 'write');
       // The subject's row (not the ledger's index): the image set claims it, and the training's end releases it.
       gate.addToRolePolicy(
         new PolicyStatement({
@@ -209,6 +217,7 @@ export class Training extends Construct {
     );
     // PutItem: the token; UpdateItem: the failure location, once the endpoint has taken the request.
     this.stateTable.grant(this.startTraining, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    keys.grantDataKey(this.startTraining, 'dynamodb', 'write');
     trainingHost.grantInvokeAsync(this.startTraining);
 
     this.trainingCallback = fn(
@@ -218,6 +227,7 @@ export class Training extends Construct {
       stateTable,
     );
     this.stateTable.grant(this.trainingCallback, 'dynamodb:UpdateItem');
+    keys.grantDataKey(this.trainingCallback, 'dynamodb', 'write');
     for (const topic of [trainingHost.successTopic, trainingHost.errorTopic]) {
       topic.addSubscription(new LambdaSubscription(this.trainingCallback));
     }
@@ -256,6 +266,7 @@ export class Training extends Construct {
       { MODEL_REGISTRY_TABLE: hosting.registry.tableName },
     );
     hosting.registry.grant(this.registerModel, 'dynamodb:PutItem');
+    keys.grantDataKey(this.registerModel, 'dynamodb', 'write');
 
     const workflow = buildTrainingWorkflow(this, {
       settleImageSet: props.ingest.settleImageSet,
@@ -294,6 +305,9 @@ export class Training extends Construct {
       ],
       removalPolicy,
       logRetention,
+      logsKey,
+      logLevel: config.workflowLogLevel,
+      includeExecutionData: config.workflowLogExecutionData,
     }));
 
     // The callback may only answer tasks of this state machine: SendTaskSuccess / Failure / Heartbeat.

@@ -71,7 +71,15 @@ describe('ingest bucket', () => {
           RestrictPublicBuckets: true,
         },
         BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+          ServerSideEncryptionConfiguration: [
+            {
+              ServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: { 'Fn::GetAtt': [logicalIdOf(stack.keys.data), 'Arn'] },
+              },
+              BucketKeyEnabled: true,
+            },
+          ],
         },
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: { DestinationBucketName: { Ref: ids.accessLogs } },
@@ -152,13 +160,13 @@ describe('subject ledger', () => {
 });
 
 describe('training state machine', () => {
-  test('is a Standard machine that logs everything to an encrypted log group and traces', () => {
+  test('is a Standard machine that logs errors, without execution data, to an encrypted log group and traces', () => {
     const machine = resources[ids.stateMachine]?.Properties ?? {};
     expect(machine).toMatchObject({
       StateMachineType: 'STANDARD',
       StateMachineName: 'AvatarPipeline-training',
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: false },
     });
     const logGroupId = (
       machine.LoggingConfiguration as {
@@ -176,7 +184,7 @@ describe('training state machine', () => {
 
   test('its role can only invoke its own task functions and put events on the pipeline bus', () => {
     const statements = statementsOfRole(ids.stateMachineRole);
-    // Log delivery and X-Ray are what LogLevel.ALL and tracing need; those APIs take no resource.
+    // Log delivery and X-Ray are what logging and tracing need; those APIs take no resource.
     const serviceActions =
       /^(logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery)|xray:(GetSamplingRules|GetSamplingTargets|PutTelemetryRecords|PutTraceSegments))$/;
     for (const statement of statements) {
@@ -229,7 +237,9 @@ describe('ingest', () => {
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [string] } };
       }[]
     )[0]?.DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
-    expect(resources[dlqId]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    expect(resources[dlqId]?.Properties).toMatchObject({
+      KmsMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(stack.keys.messages), 'Arn'] },
+    });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: dlqId }],
       PolicyDocument: {
@@ -426,7 +436,13 @@ describe('functions', () => {
     for (const statement of states) expect(statement.Resource).toEqual({ Ref: ids.stateMachine });
     const others = statements
       .flatMap(actionsOf)
-      .filter((a) => !a.startsWith('states:') && !a.startsWith('xray:') && !a.startsWith('logs:'));
+      .filter(
+        (a) =>
+          !a.startsWith('states:') &&
+          !a.startsWith('xray:') &&
+          !a.startsWith('logs:') &&
+          !a.startsWith('kms:'),
+      );
     expect(others).toEqual(['dynamodb:UpdateItem']);
   });
 

@@ -34,6 +34,8 @@ describe('multi-model endpoint', () => {
   test('the model is a MultiModel container whose ModelDataUrl is the models/ prefix of the photos bucket', () => {
     expect(propertiesOf(resources, ids.model)).toEqual({
       ExecutionRoleArn: { 'Fn::GetAtt': [ids.role, 'Arn'] },
+      // The isolated network (isolated-network.test.ts).
+      VpcConfig: { Subnets: expect.any(Array), SecurityGroupIds: [expect.anything()] },
       PrimaryContainer: {
         Image: PREBUILT_IMAGES.servingImageUri,
         Mode: 'MultiModel',
@@ -41,6 +43,7 @@ describe('multi-model endpoint', () => {
         Environment: {
           BASE_MODEL: 'stabilityai/stable-diffusion-2-1-base',
           BASE_MODEL_DIR: '/opt/avatar/base-model',
+          AWS_DEFAULT_REGION: { Ref: 'AWS::Region' },
         },
       },
     });

@@ -89,12 +89,12 @@ export function propertiesOf(resources: Resources, logicalId: string): Record<st
 }
 
 /**
- * Prebuilt SageMaker images (context `trainingImageUri` / `servingImageUri`): a synth that does not stage the
- * sagemaker/ Docker folders.
+ * Prebuilt SageMaker images (context `trainingImageUri` / `servingImageUri`), by digest as the README says: a synth
+ * that does not stage the sagemaker/ Docker folders.
  */
 export const PREBUILT_IMAGES = {
-  trainingImageUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/avatar-training:1.0.0`,
-  servingImageUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/avatar-serving:1.0.0`,
+  trainingImageUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/avatar-training@sha256:${'a1'.repeat(32)}`,
+  servingImageUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/avatar-serving@sha256:${'b2'.repeat(32)}`,
 };
 
 export interface PolicyStatementJson {

@@ -95,11 +95,14 @@ describe('training endpoint (asynchronous inference)', () => {
   test('the model runs the training image with the base model, the bucket and its prefixes in the environment', () => {
     expect(propertiesOf(resources, ids.model)).toEqual({
       ExecutionRoleArn: { 'Fn::GetAtt': [ids.role, 'Arn'] },
+      // The isolated network (isolated-network.test.ts).
+      VpcConfig: { Subnets: expect.any(Array), SecurityGroupIds: [expect.anything()] },
       PrimaryContainer: {
         Image: PREBUILT_IMAGES.trainingImageUri,
         Environment: {
           BASE_MODEL: 'stabilityai/stable-diffusion-2-1-base',
           BASE_MODEL_DIR: '/opt/avatar/base-model',
+          AWS_DEFAULT_REGION: { Ref: 'AWS::Region' },
           PHOTO_BUCKET: { Ref: ids.bucket },
           TRAINING_PREFIX: 'training/',
           ADAPTERS_PREFIX: 'adapters/',

@@ -85,6 +85,14 @@ describe('defaults', () => {
       eventBusName: 'avatar-pipeline',
       retainData: true,
       logRetentionDays: 30,
+      photoRetentionDays: 30,
+      quarantineRetentionDays: 7,
+      avatarRetentionDays: 90,
+      trainingOutputRetentionDays: 7,
+      noncurrentVersionRetentionDays: 1,
+      accessLogRetentionDays: 90,
+      workflowLogLevel: 'ERROR',
+      workflowLogExecutionData: false,
       sharpLayer: true,
       minPhotos: 10,
       maxPhotos: 15,
@@ -96,6 +104,7 @@ describe('defaults', () => {
       incompleteTimeoutSeconds: 900,
       trainingResolution: 512,
       baseModel: 'stabilityai/stable-diffusion-2-1-base',
+      isolatedNetwork: true,
       trainingInstanceType: 'ml.g5.xlarge',
       trainingConcurrency: 1,
       trainingInvocationTimeoutSeconds: 3600,
@@ -117,6 +126,7 @@ describe('defaults', () => {
     expect(config.trainingImageUri).toBeUndefined();
     expect(config.servingImageUri).toBeUndefined();
     expect(config.toxicityThresholds).toBeUndefined();
+    expect(config.baseModelRevision).toBeUndefined();
   });
 
   test("every key's doc comment names its context key and gives the default the schema applies", () => {
