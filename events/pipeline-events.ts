@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TENANT_ID, ImageSetId, SubjectId, TenantId } from './identifiers.js';
 import { ChecksPerformedBy, ExcludedPhoto, UsedPhoto } from './photo-verdicts.js';
+import { LIVE, RunMode } from './run-mode.js';
 import { SubjectSettings } from './subject-settings.js';
 
 /** `source` of every event the pipeline publishes on its own bus. */
@@ -9,9 +10,13 @@ export const EVENT_SOURCE = 'avatar-pipeline';
 /** The tenant of every event we publish (a partner's rule matches only its own); absent means the default tenant. */
 const EventTenant = TenantId.default(DEFAULT_TENANT_ID);
 
+/** Every event says whether it is of a dry run; absent means live (events of an older definition). */
+const EventMode = RunMode.default(LIVE);
+
 const Envelope = {
   version: z.literal(1).describe('Version of this detail schema'),
   tenantId: EventTenant,
+  mode: EventMode,
   subjectId: SubjectId,
   imageSetId: ImageSetId,
 };
@@ -114,7 +119,13 @@ const HyperparametersSchema = z.object({
 });
 
 /** Who trained and serves: never let a local stand-in (or the tiny random model of `--trainer tiny`) pass for SageMaker. */
-const PerformedBy = z.enum(['amazon-sagemaker', 'local-stand-in', 'local-container', 'tiny-model']);
+const PerformedBy = z.enum([
+  'amazon-sagemaker',
+  'local-stand-in',
+  'local-container',
+  'tiny-model',
+  'dry-run-stand-in',
+]);
 
 export const TrainingStarted = z.object({
   ...Envelope,
@@ -159,7 +170,7 @@ const CorrelationId = z
   .describe('The id a partner gave its request; it comes back in every resulting event');
 
 /** Who generated and who screened the images: never let a stand-in pass for SageMaker or Rekognition. */
-const GeneratedBy = z.enum(['amazon-sagemaker', 'local-stand-in', 'tiny-model']);
+const GeneratedBy = z.enum(['amazon-sagemaker', 'local-stand-in', 'tiny-model', 'dry-run-stand-in']);
 const ScreenedBy = z
   .enum(['amazon-rekognition', 'amazon-comprehend', 'local-stand-in', 'avatar-pipeline'])
   .describe('avatar-pipeline: our own rules (deny-list, length, empty), the same on AWS and locally');
@@ -177,6 +188,9 @@ export const AvatarGenerationRequested = z
     styles: z.array(z.string().min(1).max(60)).min(1).max(20).optional(),
     imagesPerPrompt: z.number().int().min(1).max(8).optional(),
     correlationId: CorrelationId.optional(),
+    mode: RunMode.optional().describe(
+      'dry-run: generate with the stand-in, no GPU time (a model trained in a dry run is always served so)',
+    ),
   })
   .strict();
 export type AvatarGenerationRequested = z.infer<typeof AvatarGenerationRequested>;
@@ -184,6 +198,7 @@ export type AvatarGenerationRequested = z.infer<typeof AvatarGenerationRequested
 export const RequestRejected = z.object({
   version: z.literal(1),
   tenantId: EventTenant,
+  mode: EventMode,
   subjectId: z.string().describe('As sent (empty when the request had none)'),
   correlationId: z.string().optional(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })),
@@ -194,6 +209,7 @@ export type RequestRejected = z.infer<typeof RequestRejected>;
 export const PromptRejected = z.object({
   version: z.literal(1),
   tenantId: EventTenant,
+  mode: EventMode,
   subjectId: SubjectId,
   modelVersion: ModelVersion,
   correlationId: CorrelationId.optional(),
@@ -223,6 +239,7 @@ const WithheldImage = z.object({
 export const AvatarsReady = z.object({
   version: z.literal(1),
   tenantId: EventTenant,
+  mode: EventMode,
   subjectId: SubjectId,
   modelVersion: ModelVersion,
   targetModel: z.string(),
@@ -253,6 +270,7 @@ export type AvatarsReady = z.infer<typeof AvatarsReady>;
 export const GenerationFailed = z.object({
   version: z.literal(1),
   tenantId: EventTenant,
+  mode: EventMode,
   subjectId: SubjectId,
   modelVersion: ModelVersion.optional(),
   correlationId: CorrelationId.optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RunMode } from './run-mode.js';
 import { TrainingOverrides } from './training-settings.js';
 
 /**
@@ -52,6 +53,9 @@ export const SubjectSettings = z
       })
       .strict()
       .optional(),
+    mode: RunMode.optional().describe(
+      'dry-run: train and generate with the stand-ins, no GPU time and no GPU cost; every event says dry-run',
+    ),
   })
   .strict()
   .refine(

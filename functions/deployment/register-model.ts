@@ -1,4 +1,5 @@
 import type { ModelReady } from '../../events/pipeline-events.js';
+import { DRY_RUN, DRY_RUN_PERFORMER, runModeOf } from '../../events/run-mode.js';
 import type { RegisterModelInput } from '../../state-machines/training/contract.js';
 import type { ModelRegistry } from './model-registry.js';
 
@@ -27,6 +28,7 @@ export async function registerModel(
   return {
     version: 1,
     tenantId: started.tenantId,
+    mode: runModeOf(started.mode),
     subjectId: started.subjectId,
     imageSetId: started.imageSetId,
     modelVersion: started.modelVersion,
@@ -35,6 +37,6 @@ export async function registerModel(
     adapterBytes: deployed.adapterBytes,
     trainingSeconds: deployed.trainingSeconds,
     warmUpSeconds: warmUp.warmUpSeconds,
-    servedBy: deps.servedBy,
+    servedBy: started.mode === DRY_RUN ? DRY_RUN_PERFORMER : deps.servedBy,
   };
 }

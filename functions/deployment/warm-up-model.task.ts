@@ -1,8 +1,10 @@
+import { DRY_RUN } from '../../events/run-mode.js';
 import { WarmUpInput } from '../../state-machines/training/contract.js';
 import { getStringFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import { defineTask, taskInputParser } from '../platform/task.js';
 import type { Ports } from '../ports.js';
+import { DryRunModelEndpoint } from '../serving/dry-run-endpoint.js';
 import { MalformedTrainingTaskInputError } from '../training/errors.js';
 import { DEFAULT_WARM_UP_POLICY, warmUpModel } from './warm-up-model.js';
 
@@ -21,6 +23,7 @@ export const warmUpModelTask = defineTask({
       random: ports.clock.random,
       log: (message: string, fields: Record<string, unknown>) => ports.log.info(message, fields),
     };
-    return (input: WarmUpInput) => warmUpModel(input, deps);
+    const dryRunDeps = { ...deps, endpoint: new DryRunModelEndpoint() };
+    return (input: WarmUpInput) => warmUpModel(input, input.mode === DRY_RUN ? dryRunDeps : deps);
   },
 });

@@ -1,4 +1,5 @@
 import { AvatarsReady, GenerationFailed } from '../../events/pipeline-events.js';
+import { DRY_RUN, DRY_RUN_PERFORMER, runModeOf } from '../../events/run-mode.js';
 import type { CompileAvatarsInput, CompileAvatarsOutput } from '../../state-machines/generation/contract.js';
 import { AVATARS_PREFIX } from '../platform/bucket-layout.js';
 import { type Environment, getNumberFromEnv } from '../platform/environment.js';
@@ -59,6 +60,7 @@ export async function compileAvatars(
   const base = {
     version: 1 as const,
     tenantId: request.tenantId,
+    mode: runModeOf(request.mode),
     subjectId: request.subjectId,
     modelVersion: request.modelVersion,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),
@@ -111,7 +113,7 @@ export async function compileAvatars(
       imagesBlocked: results.reduce((sum, result) => sum + result.blocked, 0),
       regenerations: results.reduce((sum, result) => sum + Math.max(0, result.attempts - 1), 0),
     },
-    generatedBy: deps.generatedBy,
+    generatedBy: request.mode === DRY_RUN ? DRY_RUN_PERFORMER : deps.generatedBy,
     screenedBy: deps.screenedBy,
   });
   return { outcome: 'ready', avatarsReady };

@@ -1,8 +1,10 @@
+import { DRY_RUN } from '../../events/run-mode.js';
 import { GenerateScreenedImageInput } from '../../state-machines/generation/contract.js';
 import { getStringFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import { defineTask, taskInputParser } from '../platform/task.js';
 import type { Ports } from '../ports.js';
+import { DryRunModelEndpoint } from '../serving/dry-run-endpoint.js';
 import { MalformedGenerationTaskInputError } from './errors.js';
 import { generateScreenedImage, readGenerationPolicyFromEnvironment } from './generate-screened-image.js';
 
@@ -33,6 +35,8 @@ export const generateScreenedImageTask = defineTask({
       random: ports.clock.random,
       log: (message: string, fields: Record<string, unknown>) => ports.log.info(message, fields),
     };
-    return (input: GenerateScreenedImageInput) => generateScreenedImage(input, deps);
+    const dryRunDeps = { ...deps, endpoint: new DryRunModelEndpoint() };
+    return (input: GenerateScreenedImageInput) =>
+      generateScreenedImage(input, input.request.mode === DRY_RUN ? dryRunDeps : deps);
   },
 });

@@ -6,6 +6,7 @@ import {
   ModelReady,
   type RequestRejected,
 } from '../../events/pipeline-events.js';
+import { DRY_RUN, LIVE, type RunMode, runModeOf } from '../../events/run-mode.js';
 import { parseSubjectSettingsJson, SubjectSettings } from '../../events/subject-settings.js';
 import type {
   GenerationExecutionInput,
@@ -100,12 +101,18 @@ export async function prepareGeneration(
   if (detailType === AVATAR_GENERATION_REQUESTED) {
     return prepareForPartner(input, tenantId, deps);
   }
-  return rejected(tenantId, subjectIdOf(input.detail), correlationIdOf(input.detail), [
-    {
-      path: 'detail-type',
-      message: `"${detailType}" from "${input.source}" does not start a generation; send "${AVATAR_GENERATION_REQUESTED}"`,
-    },
-  ]);
+  return rejected(
+    modeAskedIn(input.detail),
+    tenantId,
+    subjectIdOf(input.detail),
+    correlationIdOf(input.detail),
+    [
+      {
+        path: 'detail-type',
+        message: `"${detailType}" from "${input.source}" does not start a generation; send "${AVATAR_GENERATION_REQUESTED}"`,
+      },
+    ],
+  );
 }
 
 async function prepareForModelReady(
@@ -125,6 +132,7 @@ async function prepareForModelReady(
   const registered = await deps.models.version(detail, detail.modelVersion);
   if (!registered) {
     return rejected(
+      detail.mode,
       detail.tenantId,
       detail.subjectId,
       undefined,
@@ -139,6 +147,7 @@ async function prepareForModelReady(
   }
   if (registered.targetModel !== detail.targetModel) {
     return rejected(
+      detail.mode,
       detail.tenantId,
       detail.subjectId,
       undefined,
@@ -175,6 +184,7 @@ async function prepareForPartner(
   const parsed = AvatarGenerationRequested.safeParse(input.detail);
   if (!parsed.success) {
     return rejected(
+      modeAskedIn(input.detail),
       tenantId,
       subjectIdOf(input.detail),
       correlationIdOf(input.detail),
@@ -185,6 +195,7 @@ async function prepareForPartner(
   const model = await deps.models.current({ tenantId, subjectId: detail.subjectId });
   if (!model) {
     return rejected(
+      modeAskedIn(input.detail),
       tenantId,
       detail.subjectId,
       detail.correlationId,
@@ -200,6 +211,7 @@ async function prepareForPartner(
     targetModel: model.targetModel,
     requestedBy: 'partner',
     ...(detail.correlationId ? { correlationId: detail.correlationId } : {}),
+    ...(detail.mode ? { mode: detail.mode } : {}),
   };
   const overrides = {
     ...(detail.prompts || detail.styles ? { prompts: detail.prompts, styles: detail.styles } : {}),
@@ -221,7 +233,15 @@ async function plan(
       ? await subjectSettings(request, deps.subjects)
       : trainedSettings(model.trainedWith);
   if (!settings.success)
-    return rejected(request.tenantId, request.subjectId, correlationId, settings.problems);
+    return rejected(
+      runModeOf(request.mode),
+      request.tenantId,
+      request.subjectId,
+      correlationId,
+      settings.problems,
+    );
+  // A model trained in a dry run has no weights a GPU could serve: whatever is asked, it is served so.
+  if (request.mode === DRY_RUN || settings.value.mode === DRY_RUN) request = { ...request, mode: DRY_RUN };
   const merged = { ...settings.value, ...overrides };
   const imagesPerPrompt = merged.imagesPerPrompt ?? DEFAULT_IMAGES_PER_PROMPT;
   let prompts: ReturnType<typeof planPrompts>;
@@ -230,6 +250,7 @@ async function plan(
   } catch (error) {
     if (!(error instanceof UnknownStyleError)) throw error;
     return rejected(
+      runModeOf(request.mode),
       request.tenantId,
       request.subjectId,
       correlationId,
@@ -243,6 +264,7 @@ async function plan(
   const images = prompts.length * imagesPerPrompt;
   if (images > deps.policy.maxImagesPerRequest) {
     return rejected(
+      runModeOf(request.mode),
       request.tenantId,
       request.subjectId,
       correlationId,
@@ -258,6 +280,7 @@ async function plan(
   const failureBase = {
     version: 1 as const,
     tenantId: request.tenantId,
+    mode: runModeOf(request.mode),
     subjectId: request.subjectId,
     modelVersion: request.modelVersion,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),
@@ -295,6 +318,7 @@ async function subjectSettings(ref: SubjectRef, subjects: SubjectSettingsSource)
 }
 
 function rejected(
+  mode: RunMode,
   tenantId: string,
   subjectId: string,
   correlationId: string | undefined,
@@ -304,6 +328,7 @@ function rejected(
   const rejection: RequestRejected = {
     version: 1,
     tenantId,
+    mode,
     subjectId,
     ...(correlationId ? { correlationId } : {}),
     errors,
@@ -318,6 +343,11 @@ function formatIssues(error: z.ZodError, root: string): Problem[] {
     path: [root, ...issue.path.map(String)].join('.'),
     message: issue.message,
   }));
+}
+
+/** What a request asked for, read even when it is invalid: a dry run's rejection says dry-run too. */
+function modeAskedIn(detail: unknown): RunMode {
+  return (detail as { mode?: unknown } | null)?.mode === DRY_RUN ? DRY_RUN : LIVE;
 }
 
 function subjectIdOf(detail: unknown): string {

@@ -1,6 +1,7 @@
 import { DEFAULT_TENANT_ID, type SubjectRef } from '../../events/identifiers.js';
 import type { ChecksPerformedBy } from '../../events/photo-verdicts.js';
 import { SubjectReceived, type SubjectRejected } from '../../events/pipeline-events.js';
+import { LIVE, runModeOf } from '../../events/run-mode.js';
 import { SubjectSettings } from '../../events/subject-settings.js';
 import type {
   RejectedFolder,
@@ -108,16 +109,18 @@ async function received(subject: SubjectRecord, sealedBy: SettleSealedBy, deps: 
     deps.ledger.listPhotos(subject),
     deps.ledger.listIgnoredFiles(subject),
   ]);
+  const settings = settingsOf(subject);
   return SubjectReceived.parse({
     version: 1,
     tenantId: subject.tenantId,
+    mode: runModeOf(settings.mode),
     subjectId: subject.subjectId,
     imageSetId: subject.imageSetId ?? imageSetIdOf(photos, subject.settingsEtag),
     sealedBy,
     photos,
     ignoredFiles: ignored.map((file) => file.key),
     ignoredFileReasons: ignored.map((file) => ({ key: file.key, reason: file.why })),
-    settings: settingsOf(subject),
+    settings,
     ...(subject.settingsProblem ? { settingsProblem: subject.settingsProblem } : {}),
     ...(subject.supersededImageSetId ? { supersedes: subject.supersededImageSetId } : {}),
   });
@@ -148,6 +151,8 @@ function folderRejection(folder: RejectedFolder, deps: SettleDeps): SubjectRejec
   return {
     version: 1,
     tenantId: folder.tenantId,
+    // Its subject.json was never read (nothing of a misnamed folder is): nothing asked for a dry run.
+    mode: LIVE,
     subjectId: rejectedFolderSubjectId(folder.folder),
     imageSetId: rejectedFolderImageSetId(folder.folder),
     folder: folder.folder,

@@ -2,7 +2,7 @@ import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/cli
 
 /** Port: one real-time invocation of a model on the multi-model endpoint. SageMaker on AWS, a stand-in locally. */
 export interface ModelEndpoint {
-  readonly performedBy: 'amazon-sagemaker' | 'local-stand-in' | 'tiny-model';
+  readonly performedBy: 'amazon-sagemaker' | 'local-stand-in' | 'tiny-model' | 'dry-run-stand-in';
   invoke(targetModel: string, body: string): Promise<string>;
 }
 

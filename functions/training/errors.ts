@@ -15,3 +15,9 @@ export class MalformedTrainingNotificationError extends TrainingError {
   override readonly name = 'MalformedTrainingNotificationError';
   readonly retryable = false;
 }
+
+/** A dry run's training request or manifest the container would refuse too: the dry run fails as a live one would. */
+export class DryRunTrainingError extends TrainingError {
+  override readonly name = 'DryRunTrainingError';
+  readonly retryable = false;
+}

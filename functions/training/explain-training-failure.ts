@@ -1,4 +1,5 @@
 import type { TrainingFailed } from '../../events/pipeline-events.js';
+import { type RunMode, runModeOf } from '../../events/run-mode.js';
 import { type FailedTrainingState, TrainingErrors } from '../../state-machines/training/contract.js';
 import { ASYNC_FAILURE_PREFIX } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
@@ -7,6 +8,8 @@ import { ContainerErrorBody, parseTrainingFailureCause } from './training-failur
 
 export interface TrainingFailureInput {
   tenantId: string;
+  /** Absent: live. */
+  mode?: RunMode;
   subjectId: string;
   imageSetId: string;
   modelVersion?: string;
@@ -38,6 +41,7 @@ export function explainTrainingFailure(input: TrainingFailureInput): TrainingFai
   return {
     version: 1,
     tenantId: input.tenantId,
+    mode: runModeOf(input.mode),
     subjectId: input.subjectId,
     imageSetId: input.imageSetId,
     ...(input.modelVersion ? { modelVersion: input.modelVersion } : {}),
@@ -104,6 +108,7 @@ export function explainFailedTrainingState(
 ): TrainingFailed {
   return explainTrainingFailure({
     tenantId: state.received.tenantId,
+    mode: state.received.mode,
     subjectId: state.received.subjectId,
     imageSetId: state.received.imageSetId,
     ...(state.plan?.modelVersion ? { modelVersion: state.plan.modelVersion } : {}),

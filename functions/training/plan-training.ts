@@ -1,4 +1,5 @@
 import type { TrainingStarted } from '../../events/pipeline-events.js';
+import { DRY_RUN, DRY_RUN_PERFORMER, runModeOf } from '../../events/run-mode.js';
 import { SubjectSettings } from '../../events/subject-settings.js';
 import { hyperparametersFor } from '../../events/training-settings.js';
 import type { PlanTrainingInput, TrainingPlan } from '../../state-machines/training/contract.js';
@@ -23,6 +24,7 @@ export interface PlanTrainingDeps {
 export async function planTraining(input: PlanTrainingInput, deps: PlanTrainingDeps): Promise<TrainingPlan> {
   assertOwnedKeys(input, [input.manifestKey], { task: 'PlanTraining', prefix: TRAINING_PREFIX });
   const settings = SubjectSettings.parse(input.settings);
+  const mode = runModeOf(settings.mode);
   const hyperparameters = hyperparametersFor(settings.training);
   const modelVersion = modelVersionOf(input.imageSetId, hyperparameters, deps.baseModel);
   const requestKey = trainingRequestKey(input, input.imageSetId, modelVersion);
@@ -44,12 +46,13 @@ export async function planTraining(input: PlanTrainingInput, deps: PlanTrainingD
     started: {
       version: 1,
       tenantId: input.tenantId,
+      mode,
       subjectId: input.subjectId,
       imageSetId: input.imageSetId,
       modelVersion,
       baseModel: deps.baseModel,
       hyperparameters,
-      trainedBy: deps.trainedBy,
+      trainedBy: mode === DRY_RUN ? DRY_RUN_PERFORMER : deps.trainedBy,
     },
   };
 }

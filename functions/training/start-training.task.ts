@@ -19,11 +19,13 @@ export const startTrainingTask = defineTask({
     Env.tokenTtlSeconds,
   ],
   parse: taskInputParser('Train', StartTrainingInput, MalformedTrainingTaskInputError),
-  build: (env, ports: Pick<Ports, 'documentClient' | 'asyncInference'>) => {
+  build: (env, ports: Pick<Ports, 'documentClient' | 'asyncInference' | 'objectStore' | 'taskCallbacks'>) => {
+    const bucket = getStringFromEnv(Env.photoBucket, { env });
     const deps = {
       tokens: new CallbackTokens(ports.documentClient(), getStringFromEnv(Env.trainingStateTable, { env })),
       inference: ports.asyncInference(getStringFromEnv(Env.trainingEndpoint, { env })),
-      bucket: getStringFromEnv(Env.photoBucket, { env }),
+      bucket,
+      dryRun: { store: ports.objectStore(bucket), bucket, callbacks: ports.taskCallbacks() },
       invocationTimeoutSeconds: getNumberFromEnv(Env.trainingInvocationTimeoutSeconds, {
         integer: true,
         min: 1,

@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
+import { DRY_RUN } from '../../events/run-mode.js';
 import type { StartTrainingInput } from '../../state-machines/training/contract.js';
 import { TRAINING_PREFIX } from '../platform/bucket-layout.js';
 import { assertOwnedKeys } from '../platform/ownership.js';
 import { s3Uri } from '../platform/s3-uri.js';
 import type { AsyncInference } from './async-inference.js';
 import type { CallbackTokens } from './callback-tokens.js';
+import { type DryRunTrainingDeps, dryRunTraining } from './dry-run-training.js';
+import { DryRunTrainingError } from './errors.js';
 
 export interface StartTrainingDeps {
   tokens: CallbackTokens;
   inference: AsyncInference;
+  /** Absent: a dry run cannot start here (it needs the object store and the task callbacks). */
+  dryRun?: DryRunTrainingDeps;
   bucket: string;
   invocationTimeoutSeconds: number;
   /** How long the token is kept: past the workflow's own timeout for the callback. */
@@ -27,6 +32,14 @@ export async function startTraining(
   assertOwnedKeys(input, [input.requestKey], { task: 'Train', prefix: TRAINING_PREFIX });
   const attempt = createHash('sha256').update(input.taskToken).digest('hex').slice(0, 12);
   const inferenceId = `${input.modelVersion}-${attempt}`;
+  if (input.mode === DRY_RUN) {
+    if (!deps.dryRun)
+      throw new DryRunTrainingError('This Train function was built without the dry-run trainer');
+    return dryRunTraining(
+      { inferenceId, taskToken: input.taskToken, requestKey: input.requestKey },
+      deps.dryRun,
+    );
+  }
   await deps.tokens.remember(
     inferenceId,
     { taskToken: input.taskToken, executionName: input.executionName, subjectId: input.subjectId },

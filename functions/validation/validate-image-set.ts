@@ -1,4 +1,5 @@
 import type { ChecksPerformedBy, ExcludedPhoto, UsedPhoto } from '../../events/photo-verdicts.js';
+import { runModeOf } from '../../events/run-mode.js';
 import type {
   FaceBox,
   UsablePhoto,
@@ -70,6 +71,7 @@ export async function validateImageSet(
       rejected: {
         version: 1,
         tenantId: input.tenantId,
+        mode: runModeOf(input.mode),
         subjectId: input.subjectId,
         imageSetId: input.imageSetId,
         reason: input.settingsProblem,
@@ -135,6 +137,7 @@ export async function validateImageSet(
   const envelope = {
     version: 1 as const,
     tenantId: input.tenantId,
+    mode: runModeOf(input.mode),
     subjectId: input.subjectId,
     imageSetId: input.imageSetId,
   };

@@ -8,7 +8,11 @@ import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { TRAINING_PREFIX } from '../../functions/platform/bucket-layout.js';
+import {
+  ADAPTERS_PREFIX,
+  ASYNC_OUTPUT_PREFIX,
+  TRAINING_PREFIX,
+} from '../../functions/platform/bucket-layout.js';
 import { TASKS } from '../../functions/task-registry.js';
 import { buildTrainingWorkflow } from '../../state-machines/training/workflow.js';
 import type { PipelineConfig } from '../config.js';
@@ -219,6 +223,11 @@ export class Training extends Construct {
     this.stateTable.grant(this.startTraining, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     keys.grantDataKey(this.startTraining, 'dynamodb', 'write');
     trainingHost.grantInvokeAsync(this.startTraining);
+    // A dry run trains here, at once, with no GPU: it reads the request and manifest, writes the stand-in
+    // adapter and the response where the endpoint would, and answers its own task (granted below).
+    photos.grantReadPrefix(this.startTraining, TRAINING_PREFIX);
+    photos.grantWritePrefix(this.startTraining, ADAPTERS_PREFIX);
+    photos.grantWritePrefix(this.startTraining, ASYNC_OUTPUT_PREFIX);
 
     this.trainingCallback = fn(
       'TrainingCallback',
@@ -312,6 +321,18 @@ export class Training extends Construct {
 
     // The callback may only answer tasks of this state machine: SendTaskSuccess / Failure / Heartbeat.
     this.stateMachine.grantTaskResponse(this.trainingCallback);
+    // A separate policy, not the role's default one: the state machine depends on StartTraining, which depends
+    // on its default policy, so a grant there naming the state machine would be a dependency cycle.
+    new Policy(this, 'DryRunTaskResponse', {
+      roles: [this.startTraining.role ?? unreachable('StartTraining has a role')],
+      statements: [
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
+    });
   }
 }
 

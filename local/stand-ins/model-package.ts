@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { createTarGz, readTarGz, type TarEntry } from './tar-archive.js';
+import { createTarGz, readTarGz, type TarEntry } from '../../functions/platform/tar-archive.js';
 
 /**
  * The adapter package the multi-model endpoint loads (TargetModel `<subjectId>/<version>.tar.gz`), as

@@ -13,6 +13,7 @@ import {
   PromptRejected,
   RequestRejected,
 } from '../../events/pipeline-events.js';
+import { RunMode } from '../../events/run-mode.js';
 import type { ContractError } from '../error-contract.js';
 
 /**
@@ -37,6 +38,8 @@ export const GenerationRequest = z.object({
   targetModel: z.string().min(1),
   correlationId: z.string().optional(),
   requestedBy: z.enum(['model-ready', 'partner']),
+  /** dry-run: the stand-in generates (no GPU time); absent means live. */
+  mode: RunMode.optional(),
 });
 export type GenerationRequest = z.infer<typeof GenerationRequest>;
 

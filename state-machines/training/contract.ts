@@ -6,9 +6,12 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TENANT_ID, SubjectId, TenantId } from '../../events/identifiers.js';
+import { RunMode } from '../../events/run-mode.js';
 
 /** Every task input names its tenant; an absent one is the default tenant's (single-team deployments). */
 const Tenant = TenantId.default(DEFAULT_TENANT_ID);
+/** Every task that acts differently in a dry run is told the mode; absent means live (an older definition). */
+const Mode = RunMode.optional();
 
 import {
   ModelReady,
@@ -82,6 +85,7 @@ export type SettleDecision = z.infer<typeof SettleDecision>;
 /** ValidateImages: the `Subject Received` detail, of which it reads these fields (extra fields ignored). */
 export const ValidateImagesInput = z.object({
   tenantId: Tenant,
+  mode: Mode,
   subjectId: z.string().min(1),
   imageSetId: z.string().min(1),
   photos: z.array(PhotoRef),
@@ -170,6 +174,8 @@ export const SlotReleased = z.object({ released: z.boolean() });
 /** Train (`.waitForTaskToken`): the function queues the training; the state's result is what the callback sends. */
 export const StartTrainingInput = z.object({
   tenantId: Tenant,
+  /** dry-run: the stand-in trains at once and sends the task success itself; SageMaker is never called. */
+  mode: Mode,
   taskToken: z.string().min(1),
   executionName: z.string().min(1),
   subjectId: z.string(),
@@ -186,7 +192,7 @@ export type TrainingCompleted = z.infer<typeof TrainingCompleted>;
 
 /** ExplainTrainingFailure: the whole execution state (`plan` is absent when planning itself failed). */
 export const FailedTrainingState = z.object({
-  received: z.object({ tenantId: Tenant, subjectId: z.string(), imageSetId: z.string() }),
+  received: z.object({ tenantId: Tenant, mode: Mode, subjectId: z.string(), imageSetId: z.string() }),
   plan: z.object({ modelVersion: z.string().optional() }).optional(),
   failedStage: z.string(),
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }),
@@ -211,7 +217,7 @@ export const DeployedModel = z.object({
 });
 export type DeployedModel = z.infer<typeof DeployedModel>;
 
-export const WarmUpInput = z.object({ targetModel: z.string().min(1) });
+export const WarmUpInput = z.object({ targetModel: z.string().min(1), mode: Mode });
 export type WarmUpInput = z.infer<typeof WarmUpInput>;
 
 export const WarmUpResult = z.object({ warmUpSeconds: z.number(), attempts: z.number().int() });
@@ -221,6 +227,7 @@ export const RegisterModelInput = z.object({
   started: z.object({
     version: z.literal(1),
     tenantId: Tenant,
+    mode: Mode,
     subjectId: z.string(),
     imageSetId: z.string(),
     modelVersion: z.string(),

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
+import { readTarGz } from '../../functions/platform/tar-archive.js';
 import { generateSampleSubjects } from '../../local/samples/generate-sample-subjects.js';
-import { readTarGz } from '../../local/stand-ins/tar-archive.js';
 
 const run = promisify(execFile);
 type Event = { 'detail-type': string; detail: Record<string, unknown> };

@@ -26,11 +26,7 @@ function assetFolderOf(logicalId: string, codeProperty: 'Code' | 'Content'): str
   return join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
 }
 
-test('synthesizes with bundling in reasonable time', () => {
-  console.info(`bundled synth took ${synthMillis} ms`);
-  expect(synthMillis).toBeLessThan(90_000);
-});
-
+// How long bundling takes is a figure, not a check (speed lives in `npm run bench`): logged, never asserted.
 test('RecordPhoto is one minified ESM bundle with a source map, the AWS SDK inside', () => {
   const id = stack.getLogicalId(stack.ingest.recordPhoto.node.defaultChild as never);
   const folder = assetFolderOf(id, 'Code');
@@ -38,6 +34,7 @@ test('RecordPhoto is one minified ESM bundle with a source map, the AWS SDK insi
   expect(existsSync(bundlePath)).toBe(true);
   expect(existsSync(join(folder, 'index.mjs.map'))).toBe(true);
   const bundle = readFileSync(bundlePath, 'utf8');
+  console.info(`bundled synth took ${synthMillis} ms`);
   // The banner that gives CJS dependencies a require() in an ESM bundle comes first.
   expect(
     bundle.startsWith(

@@ -36,6 +36,7 @@ const ALLOWED_ON_ANY_RESOURCE: Record<string, string> = {
   ),
   'rekognition:DetectFaces': 'acts on image bytes',
   'rekognition:DetectModerationLabels': 'acts on image bytes',
+  'rekognition:CompareFaces': 'acts on image bytes',
   'comprehend:DetectToxicContent': 'acts on text',
   'comprehend:DetectDominantLanguage': 'acts on text',
 };

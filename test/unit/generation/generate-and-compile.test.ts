@@ -214,6 +214,7 @@ describe('compileAvatars', () => {
       {
         version: 1,
         tenantId: 'default',
+        mode: 'live',
         subjectId: 'ana',
         modelVersion: 'v-0123456789ab',
         promptId: 'p03',

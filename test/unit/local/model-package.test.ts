@@ -1,12 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { SUBJECT_ID_PATTERN } from '../../../events/identifiers.js';
+import { createTarGz, readTarGz } from '../../../functions/platform/tar-archive.js';
 import {
   buildModelPackage,
   inspectModelPackage,
   tritonModelName,
 } from '../../../local/stand-ins/model-package.js';
-import { createTarGz, readTarGz } from '../../../local/stand-ins/tar-archive.js';
 
 /** Every valid subject id: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit. */
 const subjectIds = fc

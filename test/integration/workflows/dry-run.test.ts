@@ -1,0 +1,89 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { AvatarsReady, ModelReady, TrainingStarted } from '../../../events/pipeline-events.js';
+import { generateSampleSubjects } from '../../../local/samples/generate-sample-subjects.js';
+import { LocalPipelines } from '../../support/local-pipelines.js';
+
+/**
+ * Dry-run mode through the synthesized workflows: the same states run, the stand-in trainer answers the Train
+ * task itself and the stand-in generator serves the model, so neither endpoint is ever invoked; every event of
+ * the subject says `dry-run` and names the stand-in as the performer.
+ */
+describe('dry-run mode (synthesized definitions, local engine)', () => {
+  let samplesDir: string;
+  let photos: { name: string; body: Buffer }[];
+  const pipelines = new LocalPipelines();
+
+  beforeAll(async () => {
+    samplesDir = await mkdtemp(join(tmpdir(), 'dry-run-'));
+    const [ana] = await generateSampleSubjects(samplesDir, { subjects: ['good-ana'] });
+    if (!ana) throw new Error('no sample subject');
+    photos = await Promise.all(
+      ana.files
+        .filter((file) => file.expected === 'good')
+        .map(async (file) => ({ name: file.name, body: await readFile(join(ana.dir, file.name)) })),
+    );
+  });
+  afterAll(async () => {
+    await pipelines.closeAll();
+    await rm(samplesDir, { recursive: true, force: true });
+  });
+
+  it('trains and generates with the stand-ins, invokes no endpoint, and every event says dry-run', async () => {
+    // Prepare
+    const pipeline = await pipelines.open();
+    const folder = 'tenants/acme/subjects/ana/';
+    await pipeline.dropObject(`${folder}subject.json`, JSON.stringify({ mode: 'dry-run' }));
+    for (const photo of photos) await pipeline.dropObject(`${folder}${photo.name}`, photo.body);
+    // Act
+    await pipeline.fastForwardQuietPeriods();
+    await pipeline.settled();
+    // Assess
+    const ofType = (type: string) => pipeline.bus.published.filter((e) => e['detail-type'] === type);
+    const started = TrainingStarted.parse(ofType('Training Started')[0]?.detail);
+    expect(started).toMatchObject({ mode: 'dry-run', trainedBy: 'dry-run-stand-in' });
+    const ready = ModelReady.parse(ofType('Model Ready')[0]?.detail);
+    expect(ready).toMatchObject({ tenantId: 'acme', mode: 'dry-run', servedBy: 'dry-run-stand-in' });
+    const avatars = AvatarsReady.parse(ofType('Avatars Ready')[0]?.detail);
+    expect(avatars).toMatchObject({ mode: 'dry-run', generatedBy: 'dry-run-stand-in' });
+    expect(avatars.counts.imagesDelivered).toBeGreaterThan(0);
+    const first = avatars.prompts.flatMap((prompt) => prompt.delivered)[0];
+    const image = await sharp(await pipeline.store.get(first?.key ?? '')).metadata();
+    expect(image).toMatchObject({ format: 'png', width: 256, height: 256 });
+    expect(pipeline.trainingEndpoint.invocations).toEqual([]);
+    expect(pipeline.modelEndpoint.invocations).toEqual([]);
+    for (const event of pipeline.bus.published) {
+      expect({ type: event['detail-type'], mode: event.detail.mode }).toEqual({
+        type: event['detail-type'],
+        mode: 'dry-run',
+      });
+    }
+  });
+
+  it('serves a live model in a dry run when a request asks for one, and says so', async () => {
+    // Prepare
+    const pipeline = await pipelines.open();
+    for (const photo of photos) await pipeline.dropObject(`subjects/ana/${photo.name}`, photo.body);
+    await pipeline.fastForwardQuietPeriods();
+    await pipeline.settled();
+    const liveInvocations = pipeline.modelEndpoint.invocations.length;
+    // Act
+    await pipeline.bus.putEvents([
+      {
+        Source: 'partner.example.games',
+        DetailType: 'Avatar Generation Requested',
+        Detail: JSON.stringify({ version: 1, subjectId: 'ana', prompts: ['a portrait'], mode: 'dry-run' }),
+      },
+    ]);
+    await pipeline.settled();
+    // Assess
+    const avatars = pipeline.bus.published
+      .filter((e) => e['detail-type'] === 'Avatars Ready')
+      .map((e) => AvatarsReady.parse(e.detail));
+    expect(avatars.map((a) => a.mode)).toEqual(['live', 'dry-run']);
+    expect(avatars[1]).toMatchObject({ requestedBy: 'partner', generatedBy: 'dry-run-stand-in' });
+    expect(pipeline.modelEndpoint.invocations).toHaveLength(liveInvocations);
+  });
+});
