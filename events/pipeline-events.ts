@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_TENANT_ID, ImageSetId, SubjectId, TenantId } from './identifiers.js';
 import { ChecksPerformedBy, ExcludedPhoto, UsedPhoto } from './photo-verdicts.js';
-import { LIVE, RunMode } from './run-mode.js';
+import { RunMode } from './run-mode.js';
 import { SubjectSettings } from './subject-settings.js';
 
 /** `source` of every event the pipeline publishes on its own bus. */
@@ -10,8 +10,8 @@ export const EVENT_SOURCE = 'avatar-pipeline';
 /** The tenant of every event we publish (a partner's rule matches only its own); absent means the default tenant. */
 const EventTenant = TenantId.default(DEFAULT_TENANT_ID);
 
-/** Every event says whether it is of a dry run; absent means live (events of an older definition). */
-const EventMode = RunMode.default(LIVE);
+/** Every event of a dry run says `dry-run`; absent means live. */
+const EventMode = RunMode.optional();
 
 const Envelope = {
   version: z.literal(1).describe('Version of this detail schema'),

@@ -13,6 +13,13 @@ export type RunMode = z.infer<typeof RunMode>;
 export const DRY_RUN: RunMode = 'dry-run';
 export const LIVE: RunMode = 'live';
 
+/**
+ * The `mode` field of an event or answer: present (`dry-run`) in a dry run, absent when live, so that live
+ * events keep the shape they always had.
+ */
+export const modeField = (mode: RunMode | undefined): { mode?: 'dry-run' } =>
+  mode === DRY_RUN ? { mode: DRY_RUN } : {};
+
 /** What a run is when nothing asked for dry-run. */
 export const runModeOf = (mode: RunMode | undefined): RunMode => mode ?? LIVE;
 

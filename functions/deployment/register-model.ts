@@ -1,5 +1,5 @@
 import type { ModelReady } from '../../events/pipeline-events.js';
-import { DRY_RUN, DRY_RUN_PERFORMER, runModeOf } from '../../events/run-mode.js';
+import { DRY_RUN, DRY_RUN_PERFORMER, modeField, runModeOf } from '../../events/run-mode.js';
 import type { RegisterModelInput } from '../../state-machines/training/contract.js';
 import type { ModelRegistry } from './model-registry.js';
 
@@ -28,7 +28,7 @@ export async function registerModel(
   return {
     version: 1,
     tenantId: started.tenantId,
-    mode: runModeOf(started.mode),
+    ...modeField(started.mode),
     subjectId: started.subjectId,
     imageSetId: started.imageSetId,
     modelVersion: started.modelVersion,

@@ -6,7 +6,7 @@ import {
   ModelReady,
   type RequestRejected,
 } from '../../events/pipeline-events.js';
-import { DRY_RUN, LIVE, type RunMode, runModeOf } from '../../events/run-mode.js';
+import { DRY_RUN, LIVE, modeField, type RunMode, runModeOf } from '../../events/run-mode.js';
 import { parseSubjectSettingsJson, SubjectSettings } from '../../events/subject-settings.js';
 import type {
   GenerationExecutionInput,
@@ -280,7 +280,7 @@ async function plan(
   const failureBase = {
     version: 1 as const,
     tenantId: request.tenantId,
-    mode: runModeOf(request.mode),
+    ...modeField(request.mode),
     subjectId: request.subjectId,
     modelVersion: request.modelVersion,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),
@@ -318,7 +318,7 @@ async function subjectSettings(ref: SubjectRef, subjects: SubjectSettingsSource)
 }
 
 function rejected(
-  mode: RunMode,
+  mode: RunMode | undefined,
   tenantId: string,
   subjectId: string,
   correlationId: string | undefined,
@@ -328,7 +328,7 @@ function rejected(
   const rejection: RequestRejected = {
     version: 1,
     tenantId,
-    mode,
+    ...modeField(mode),
     subjectId,
     ...(correlationId ? { correlationId } : {}),
     errors,

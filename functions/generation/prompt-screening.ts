@@ -1,5 +1,5 @@
 import type { PromptRejected } from '../../events/pipeline-events.js';
-import { runModeOf } from '../../events/run-mode.js';
+import { modeField, runModeOf } from '../../events/run-mode.js';
 import type {
   GenerationJob,
   GenerationRequest,
@@ -366,7 +366,7 @@ function promptRejected(request: GenerationRequest, prompt: PlannedPrompt, verdi
   return {
     version: 1,
     tenantId: request.tenantId,
-    mode: runModeOf(request.mode),
+    ...modeField(request.mode),
     subjectId: request.subjectId,
     modelVersion: request.modelVersion,
     ...(request.correlationId ? { correlationId: request.correlationId } : {}),

@@ -1,7 +1,7 @@
 import { DEFAULT_TENANT_ID, type SubjectRef } from '../../events/identifiers.js';
 import type { ChecksPerformedBy } from '../../events/photo-verdicts.js';
 import { SubjectReceived, type SubjectRejected } from '../../events/pipeline-events.js';
-import { LIVE, runModeOf } from '../../events/run-mode.js';
+import { modeField } from '../../events/run-mode.js';
 import { SubjectSettings } from '../../events/subject-settings.js';
 import type {
   RejectedFolder,
@@ -113,7 +113,7 @@ async function received(subject: SubjectRecord, sealedBy: SettleSealedBy, deps: 
   return SubjectReceived.parse({
     version: 1,
     tenantId: subject.tenantId,
-    mode: runModeOf(settings.mode),
+    ...modeField(settings.mode),
     subjectId: subject.subjectId,
     imageSetId: subject.imageSetId ?? imageSetIdOf(photos, subject.settingsEtag),
     sealedBy,
@@ -151,8 +151,6 @@ function folderRejection(folder: RejectedFolder, deps: SettleDeps): SubjectRejec
   return {
     version: 1,
     tenantId: folder.tenantId,
-    // Its subject.json was never read (nothing of a misnamed folder is): nothing asked for a dry run.
-    mode: LIVE,
     subjectId: rejectedFolderSubjectId(folder.folder),
     imageSetId: rejectedFolderImageSetId(folder.folder),
     folder: folder.folder,

@@ -1,5 +1,5 @@
 import type { TrainingFailed } from '../../events/pipeline-events.js';
-import { type RunMode, runModeOf } from '../../events/run-mode.js';
+import { modeField, type RunMode, runModeOf } from '../../events/run-mode.js';
 import { type FailedTrainingState, TrainingErrors } from '../../state-machines/training/contract.js';
 import { ASYNC_FAILURE_PREFIX } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
@@ -41,7 +41,7 @@ export function explainTrainingFailure(input: TrainingFailureInput): TrainingFai
   return {
     version: 1,
     tenantId: input.tenantId,
-    mode: runModeOf(input.mode),
+    ...modeField(input.mode),
     subjectId: input.subjectId,
     imageSetId: input.imageSetId,
     ...(input.modelVersion ? { modelVersion: input.modelVersion } : {}),

@@ -1,5 +1,5 @@
 import type { TrainingStarted } from '../../events/pipeline-events.js';
-import { DRY_RUN, DRY_RUN_PERFORMER, runModeOf } from '../../events/run-mode.js';
+import { DRY_RUN, DRY_RUN_PERFORMER, modeField, runModeOf } from '../../events/run-mode.js';
 import { SubjectSettings } from '../../events/subject-settings.js';
 import { hyperparametersFor } from '../../events/training-settings.js';
 import type { PlanTrainingInput, TrainingPlan } from '../../state-machines/training/contract.js';
@@ -43,10 +43,11 @@ export async function planTraining(input: PlanTrainingInput, deps: PlanTrainingD
   return {
     modelVersion,
     requestKey,
+    mode,
     started: {
       version: 1,
       tenantId: input.tenantId,
-      mode,
+      ...modeField(mode),
       subjectId: input.subjectId,
       imageSetId: input.imageSetId,
       modelVersion,

@@ -1,5 +1,5 @@
 import type { ChecksPerformedBy, ExcludedPhoto, UsedPhoto } from '../../events/photo-verdicts.js';
-import { runModeOf } from '../../events/run-mode.js';
+import { modeField, runModeOf } from '../../events/run-mode.js';
 import type {
   FaceBox,
   UsablePhoto,
@@ -71,7 +71,7 @@ export async function validateImageSet(
       rejected: {
         version: 1,
         tenantId: input.tenantId,
-        mode: runModeOf(input.mode),
+        ...modeField(input.mode),
         subjectId: input.subjectId,
         imageSetId: input.imageSetId,
         reason: input.settingsProblem,
@@ -137,7 +137,7 @@ export async function validateImageSet(
   const envelope = {
     version: 1 as const,
     tenantId: input.tenantId,
-    mode: runModeOf(input.mode),
+    ...modeField(input.mode),
     subjectId: input.subjectId,
     imageSetId: input.imageSetId,
   };

@@ -145,6 +145,8 @@ export type PlanTrainingInput = z.infer<typeof PlanTrainingInput>;
 export const TrainingPlan = z.object({
   modelVersion: z.string(),
   requestKey: z.string(),
+  /** Always present, so that the states after PlanTraining can pass it on by path. */
+  mode: RunMode,
   /** The `Training Started` detail, less `queuedSeconds`, which AcquireTrainingSlot measures. */
   started: TrainingStarted.omit({ queuedSeconds: true }),
 });

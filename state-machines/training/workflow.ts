@@ -355,7 +355,7 @@ function buildTrainingStates(
       hyperparameters: JsonPath.objectAt(`${TrainingPaths.plan}.started.hyperparameters`),
       queuedSeconds: JsonPath.numberAt(`${TrainingPaths.slot}.queuedSeconds`),
       trainedBy: JsonPath.stringAt(`${TrainingPaths.plan}.started.trainedBy`),
-      mode: JsonPath.stringAt(`${TrainingPaths.plan}.started.mode`),
+      mode: JsonPath.stringAt(`${TrainingPaths.plan}.mode`),
     }),
   );
   const train = new LambdaInvoke(scope, TrainingStates.train, {
@@ -369,7 +369,7 @@ function buildTrainingStates(
       subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
       modelVersion: JsonPath.stringAt(`${TrainingPaths.plan}.modelVersion`),
       requestKey: JsonPath.stringAt(`${TrainingPaths.plan}.requestKey`),
-      mode: JsonPath.stringAt(`${TrainingPaths.plan}.started.mode`),
+      mode: JsonPath.stringAt(`${TrainingPaths.plan}.mode`),
     }),
     resultPath: TrainingPaths.training,
     // A lost notification ends here, as States.Timeout, never as an execution waiting forever.
@@ -397,7 +397,7 @@ function buildTrainingStates(
     props.warmUpModel,
     {
       targetModel: JsonPath.stringAt(`${TrainingPaths.deployed}.targetModel`),
-      mode: JsonPath.stringAt(`${TrainingPaths.plan}.started.mode`),
+      mode: JsonPath.stringAt(`${TrainingPaths.plan}.mode`),
     },
     TrainingPaths.warmUp,
     Duration.minutes(5),
@@ -485,7 +485,7 @@ function buildTrainingStates(
     TaskInput.fromObject({
       version: 1,
       ...subject,
-      mode: JsonPath.stringAt(`${TrainingPaths.plan}.started.mode`),
+      mode: JsonPath.stringAt(`${TrainingPaths.plan}.mode`),
       reason: IMAGE_SET_SUPERSEDED_REASON,
       advice: IMAGE_SET_SUPERSEDED_ADVICE,
     }),

@@ -82,7 +82,8 @@ describe('dry-run mode (synthesized definitions, local engine)', () => {
     const avatars = pipeline.bus.published
       .filter((e) => e['detail-type'] === 'Avatars Ready')
       .map((e) => AvatarsReady.parse(e.detail));
-    expect(avatars.map((a) => a.mode)).toEqual(['live', 'dry-run']);
+    expect(avatars.map((a) => a.mode ?? 'live')).toEqual(['live', 'dry-run']);
+    expect(avatars[0]).not.toHaveProperty('mode');
     expect(avatars[1]).toMatchObject({ requestedBy: 'partner', generatedBy: 'dry-run-stand-in' });
     expect(pipeline.modelEndpoint.invocations).toHaveLength(liveInvocations);
   });

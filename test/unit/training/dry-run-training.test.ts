@@ -72,7 +72,10 @@ describe('startTraining in a dry run', () => {
     const live = await plan({});
     const dry = await plan({ mode: 'dry-run' });
     // Assess
-    expect(live.started).toMatchObject({ mode: 'live', trainedBy: 'amazon-sagemaker' });
+    expect(live.mode).toBe('live');
+    expect(live.started).not.toHaveProperty('mode');
+    expect(live.started.trainedBy).toBe('amazon-sagemaker');
+    expect(dry.mode).toBe('dry-run');
     expect(dry.started).toMatchObject({ mode: 'dry-run', trainedBy: 'dry-run-stand-in' });
   });
 
