@@ -1,5 +1,5 @@
 import type { ModelReady } from '../../events/pipeline-events.js';
-import { DRY_RUN, DRY_RUN_PERFORMER, modeField, runModeOf } from '../../events/run-mode.js';
+import { DRY_RUN, DRY_RUN_PERFORMER, modeField } from '../../events/run-mode.js';
 import type { RegisterModelInput } from '../../state-machines/training/contract.js';
 import type { ModelRegistry } from './model-registry.js';
 

@@ -1,5 +1,5 @@
 import { AvatarsReady, GenerationFailed } from '../../events/pipeline-events.js';
-import { DRY_RUN, DRY_RUN_PERFORMER, modeField, runModeOf } from '../../events/run-mode.js';
+import { DRY_RUN, DRY_RUN_PERFORMER, modeField } from '../../events/run-mode.js';
 import type { CompileAvatarsInput, CompileAvatarsOutput } from '../../state-machines/generation/contract.js';
 import { AVATARS_PREFIX } from '../platform/bucket-layout.js';
 import { type Environment, getNumberFromEnv } from '../platform/environment.js';

@@ -1,5 +1,5 @@
 import type { PromptRejected } from '../../events/pipeline-events.js';
-import { modeField, runModeOf } from '../../events/run-mode.js';
+import { modeField } from '../../events/run-mode.js';
 import type {
   GenerationJob,
   GenerationRequest,

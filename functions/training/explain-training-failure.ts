@@ -1,5 +1,5 @@
 import type { TrainingFailed } from '../../events/pipeline-events.js';
-import { modeField, type RunMode, runModeOf } from '../../events/run-mode.js';
+import { modeField, type RunMode } from '../../events/run-mode.js';
 import { type FailedTrainingState, TrainingErrors } from '../../state-machines/training/contract.js';
 import { ASYNC_FAILURE_PREFIX } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';

@@ -1,5 +1,5 @@
 import type { ChecksPerformedBy, ExcludedPhoto, UsedPhoto } from '../../events/photo-verdicts.js';
-import { modeField, runModeOf } from '../../events/run-mode.js';
+import { modeField } from '../../events/run-mode.js';
 import type {
   FaceBox,
   UsablePhoto,
