@@ -204,12 +204,23 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     const first = await settleOnce({ tenantId: 'default', subjectId: 's3b', generation: 1 });
     const second = await settleOnce({ tenantId: 'default', subjectId: 's3b', generation: 1, settle: first });
     await drop('s3b', photoName(12));
-    const complete = await settleOnce({ tenantId: 'default', subjectId: 's3b', generation: 1, settle: second });
+    const complete = await settleOnce({
+      tenantId: 'default',
+      subjectId: 's3b',
+      generation: 1,
+      settle: second,
+    });
     clock += DEFAULT_SEALING_POLICY.incompleteTimeoutSeconds * 1000;
     const timedOut = await settleOnce({ tenantId: 'default', subjectId: 's3c', generation: 1 });
     // Assess
-    expect(first).toMatchObject({ decision: 'wait', waitSeconds: DEFAULT_SEALING_POLICY.photoListPollSeconds });
-    expect(second).toMatchObject({ decision: 'wait', waitSeconds: DEFAULT_SEALING_POLICY.photoListPollSeconds });
+    expect(first).toMatchObject({
+      decision: 'wait',
+      waitSeconds: DEFAULT_SEALING_POLICY.photoListPollSeconds,
+    });
+    expect(second).toMatchObject({
+      decision: 'wait',
+      waitSeconds: DEFAULT_SEALING_POLICY.photoListPollSeconds,
+    });
     expect(complete).toMatchObject({ decision: 'sealed', received: { sealedBy: 'photo-list-complete' } });
     expect(timedOut).toMatchObject({ decision: 'sealed', received: { sealedBy: 'incomplete-timeout' } });
   });
