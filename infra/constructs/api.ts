@@ -70,7 +70,7 @@ export class Api extends Construct {
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as RetentionDays;
     const fn = pipelineFunctions(this, { logRetention, removalPolicy, logsKey: keys.logs });
-    const table = (tableId: string, ttl?: string, partitionKey = 'pk', sortKey: string | undefined = 'sk') =>
+    const table = (tableId: string, ttl?: string, partitionKey = 'pk', sortKey: string | null = 'sk') =>
       new Table(this, tableId, {
         encryption: TableEncryption.CUSTOMER_MANAGED,
         encryptionKey: keys.data,
@@ -84,7 +84,7 @@ export class Api extends Construct {
     this.clients = table('Clients');
     this.records = table('Records', 'expiresAt');
     // Powertools' DynamoDB persistence layer: partition key `id`, TTL `expiration`.
-    this.idempotency = table('Idempotency', 'expiration', 'id', undefined);
+    this.idempotency = table('Idempotency', 'expiration', 'id', null);
 
     this.authorizerFunction = fn(
       'Authorizer',
