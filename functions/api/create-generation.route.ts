@@ -6,6 +6,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
 import { ModelRegistry } from '../deployment/model-registry.js';
 import { getNumberFromEnv, getStringFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
@@ -18,6 +19,7 @@ import { AcceptedGeneration, CreateGenerationBody } from './schemas.js';
 
 /** The same Idempotency-Key returns the same generation for this long. */
 export const IDEMPOTENCY_SECONDS = 24 * 3600;
+const IN_PROGRESS_MS = 30_000;
 
 export const createGenerationRoute = defineRoute({
   name: 'apiCreateGeneration',
@@ -63,6 +65,14 @@ export const createGenerationRoute = defineRoute({
       awsSdkV3Client: db as unknown as DynamoDBClient,
     });
     // The key is the tenant, the subject and the header; the body must be the same on a repeat (else 422).
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'key',
+      payloadValidationJmesPath: 'body',
+      expiresAfterSeconds: IDEMPOTENCY_SECONDS,
+      throwOnNoIdempotencyKey: true,
+    });
+    // A request in progress holds its key for as long as the function may run (its 30 s timeout), no longer.
+    config.registerLambdaContext({ getRemainingTimeInMillis: () => IN_PROGRESS_MS } as Context);
     const order = makeIdempotent(
       (call: {
         key: { tenantId: string; subjectId: string; idempotencyKey: string };
@@ -71,12 +81,7 @@ export const createGenerationRoute = defineRoute({
       }) => createGeneration(call.request, deps),
       {
         persistenceStore,
-        config: new IdempotencyConfig({
-          eventKeyJmesPath: 'key',
-          payloadValidationJmesPath: 'body',
-          expiresAfterSeconds: IDEMPOTENCY_SECONDS,
-          throwOnNoIdempotencyKey: true,
-        }),
+        config,
       },
     );
     return async (request) => {

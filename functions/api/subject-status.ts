@@ -33,7 +33,8 @@ interface Verdicts {
  *
  *   no ledger row, or open          receiving   (photos are still arriving)
  *   sealed, execution running       validating, or queued while it waits for a training slot
- *   training                        training
+ *   training, or done while the      training    (the slot is freed before deploy and register)
+ *   execution still runs
  *   execution ended                 ready (a model is registered), rejected (validation refused the set), failed
  *
  * The per-photo verdicts come from the ended execution's validation result; before that a photo is
@@ -68,8 +69,11 @@ export function subjectState(facts: SubjectFacts): SubjectState {
   const ledger = facts.ledger;
   if (!ledger || ledger.status === 'open') return state('receiving');
   if (ledger.status === 'training') return state('training');
-  const ended = facts.execution && facts.execution.status !== 'RUNNING';
-  if (ledger.status === 'sealed' && !ended) return state(facts.queued ? 'queued' : 'validating');
+  const running = facts.execution?.status === 'RUNNING';
+  if (ledger.status === 'sealed' && (running || !facts.execution))
+    return state(facts.queued ? 'queued' : 'validating');
+  // The slot is released before the model is deployed and registered: still training until the execution ends.
+  if (running) return state('training');
   if (facts.model && facts.execution?.status === 'SUCCEEDED' && validation?.outcome !== 'rejected')
     return state('ready');
   if (validation?.outcome === 'rejected') return state('rejected', validation.rejected?.reason ?? null);
