@@ -28,7 +28,11 @@ describe('the HTTP API on API Gateway', () => {
     expect(open).toHaveLength(API_ROUTES.filter((route) => route.docs.public).length);
     expect(open.every((m) => m.HttpMethod === 'GET')).toBe(true);
     for (const method of methods.filter((m) => m.AuthorizationType === 'CUSTOM')) {
-      expect(method).toMatchObject({ AuthorizerId: { Ref: authorizerId }, ApiKeyRequired: true, RequestValidatorId: expect.anything() });
+      expect(method).toMatchObject({
+        AuthorizerId: { Ref: authorizerId },
+        ApiKeyRequired: true,
+        RequestValidatorId: expect.anything(),
+      });
     }
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
@@ -40,24 +44,35 @@ describe('the HTTP API on API Gateway', () => {
   it('validates bodies and parameters, requires Idempotency-Key on generations, and throttles per client', () => {
     // Prepare / Act (the synthesized stack)
     // Assess
-    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'POST',
       RequestParameters: { 'method.request.header.Idempotency-Key': true },
       RequestModels: { 'application/json': Match.anyValue() },
     });
-    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 10, BurstLimit: 20 } });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 10, BurstLimit: 20 },
+    });
   });
 
   it('logs access to an encrypted log group, with no request data, and attaches WAF only when asked', () => {
     // Prepare
     const stage = ofType('AWS::ApiGateway::Stage')[0]?.[1].Properties as Record<string, unknown>;
-    const accessLogGroup = (stage.AccessLogSetting as { DestinationArn: { 'Fn::GetAtt': [string] } }).DestinationArn['Fn::GetAtt'][0];
+    const accessLogGroup = (stage.AccessLogSetting as { DestinationArn: { 'Fn::GetAtt': [string] } })
+      .DestinationArn['Fn::GetAtt'][0];
     // Act
     const group = resources[accessLogGroup]?.Properties as Record<string, unknown>;
     // Assess
-    expect(stage).toMatchObject({ TracingEnabled: true, MethodSettings: [expect.objectContaining({ DataTraceEnabled: false, LoggingLevel: 'ERROR' })] });
-    expect(group.KmsKeyId).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(stack.keys.logs.node.defaultChild as never), 'Arn'] });
+    expect(stage).toMatchObject({
+      TracingEnabled: true,
+      MethodSettings: [expect.objectContaining({ DataTraceEnabled: false, LoggingLevel: 'ERROR' })],
+    });
+    expect(group.KmsKeyId).toEqual({
+      'Fn::GetAtt': [stack.getLogicalId(stack.keys.logs.node.defaultChild as never), 'Arn'],
+    });
     template.resourceCountIs('AWS::WAFv2::WebACL', 0);
     withWaf.resourceCountIs('AWS::WAFv2::WebACL', 1);
     withWaf.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
@@ -71,7 +86,14 @@ describe('the HTTP API on API Gateway', () => {
     // Act
     const statements = ofType('AWS::IAM::Policy')
       .filter(([, r]) => JSON.stringify(r.Properties?.Roles).includes(`"${roleId}"`))
-      .flatMap(([, r]) => (r.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+      .flatMap(
+        ([, r]) =>
+          (
+            r.Properties?.PolicyDocument as
+              | { Statement: { Action: string | string[]; Resource: unknown }[] }
+              | undefined
+          )?.Statement ?? [],
+      );
     const starts = statements.filter((s) => [s.Action].flat().includes('states:StartExecution'));
     // Assess
     for (const table of [stack.api.clients, stack.api.records, stack.api.idempotency]) {
@@ -80,7 +102,9 @@ describe('the HTTP API on API Gateway', () => {
       });
     }
     expect(starts).toEqual([
-      expect.objectContaining({ Resource: { Ref: stack.getLogicalId(stack.generation.stateMachine.node.defaultChild as never) } }),
+      expect.objectContaining({
+        Resource: { Ref: stack.getLogicalId(stack.generation.stateMachine.node.defaultChild as never) },
+      }),
     ]);
   });
 });

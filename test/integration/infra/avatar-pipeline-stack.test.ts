@@ -326,7 +326,9 @@ describe('functions', () => {
     compileAvatars: logicalIdOf(stack.generation.compileAvatars),
     // The HTTP API's authorizer and one function per route (test/integration/infra/api.test.ts covers them).
     apiAuthorizer: logicalIdOf(stack.api.authorizerFunction),
-    ...Object.fromEntries(Object.entries(stack.api.routeFunctions).map(([name, fn]) => [name, logicalIdOf(fn)])),
+    ...Object.fromEntries(
+      Object.entries(stack.api.routeFunctions).map(([name, fn]) => [name, logicalIdOf(fn)]),
+    ),
   };
 
   test.each(Object.entries(functions))(

@@ -63,7 +63,11 @@ describe('the task registry and the synthesized stack', () => {
     const deployed = functions.map(([, resource]) => String(resource.Metadata?.[LOCAL_HANDLER_METADATA]));
     // Act
     // The workflow tasks, and the HTTP API's authorizer and routes (functions/api/routes.ts).
-    const registered = [...Object.keys(TASKS), apiAuthorizerTask.name, ...API_ROUTES.map((route) => route.name)].sort();
+    const registered = [
+      ...Object.keys(TASKS),
+      apiAuthorizerTask.name,
+      ...API_ROUTES.map((route) => route.name),
+    ].sort();
     // Assess
     expect([...deployed].sort()).toEqual(registered);
   });
