@@ -23,6 +23,30 @@ export interface ClientKeyRecord {
   revokedAt?: string;
 }
 
+export type ClientKeyItem = ClientKeyRecord & { pk: string; sk: string };
+
+/** A new key of a client: its table row (the hash only) and the key itself, to show once. */
+export function mintApiKey(
+  tenantId: string,
+  clientId = `c${randomBytes(12).toString('hex')}`,
+  now = Date.now(),
+): { item: ClientKeyItem; apiKey: string } {
+  const secret = randomBytes(32).toString('base64url');
+  const keyId = `k${randomBytes(4).toString('hex')}`;
+  return {
+    item: {
+      pk: `CLIENT#${clientId}`,
+      sk: `KEY#${keyId}`,
+      tenantId,
+      clientId,
+      keyId,
+      hash: hashSecret(secret),
+      createdAt: new Date(now).toISOString(),
+    },
+    apiKey: `apk_${clientId}_${secret}`,
+  };
+}
+
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 /** Splits a presented key; undefined for anything that is not one (never throws on what a caller sends). */
@@ -46,24 +70,24 @@ export class ClientKeys {
 
   /** Another key for the client (rotation): both work until the old one is revoked. */
   async issueKey(tenantId: string, clientId: string): Promise<{ keyId: string; apiKey: string }> {
-    const secret = randomBytes(32).toString('base64url');
-    const keyId = `k${randomBytes(4).toString('hex')}`;
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: `CLIENT#${clientId}`,
-          sk: `KEY#${keyId}`,
-          tenantId,
-          clientId,
-          keyId,
-          hash: hashSecret(secret),
-          createdAt: new Date(this.now()).toISOString(),
-        } satisfies ClientKeyRecord & { pk: string; sk: string },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return { keyId, apiKey: `apk_${clientId}_${secret}` };
+    const { item, apiKey } = mintApiKey(tenantId, clientId, this.now());
+    await this.store(item);
+    return { keyId: item.keyId, apiKey };
+  }
+
+  /** Stores a minted key's row; a row already there (the same key imported twice) is left as it is. */
+  async store(item: ClientKeyItem): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /** The key stops working (within the authorizer cache's TTL). Idempotent; false for an unknown key. */

@@ -1,5 +1,8 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { DataFolder } from '../state/data-folder.js';
 import { openDataPipeline } from './api-session.js';
+import { clientInboxOf } from './client-inbox.js';
 import { startLocalApi } from './local-api-server.js';
 
 /**
@@ -26,7 +29,12 @@ async function main(argv: readonly string[]): Promise<void> {
     ? (message: string, fields: Record<string, unknown>) =>
         process.stderr.write(`${message} ${JSON.stringify(fields)}\n`)
     : undefined;
-  const api = await startLocalApi({ pipeline, port, ...(log ? { log } : {}) });
+  const api = await startLocalApi({
+    pipeline,
+    port,
+    clientInbox: clientInboxOf(new DataFolder(resolve(options.data)).state),
+    ...(log ? { log } : {}),
+  });
   process.stdout.write(`HTTP API on ${api.url}/v1 (data in ${options.data}); Ctrl-C stops it\n`);
   let stopping = false;
   const stop = async () => {

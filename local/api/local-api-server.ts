@@ -12,6 +12,7 @@ import { PIPELINE_DEFAULTS } from '../../functions/platform/pipeline-defaults.js
 import { buildTask } from '../../functions/platform/task.js';
 import type { LocalPipeline } from '../runtime/local-pipeline.js';
 import { environmentOf } from '../runtime/synthesized-pipeline.js';
+import { importInbox } from './client-inbox.js';
 import { LocalLinkSigner, localApiPorts } from './local-api-ports.js';
 
 export interface LocalApi {
@@ -39,6 +40,8 @@ export async function startLocalApi(options: {
   pipeline: LocalPipeline;
   port: number;
   log?: (message: string, fields: Record<string, unknown>) => void;
+  /** Where `npm run tenant -- add` leaves keys added while this server holds the data folder. */
+  clientInbox?: string;
 }): Promise<LocalApi> {
   const { pipeline } = options;
   const log = options.log ?? (() => {});
@@ -55,7 +58,16 @@ export async function startLocalApi(options: {
     },
   };
   const clientsTable = environmentOf(pipeline.synthesized, 'apiAuthorizer').API_CLIENTS_TABLE ?? '';
-  const keys = new ClientKeys(pipeline.db, clientsTable);
+  const clientKeys = new ClientKeys(pipeline.db, clientsTable);
+  const inbox = options.clientInbox;
+  // A key added while this server runs (npm run tenant) is imported before its first request is refused.
+  const keys = {
+    verify: async (apiKey: string) =>
+      (await clientKeys.verify(apiKey)) ??
+      (inbox && (await importInbox(inbox, pipeline.db, clientsTable)) > 0
+        ? clientKeys.verify(apiKey)
+        : undefined),
+  };
   let routes: CompiledRoute[] = [];
   const maxFileBytes = Number(
     environmentOf(pipeline.synthesized, 'apiCreateSubject').MAX_FILE_BYTES ?? PIPELINE_DEFAULTS.maxFileBytes,

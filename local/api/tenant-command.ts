@@ -1,7 +1,10 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { environmentOf } from '../runtime/synthesized-pipeline.js';
+import { DataFolder } from '../state/data-folder.js';
 import { openDataPipeline } from './api-session.js';
-import { addTenant, InvalidTenantNameError } from './tenants.js';
+import { clientInboxOf } from './client-inbox.js';
+import { addTenant, addTenantThroughInbox, InvalidTenantNameError } from './tenants.js';
 
 /**
  * `npm run tenant -- add NAME --data DIR`: a tenant and a client key in the local state of DIR. The key is printed
@@ -24,6 +27,22 @@ export async function runTenantCli(
     .argument('<name>', 'the tenant id: 1-32 lower-case letters, digits or single "-"')
     .option('--data <dir>', 'the data folder whose local state gets the tenant', '.local-data')
     .action(async (name: string, options: { data: string }) => {
+      const data = new DataFolder(resolve(options.data));
+      if (data.lockHolder() !== undefined) {
+        // A running `npm run api` holds the tables: it imports the key from its inbox on first use.
+        try {
+          const added = addTenantThroughInbox(clientInboxOf(data.state), name);
+          out(
+            `Tenant ${added.tenantId}: new client ${added.clientId} (for the running API). Send: Authorization: Bearer <key>. It is shown once:\n`,
+          );
+          out(`${added.apiKey}\n`);
+        } catch (error) {
+          if (!(error instanceof InvalidTenantNameError)) throw error;
+          err(`error: ${error.message}\n`);
+          exit = 2;
+        }
+        return;
+      }
       const { pipeline, close } = await openDataPipeline(options.data);
       try {
         const table = environmentOf(pipeline.synthesized, 'apiAuthorizer').API_CLIENTS_TABLE ?? '';

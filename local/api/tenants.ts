@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../../events/identifiers.js';
-import { ClientKeys } from '../../functions/api/credentials.js';
+import { ClientKeys, mintApiKey } from '../../functions/api/credentials.js';
+import { appendToInbox } from './client-inbox.js';
 
 export class InvalidTenantNameError extends Error {
   override name = 'InvalidTenantNameError';
@@ -37,4 +38,19 @@ export async function addTenant(
   }
   const client = await new ClientKeys(db, clientsTable, now).createClient(tenantId);
   return { tenantId, clientId: client.clientId, apiKey: client.apiKey, created };
+}
+
+/** The same, while a running `npm run api` holds the tables: the key's row goes to the inbox it imports. */
+export function addTenantThroughInbox(
+  inbox: string,
+  tenantId: string,
+): { tenantId: string; clientId: string; apiKey: string } {
+  if (!TENANT_ID_PATTERN.test(tenantId)) {
+    throw new InvalidTenantNameError(
+      `"${tenantId}" cannot be a tenant name: use ${TENANT_ID_RULE}, such as "acme"`,
+    );
+  }
+  const { item, apiKey } = mintApiKey(tenantId);
+  appendToInbox(inbox, item);
+  return { tenantId, clientId: item.clientId, apiKey };
 }
