@@ -108,7 +108,8 @@ export class Api extends Construct {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: removalPolicy,
       deployOptions: {
-        stageName: 'v1',
+        // The stage is part of the URL before the resource paths, which carry the version: https://<id>.execute-api.<region>.amazonaws.com/api/v1/...
+        stageName: 'api',
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
         // Errors only, never request or response bodies (no prompts, no links in logs).

@@ -12,8 +12,8 @@ import { addTenant, addTenantThroughInbox, InvalidTenantNameError } from './tena
  */
 export async function runTenantCli(
   argv: readonly string[],
-  out = (s: string) => process.stdout.write(s),
-  err = (s: string) => process.stderr.write(s),
+  out: (text: string) => void = (text) => process.stdout.write(text),
+  err: (text: string) => void = (text) => process.stderr.write(text),
 ): Promise<number> {
   let exit = 0;
   const program = new Command('npm run tenant --')
