@@ -2,6 +2,7 @@ import { Annotations, RemovalPolicy, Stack, type StackProps, Validations } from 
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from './config.js';
+import { Api } from './constructs/api.js';
 import { checkBaseModelSource } from './constructs/base-model.js';
 import { Generation } from './constructs/generation.js';
 import { Hosting } from './constructs/hosting.js';
@@ -47,6 +48,8 @@ export class AvatarPipelineStack extends Stack {
   readonly generation: Generation;
   /** The operator's dashboard and the alarms. */
   readonly observability: Observability;
+  /** The HTTP API (/v1): API keys, subjects, uploads, status, generations. */
+  readonly api: Api;
 
   constructor(scope: Construct, id: string, props: AvatarPipelineStackProps) {
     super(scope, id, props);
@@ -110,6 +113,16 @@ export class AvatarPipelineStack extends Stack {
       hosting: this.hosting,
       ledger: this.ingest.ledger,
       keys,
+    });
+    this.api = new Api(this, 'Api', {
+      config,
+      photos: this.photos,
+      keys,
+      ledger: this.ingest.ledger,
+      trainingState: this.training.stateTable,
+      modelRegistry: this.hosting.registry,
+      trainingStateMachine: this.training.stateMachine,
+      generationStateMachine: this.generation.stateMachine,
     });
     this.observability = new Observability(this, 'Observability', {
       config,

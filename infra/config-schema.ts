@@ -466,6 +466,18 @@ export const PIPELINE_CONFIG_SHAPE = {
    * @default 60
    */
   imageModerationMinConfidence: integer(0, 100).default(PIPELINE_DEFAULTS.imageModerationMinConfidence),
+  /**
+   * Attach an AWS WAF web ACL (AWS managed common rules, known bad inputs, and a rate limit per IP) to the HTTP API's
+   * stage. Context `apiWaf`.
+   * @default false
+   */
+  apiWaf: flag().default(false),
+  /** Steady requests per second of one API client (its usage plan). Context `apiRateLimit`. @default 10 */
+  apiRateLimit: integer(1, 10_000).default(10),
+  /** Burst of requests of one API client (its usage plan). Context `apiBurstLimit`. @default 20 */
+  apiBurstLimit: integer(1, 5_000).default(20),
+  /** GPU images a tenant may order per UTC day through the HTTP API. Context `apiGpuImagesPerDay`. @default 200 */
+  apiGpuImagesPerDay: integer(1, 1_000_000).default(200),
 };
 
 export type PipelineConfigKey = keyof typeof PIPELINE_CONFIG_SHAPE;

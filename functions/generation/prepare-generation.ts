@@ -97,7 +97,7 @@ export async function prepareGeneration(
   if (detailType === MODEL_READY && input.source === EVENT_SOURCE) {
     return prepareForModelReady(input, deps);
   }
-  const tenantId = partnerTenantOf(input, deps);
+  const tenantId = input.apiRequest?.tenantId ?? partnerTenantOf(input, deps);
   if (detailType === AVATAR_GENERATION_REQUESTED) {
     return prepareForPartner(input, tenantId, deps);
   }

@@ -8,6 +8,11 @@ export interface SealingPolicy {
   minPhotos: number;
   /** With subject.json present: no new object for this long seals the set (a folder drop is over in seconds). */
   settlePeriodSeconds: number;
+  /**
+   * With subject.json naming its photos: how often the settle check looks for the last of them (no quiet period
+   * applies; the set seals as soon as all are there).
+   */
+  photoListPollSeconds: number;
   /** Without subject.json: no new object for this long seals a set with enough photos. */
   quietPeriodSeconds: number;
   /** A folder with too few photos is sealed after this long anyway, so the person hears why it was rejected. */
@@ -19,6 +24,7 @@ export interface SealingPolicy {
 export const DEFAULT_SEALING_POLICY: Readonly<SealingPolicy> = Object.freeze({
   minPhotos: PIPELINE_DEFAULTS.minPhotos,
   settlePeriodSeconds: PIPELINE_DEFAULTS.settlePeriodSeconds,
+  photoListPollSeconds: 5,
   quietPeriodSeconds: PIPELINE_DEFAULTS.quietPeriodSeconds,
   incompleteTimeoutSeconds: PIPELINE_DEFAULTS.incompleteTimeoutSeconds,
   startRetryAfterSeconds: 60,
@@ -30,6 +36,7 @@ export function sealingPolicyFromEnv(env: Environment = process.env): SealingPol
   return {
     minPhotos: seconds(Env.minPhotos, DEFAULT_SEALING_POLICY.minPhotos),
     settlePeriodSeconds: seconds(Env.settlePeriodSeconds, DEFAULT_SEALING_POLICY.settlePeriodSeconds),
+    photoListPollSeconds: DEFAULT_SEALING_POLICY.photoListPollSeconds,
     quietPeriodSeconds: seconds(Env.quietPeriodSeconds, DEFAULT_SEALING_POLICY.quietPeriodSeconds),
     incompleteTimeoutSeconds: seconds(
       Env.incompleteTimeoutSeconds,

@@ -29,6 +29,7 @@ export interface SettleDeps {
  * (a Wait state, cheap and exact) and seals when a whole wait passed with no new object, or at once when every
  * photo subject.json names (or counts) has arrived. How long it waits depends on what the folder holds:
  *
+ *   - subject.json names its photos: until the last of them arrives (polled every few seconds; see awaitNamedPhotos)
  *   - subject.json present and enough photos: the settle period (seconds)
  *   - enough photos, no subject.json: the quiet period
  *   - too few photos: the incomplete timeout, so a slow upload is not rejected half-way; the person then hears
@@ -62,6 +63,7 @@ export async function settleImageSet(input: SettleImageSetInput, deps: SettleDep
   const photos = await deps.ledger.listPhotos(ref);
   const settings = settingsOf(subject);
   if (namedSetComplete(ref, settings, photos)) return seal(subject, 'photo-list-complete', deps);
+  if (settings.photos) return awaitNamedPhotos(subject, deps);
   const previous = input.settle;
   if (previous?.decision === 'wait' && previous.seenActivity === subject.activity && previous.reason) {
     return seal(subject, previous.reason as SettleReason, deps);
@@ -76,6 +78,24 @@ export async function settleImageSet(input: SettleImageSetInput, deps: SettleDep
 }
 
 type SettleSealedBy = SubjectReceived['sealedBy'];
+
+/**
+ * A subject.json that names its photos (the HTTP API writes one) says when the drop is over: a quiet folder is not
+ * done, so no settle or quiet period seals it; it polls every `photoListPollSeconds` and seals the moment the last
+ * named photo is there. Only a list that stops arriving for the whole incomplete timeout is sealed as it is, so the
+ * person hears which photos never came.
+ */
+async function awaitNamedPhotos(subject: SubjectRecord, deps: SettleDeps): Promise<SettleDecision> {
+  if (deps.now() - subject.lastActivityAt >= deps.policy.incompleteTimeoutSeconds * 1000) {
+    return seal(subject, 'incomplete-timeout', deps);
+  }
+  return {
+    decision: 'wait',
+    waitSeconds: deps.policy.photoListPollSeconds,
+    seenActivity: subject.activity,
+    reason: 'subject-json',
+  };
+}
 
 function wait(seenActivity: number, reason: SettleReason, policy: SealingPolicy): SettleDecision {
   const waitSeconds = {

@@ -41,6 +41,18 @@ export const EnvironmentVariables = {
   blockedCategories: 'BLOCKED_CATEGORIES',
   moderationMinConfidence: 'MODERATION_MIN_CONFIDENCE',
   linkExpirySeconds: 'LINK_EXPIRY_SECONDS',
+  /** The HTTP API's clients and their hashed keys (functions/api/credentials.ts). */
+  apiClientsTable: 'API_CLIENTS_TABLE',
+  /** The HTTP API's subjects, generations and GPU quota counters (functions/api/api-store.ts). */
+  apiTable: 'API_TABLE',
+  /** Powertools idempotency records of POST /v1/subjects/{id}/generations. */
+  idempotencyTable: 'IDEMPOTENCY_TABLE',
+  /** The generation state machine the HTTP API starts. */
+  generationStateMachineArn: 'GENERATION_STATE_MACHINE_ARN',
+  /** GPU images a tenant may order per UTC day through the HTTP API. */
+  gpuImagesPerDay: 'GPU_IMAGES_PER_DAY',
+  /** How long a presigned upload of POST /v1/subjects works. */
+  uploadExpirySeconds: 'UPLOAD_EXPIRY_SECONDS',
 } as const;
 
 export type EnvironmentVariableName = (typeof EnvironmentVariables)[keyof typeof EnvironmentVariables];

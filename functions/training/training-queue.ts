@@ -135,6 +135,18 @@ export class TrainingQueue {
     );
   }
 
+  /** The execution waits in line for a slot (the HTTP API's `queued`); its entry, to leave the line on cancel. */
+  async waitingEntry(executionName: string): Promise<{ enqueuedAt: string } | undefined> {
+    const item = (await this.query(QUEUE)).find(
+      (entry) => entry.executionName === executionName && entry.status === 'waiting',
+    );
+    return item ? { enqueuedAt: String(item.sk).slice(0, String(item.sk).lastIndexOf('#')) } : undefined;
+  }
+
+  async isWaiting(executionName: string): Promise<boolean> {
+    return (await this.waitingEntry(executionName)) !== undefined;
+  }
+
   private async query(pk: string): Promise<Record<string, unknown>[]> {
     return queryAllItems(this.db, {
       TableName: this.tableName,

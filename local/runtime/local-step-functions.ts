@@ -38,6 +38,8 @@ export interface UsedExecutionNames {
 export class LocalStepFunctions implements ExecutionStarter {
   readonly executions = new Map<string, LocalExecutionRecord>();
   private readonly running = new Set<Promise<void>>();
+  /** How to abort each running execution (StopExecution). */
+  private readonly aborts = new Map<string, () => void>();
   private readonly machine: StateMachine;
 
   constructor(
@@ -79,9 +81,18 @@ export class LocalStepFunctions implements ExecutionStarter {
         Task: { Token: `local-task-token:${name}` },
       } as never,
     });
-    const done = this.follow(record, run).finally(() => this.running.delete(done));
+    this.aborts.set(name, () => run.abort());
+    const done = this.follow(record, run).finally(() => {
+      this.running.delete(done);
+      this.aborts.delete(name);
+    });
     this.running.add(done);
     return { alreadyStarted: false };
+  }
+
+  /** StopExecution: a running execution ends at once (as ABORTED on AWS; FAILED with that cause here). */
+  stop(name: string): void {
+    this.aborts.get(name)?.();
   }
 
   get idle(): boolean {

@@ -26,7 +26,14 @@ export const GenerationExecutionInput = EventBridgeSchema.pick({
   source: true,
   id: true,
   detail: true,
-}).extend({ id: z.string().min(1) });
+}).extend({
+  id: z.string().min(1),
+  /**
+   * Set only by the HTTP API, which starts the execution itself (StartExecution): the tenant its authorizer found.
+   * An event a rule delivers cannot carry it (EventBridge's envelope has no such field).
+   */
+  apiRequest: z.object({ tenantId: TenantId, clientId: z.string().min(1) }).optional(),
+});
 export type GenerationExecutionInput = z.infer<typeof GenerationExecutionInput>;
 
 export const GenerationRequest = z.object({

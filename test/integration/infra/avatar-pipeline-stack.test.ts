@@ -324,6 +324,11 @@ describe('functions', () => {
     screenPrompts: logicalIdOf(stack.generation.screenPrompts),
     generateScreenedImage: logicalIdOf(stack.generation.generateScreenedImage),
     compileAvatars: logicalIdOf(stack.generation.compileAvatars),
+    // The HTTP API's authorizer and one function per route (test/integration/infra/api.test.ts covers them).
+    apiAuthorizer: logicalIdOf(stack.api.authorizerFunction),
+    ...Object.fromEntries(
+      Object.entries(stack.api.routeFunctions).map(([name, fn]) => [name, logicalIdOf(fn)]),
+    ),
   };
 
   test.each(Object.entries(functions))(
@@ -395,6 +400,8 @@ describe('functions', () => {
       [logicalIdOf(stack.training.planTraining)]: ['/training/*'],
       [logicalIdOf(stack.training.deployModel)]: ['/models/*'],
       [logicalIdOf(stack.generation.generateScreenedImage)]: ['/avatars/*', '/quarantine/*'],
+      // subject.json of a subject created through the API, and the signer of its presigned PUTs.
+      [logicalIdOf(stack.api.routeFunctions.apiCreateSubject as never)]: ['/tenants/*'],
     };
     for (const id of Object.values(functions)) {
       const writes = statementsOfRole(roleOf(id)).filter((s) =>

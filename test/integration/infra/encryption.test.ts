@@ -114,7 +114,8 @@ describe('what each key encrypts', () => {
     const tables = ofType(resources, 'AWS::DynamoDB::Table');
 
     // Assess
-    expect(tables).toHaveLength(3);
+    // Ledger, training state, model registry; the HTTP API's clients, records and idempotency.
+    expect(tables).toHaveLength(6);
     for (const [, table] of tables) {
       expect(table.Properties?.SSESpecification).toEqual({
         SSEEnabled: true,

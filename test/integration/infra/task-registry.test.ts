@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { apiAuthorizerTask } from '../../../functions/api/authorizer.task.js';
+import { API_ROUTES } from '../../../functions/api/routes.js';
 import { TASKS, type TaskName } from '../../../functions/task-registry.js';
 import {
   type AslDefinition,
@@ -60,7 +62,12 @@ describe('the task registry and the synthesized stack', () => {
     // Prepare
     const deployed = functions.map(([, resource]) => String(resource.Metadata?.[LOCAL_HANDLER_METADATA]));
     // Act
-    const registered = Object.keys(TASKS).sort();
+    // The workflow tasks, and the HTTP API's authorizer and routes (functions/api/routes.ts).
+    const registered = [
+      ...Object.keys(TASKS),
+      apiAuthorizerTask.name,
+      ...API_ROUTES.map((route) => route.name),
+    ].sort();
     // Assess
     expect([...deployed].sort()).toEqual(registered);
   });

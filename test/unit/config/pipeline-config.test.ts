@@ -120,6 +120,10 @@ describe('defaults', () => {
       blockedImageCategories:
         'Explicit,Explicit Nudity,Non-Explicit Nudity of Intimate parts and Kissing,Violence,Visually Disturbing,Hate Symbols,Drugs & Tobacco',
       imageModerationMinConfidence: 60,
+      apiWaf: false,
+      apiRateLimit: 10,
+      apiBurstLimit: 20,
+      apiGpuImagesPerDay: 200,
     });
     expect(config).toEqual(DEFAULT_CONFIG);
     expect(config.notificationEmail).toBeUndefined();

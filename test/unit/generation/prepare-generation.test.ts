@@ -16,6 +16,7 @@ import {
   ledgerTableDefinition,
   modelRegistryTableDefinition,
 } from '../../../local/runtime/table-definitions.js';
+import { GenerationExecutionInput } from '../../../state-machines/generation/contract.js';
 
 const REGISTRY = 'model-registry';
 const LEDGER = 'ledger';
@@ -179,6 +180,21 @@ describe('prepareGeneration', () => {
     if (out.valid) return;
     expect(out.rejected.tenantId).toBe('default');
     expect(out.rejected.errors.map((e) => e.message).join(' ')).toMatch(/tenantId/);
+  });
+
+  it("serves the HTTP API's request with the tenant its authorizer found, and that tenant's model only", async () => {
+    // Prepare: "ana" has a model in the default tenant only
+    await registerModel('ana', 'v-aaaaaaaaaaaa');
+    const request = {
+      ...partnerEvent({ version: 1, subjectId: 'ana', prompts: ['{subject} as a pilot'] }),
+      apiRequest: { tenantId: 'acme', clientId: 'c1' },
+    };
+    // Act
+    const out = await prepareGeneration(GenerationExecutionInput.parse(request), deps);
+    // Assess: acme has no "ana", so nothing of the default tenant's is used
+    expect(out.valid).toBe(false);
+    if (out.valid) return;
+    expect(out.rejected).toMatchObject({ tenantId: 'acme', subjectId: 'ana' });
   });
 
   it('answers an invalid partner request with RequestRejected naming every problem by path; it never throws', async () => {

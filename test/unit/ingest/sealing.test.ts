@@ -193,6 +193,38 @@ describe('a subject folder drop: recorded in any order, settled, sealed once', (
     expect(complete).toMatchObject({ decision: 'sealed', received: { sealedBy: 'photo-list-complete' } });
   });
 
+  it('never seals a named list on a quiet folder: it polls until the last named photo, or the incomplete timeout', async () => {
+    // Prepare
+    const named = Array.from({ length: 12 }, (_, i) => photoName(i + 1));
+    await drop('s3b', 'subject.json', JSON.stringify({ photos: named }));
+    await dropPhotos('s3b', 11);
+    await drop('s3c', 'subject.json', JSON.stringify({ photos: named }));
+    await dropPhotos('s3c', 11);
+    // Act: the same activity seen twice would seal a folder drop; a named list keeps waiting
+    const first = await settleOnce({ tenantId: 'default', subjectId: 's3b', generation: 1 });
+    const second = await settleOnce({ tenantId: 'default', subjectId: 's3b', generation: 1, settle: first });
+    await drop('s3b', photoName(12));
+    const complete = await settleOnce({
+      tenantId: 'default',
+      subjectId: 's3b',
+      generation: 1,
+      settle: second,
+    });
+    clock += DEFAULT_SEALING_POLICY.incompleteTimeoutSeconds * 1000;
+    const timedOut = await settleOnce({ tenantId: 'default', subjectId: 's3c', generation: 1 });
+    // Assess
+    expect(first).toMatchObject({
+      decision: 'wait',
+      waitSeconds: DEFAULT_SEALING_POLICY.photoListPollSeconds,
+    });
+    expect(second).toMatchObject({
+      decision: 'wait',
+      waitSeconds: DEFAULT_SEALING_POLICY.photoListPollSeconds,
+    });
+    expect(complete).toMatchObject({ decision: 'sealed', received: { sealedBy: 'photo-list-complete' } });
+    expect(timedOut).toMatchObject({ decision: 'sealed', received: { sealedBy: 'incomplete-timeout' } });
+  });
+
   it('seals at once when as many photos as subject.json counts have arrived', async () => {
     // Prepare
     await drop('s4', 'subject.json', JSON.stringify({ photoCount: 10 }));
