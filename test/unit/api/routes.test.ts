@@ -287,6 +287,59 @@ describe('the HTTP API routes, against mocked DynamoDB', () => {
     expect(overQuota.headers['retry-after']).toBe(String(14 * 3600));
   });
 
+  it('a dry-run key starts a dry-run generation that uses no GPU quota, and a dry-run key makes a dry-run subject', async () => {
+    // Prepare
+    dynamo.on(GetCommand).callsFake((input: { TableName: string; Key: { modelVersion?: string } }) => {
+      if (input.TableName === 'Api') return { Item: { subjectId: 'ana', photos: [] } };
+      if (input.TableName === 'Registry' && input.Key.modelVersion === 'CURRENT')
+        return { Item: { currentVersion: 'v-1' } };
+      if (input.TableName === 'Registry')
+        return { Item: { modelVersion: 'v-1', targetModel: 'acme/ana/v-1.tar.gz' } };
+      return {};
+    });
+    dynamo.on(PutItemCommand).resolves({});
+    dynamo.on(DeleteItemCommand).resolves({});
+    dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'over', $metadata: {} }));
+    dynamo.on(PutCommand).resolves({});
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    const dryRunKey = (event: Record<string, unknown>) => {
+      const base = asTenant('acme', event);
+      return {
+        ...base,
+        requestContext: {
+          ...base.requestContext,
+          authorizer: { tenantId: 'acme', clientId: 'c-acme', mode: 'dry-run' },
+        },
+      };
+    };
+    // Act
+    const generation = await run(
+      'apiCreateGeneration',
+      dryRunKey({
+        pathParameters: { id: 'ana' },
+        headers: { 'idempotency-key': 'key-dry-0001' },
+        body: JSON.stringify({ prompts: ['a portrait'] }),
+      }),
+    );
+    const subject = await run(
+      'apiCreateSubject',
+      dryRunKey({ body: JSON.stringify({ id: 'bo', photos: ['a.jpg'], settings: { mode: 'live' } }) }),
+    );
+    // Assess
+    expect(generation.statusCode).toBe(202);
+    expect(dynamo).not.toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { pk: 'QUOTA#acme', sk: '2026-12-02' },
+    });
+    expect(started).toEqual([
+      expect.objectContaining({
+        input: expect.objectContaining({ detail: expect.objectContaining({ mode: 'dry-run' }) }),
+      }),
+    ]);
+    expect(subject.statusCode).toBe(201);
+    const settings = puts.find((put) => put.key === 'tenants/acme/subjects/bo/subject.json');
+    expect(JSON.parse(settings?.body ?? '{}')).toMatchObject({ mode: 'dry-run', photos: ['a.jpg'] });
+  });
+
   it('DELETE /v1/subjects/{id} answers 501 for an own subject until erasure is wired', async () => {
     // Prepare
     dynamo.on(GetCommand).resolves({ Item: { subjectId: 'ana', photos: [] } });
