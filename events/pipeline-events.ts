@@ -281,7 +281,9 @@ export const WebhookEndpointDisabled = z.object({
   tenantId: EventTenant,
   endpointId: z.string().describe('The endpoint, as the API names it (ep_...)'),
   url: z.string().describe('Its URL'),
-  reason: z.enum(['gone', 'failing']).describe('gone: it answered 410; failing: every attempt failed for 5 days'),
+  reason: z
+    .enum(['gone', 'failing'])
+    .describe('gone: it answered 410; failing: every attempt failed for 5 days'),
   message: z.string().describe('What happened, in words'),
   advice: z.string(),
   disabledAt: z.string(),

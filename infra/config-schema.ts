@@ -172,9 +172,15 @@ function partnerAccounts() {
     .superRefine((accounts, ctx) => {
       for (const [account, tenant] of Object.entries(accounts)) {
         if (!/^\d{12}$/.test(account))
-          ctx.addIssue({ code: 'custom', message: `has ${JSON.stringify(account)}, not a 12-digit account id` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `has ${JSON.stringify(account)}, not a 12-digit account id`,
+          });
         if (!TENANT_ID_PATTERN.test(tenant))
-          ctx.addIssue({ code: 'custom', message: `maps ${account} to ${JSON.stringify(tenant)}, not a tenant id (${TENANT_ID_RULE})` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `maps ${account} to ${JSON.stringify(tenant)}, not a tenant id (${TENANT_ID_RULE})`,
+          });
       }
     });
   return z
@@ -536,7 +542,10 @@ export const PIPELINE_CONFIG_SHAPE = {
    * `partnerAccounts` does not map to a tenant gets a Request Rejected. Context `partnerOrganizationId`.
    * @default undefined
    */
-  partnerOrganizationId: text(/^o-[a-z0-9]{10,32}$/, 'an AWS Organization id (o- and 10 to 32 letters or digits)').optional(),
+  partnerOrganizationId: text(
+    /^o-[a-z0-9]{10,32}$/,
+    'an AWS Organization id (o- and 10 to 32 letters or digits)',
+  ).optional(),
   /**
    * Days the bus archive keeps every event put on the pipeline's bus (0: for ever), for replays. Context
    * `eventArchiveRetentionDays`.

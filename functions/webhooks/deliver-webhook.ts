@@ -55,7 +55,10 @@ export async function deliverWebhook(
 
   const verdict = checkWebhookUrl(target.url, deps.urlPolicy);
   if (!verdict.ok) {
-    deps.log.warn('Webhook URL refused by the SSRF guard', { messageId: delivery.messageId, reason: verdict.reason });
+    deps.log.warn('Webhook URL refused by the SSRF guard', {
+      messageId: delivery.messageId,
+      reason: verdict.reason,
+    });
     return { delivery, outcome: 'exhausted', waitSeconds: 0, lastError: `refused: ${verdict.reason}` };
   }
   if (verdict.loopback) {
@@ -100,7 +103,14 @@ export async function deliverWebhook(
   if (target.endpointId) {
     const since = await deps.store.noteFailing(delivery.tenantId, target.endpointId, at);
     if (since && now - Date.parse(since) >= DISABLE_AFTER_FAILING_MS) {
-      const disabled = await disable(delivery, target, deps, at, 'failing', `every attempt since ${since} failed (last: ${lastError})`);
+      const disabled = await disable(
+        delivery,
+        target,
+        deps,
+        at,
+        'failing',
+        `every attempt since ${since} failed (last: ${lastError})`,
+      );
       if (disabled) return { delivery, outcome: 'disabled', waitSeconds: 0, disabled, lastError };
       return { delivery, outcome: 'exhausted', waitSeconds: 0, lastError };
     }
@@ -127,7 +137,11 @@ async function resolveTarget(
     deps.log.info('Webhook endpoint deleted or disabled: nothing sent', { messageId: delivery.messageId });
     return undefined;
   }
-  return { url: endpoint.url, secrets: signingSecrets(endpoint.secrets, now), endpointId: endpoint.endpointId };
+  return {
+    url: endpoint.url,
+    secrets: signingSecrets(endpoint.secrets, now),
+    endpointId: endpoint.endpointId,
+  };
 }
 
 async function gone(
@@ -138,7 +152,14 @@ async function gone(
   lastError: string,
 ): Promise<DeliverWebhookOutput> {
   if (!target.endpointId) return { delivery, outcome: 'exhausted', waitSeconds: 0, lastError };
-  const disabled = await disable(delivery, target, deps, at, 'gone', `answered 410 Gone to message ${delivery.messageId}`);
+  const disabled = await disable(
+    delivery,
+    target,
+    deps,
+    at,
+    'gone',
+    `answered 410 Gone to message ${delivery.messageId}`,
+  );
   return disabled
     ? { delivery, outcome: 'disabled', waitSeconds: 0, disabled, lastError }
     : { delivery, outcome: 'exhausted', waitSeconds: 0, lastError };

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { INCOMING_DETAIL_TYPES, PIPELINE_EVENTS, type PipelineDetailType } from '../../events/pipeline-events.js';
+import {
+  INCOMING_DETAIL_TYPES,
+  PIPELINE_EVENTS,
+  type PipelineDetailType,
+} from '../../events/pipeline-events.js';
 import {
   DefaultSecretAlreadyReadError,
   InvalidWebhookRequestError,
@@ -70,7 +74,9 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
     field === 'eventTypes' || field.startsWith('eventTypes.')
       ? `use only ${WEBHOOK_TYPES.join(', ')}`
       : 'fix it and send the request again';
-  throw new InvalidWebhookRequestError(field, `${issue?.message ?? 'invalid'}; ${fix}`, { cause: parsed.error });
+  throw new InvalidWebhookRequestError(field, `${issue?.message ?? 'invalid'}; ${fix}`, {
+    cause: parsed.error,
+  });
 }
 
 function view(record: EndpointRecord): WebhookEndpointView {
@@ -224,6 +230,10 @@ export async function rotateDefaultWebhookSecret(
   const secret = newWebhookSecret(deps.random);
   const overlap = deps.overlapSeconds ?? DEFAULT_SECRET_OVERLAP_SECONDS;
   const now = deps.now();
-  await deps.store.setDefaultSecrets(tenantId, rotate(current, secret, now, overlap), new Date(now).toISOString());
+  await deps.store.setDefaultSecrets(
+    tenantId,
+    rotate(current, secret, now, overlap),
+    new Date(now).toISOString(),
+  );
   return { secret, previousSecretRetiresAt: new Date(now + overlap * 1000).toISOString() };
 }

@@ -1,6 +1,6 @@
-import type { LookupFunction } from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import { LOOPBACK_CIDRS } from './url-guard.js';
 
@@ -67,7 +67,10 @@ export function sendWebhook(options: SendOptions): Promise<AttemptResult> {
         res.resume();
         res.on('end', () => {
           const retryAfter = res.headers['retry-after'];
-          finish({ statusCode: res.statusCode ?? 0, ...(retryAfter ? { retryAfter: String(retryAfter) } : {}) });
+          finish({
+            statusCode: res.statusCode ?? 0,
+            ...(retryAfter ? { retryAfter: String(retryAfter) } : {}),
+          });
         });
         res.on('error', (error) => finish({ statusCode: res.statusCode ?? 0, error: error.message }));
       },

@@ -27,7 +27,11 @@ export function webhookMessageId(eventId: string): string {
  * long presigned link) is sent thin: its top-level scalar fields (tenant, subject, model version, counts...) and
  * `truncated: true`, so the receiver knows to fetch the rest (the API's status) instead of trusting a partial list.
  */
-export function webhookPayload(detailType: string, time: string, detail: Record<string, unknown>): WebhookPayload {
+export function webhookPayload(
+  detailType: string,
+  time: string,
+  detail: Record<string, unknown>,
+): WebhookPayload {
   const full: WebhookPayload = { type: webhookType(detailType), timestamp: time, data: detail };
   if (bodyBytes(full) < MAX_WEBHOOK_BODY_BYTES) return full;
   const thin = Object.fromEntries(

@@ -80,9 +80,15 @@ export function checkWebhookUrl(raw: string, policy: WebhookUrlPolicy): UrlVerdi
     return { ok: false, reason: `${JSON.stringify(raw.slice(0, 200))} is not a URL; give an https:// URL` };
   }
   if (url.username || url.password) {
-    return { ok: false, reason: 'the URL carries credentials (user:password@); remove them, the signature authenticates us' };
+    return {
+      ok: false,
+      reason: 'the URL carries credentials (user:password@); remove them, the signature authenticates us',
+    };
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   const literal = ipaddr.isValid(host) ? host : undefined;
   const loopbackName = host === 'localhost' || host.endsWith('.localhost');
   const loopback = literal ? isLoopbackAddress(literal) : loopbackName;
@@ -93,7 +99,10 @@ export function checkWebhookUrl(raw: string, policy: WebhookUrlPolicy): UrlVerdi
     return { ok: true, url, loopback: true };
   }
   if (url.protocol !== 'https:') {
-    return { ok: false, reason: `the URL uses ${url.protocol.replace(':', '')}; only https URLs receive webhooks` };
+    return {
+      ok: false,
+      reason: `the URL uses ${url.protocol.replace(':', '')}; only https URLs receive webhooks`,
+    };
   }
   const port = url.port === '' ? 443 : Number(url.port);
   if (port !== 443 && !policy.allowedPorts.includes(port)) {

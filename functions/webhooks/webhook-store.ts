@@ -152,7 +152,9 @@ export class WebhookStore {
     );
   }
 
-  async getDefaultSecret(tenantId: string): Promise<{ secrets: StoredSecret[]; revealedAt?: string } | undefined> {
+  async getDefaultSecret(
+    tenantId: string,
+  ): Promise<{ secrets: StoredSecret[]; revealedAt?: string } | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: pk(tenantId), sk: DEFAULT_SECRET_SK } }),
     );
@@ -194,7 +196,13 @@ export class WebhookStore {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: pk(tenantId), sk: DEFAULT_SECRET_SK, kind: 'default-secret', secrets: [secret], revealedAt },
+        Item: {
+          pk: pk(tenantId),
+          sk: DEFAULT_SECRET_SK,
+          kind: 'default-secret',
+          secrets: [secret],
+          revealedAt,
+        },
       }),
     );
   }

@@ -77,7 +77,11 @@ export class Webhooks extends Construct {
     this.table.grant(this.planWebhookDeliveries, 'dynamodb:Query');
     // GetItem on the ledger itself: Table.grant would add its index ARNs, which GetItem never needs.
     this.planWebhookDeliveries.addToRolePolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ['dynamodb:GetItem'], resources: [ledger.tableArn] }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem'],
+        resources: [ledger.tableArn],
+      }),
     );
     keys.grantDataKey(this.planWebhookDeliveries, 'dynamodb', 'read');
 
@@ -89,12 +93,7 @@ export class Webhooks extends Construct {
       // A request gets 15 s; the rest is signing, the attempt record and the endpoint's state.
       { timeout: Duration.seconds(30) },
     );
-    this.table.grant(
-      this.deliverWebhook,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-    );
+    this.table.grant(this.deliverWebhook, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     keys.grantDataKey(this.deliverWebhook, 'dynamodb', 'write');
 
     const messagesQueue = (queueId: string, what: string) => {

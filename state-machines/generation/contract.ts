@@ -25,7 +25,11 @@ export const GenerationExecutionInput = EventBridgeSchema.pick({
   source: true,
   id: true,
   detail: true,
-}).extend({ id: z.string().min(1) });
+}).extend({
+  id: z.string().min(1),
+  /** The account that put the event on the bus: it decides the tenant of a partner's request. */
+  account: z.string().optional(),
+});
 export type GenerationExecutionInput = z.infer<typeof GenerationExecutionInput>;
 
 export const GenerationRequest = z.object({

@@ -44,7 +44,11 @@ export interface WebhooksWorkflow {
 }
 
 /** Lambda's own transient errors (throttled, service error): retried; an attempt's HTTP failure is an answer, not one. */
-const LAMBDA_TRANSIENT = ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.SdkClientException'];
+const LAMBDA_TRANSIENT = [
+  'Lambda.TooManyRequestsException',
+  'Lambda.ServiceException',
+  'Lambda.SdkClientException',
+];
 
 export function buildWebhooksWorkflow(parent: Construct, props: WebhooksWorkflowProps): WebhooksWorkflow {
   const scope = new Construct(parent, 'WebhooksWorkflow');
@@ -86,7 +90,12 @@ export function buildWebhooksWorkflow(parent: Construct, props: WebhooksWorkflow
     resultPath: JsonPath.DISCARD,
     taskTimeout: Timeout.duration(Duration.seconds(30)),
   });
-  deadLetter.addRetry({ errors: [Errors.ALL], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 8 });
+  deadLetter.addRetry({
+    errors: [Errors.ALL],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 8,
+  });
   const ended = new Succeed(scope, WebhookStates.ended, { stateName: WebhookStates.ended });
   deadLetter.next(ended);
   // A crash of the function (not an HTTP failure) must not lose the message: it goes to the dead-letter queue too.
