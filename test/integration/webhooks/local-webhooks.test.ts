@@ -128,9 +128,8 @@ describe('webhooks (synthesized definition, local engine, real HTTP receivers)',
     expect(disabled.map((e) => e.detail.reason)).toEqual(['gone']);
     const dead = await LocalQueues.beside(pipeline.bus.file).messages();
     expect(dead).toHaveLength(1);
-    expect((dead[0]?.body as { redrive: { messageId: string }[] }).redrive[0]?.messageId).toBe(
-      receiver.requests[0]?.headers['webhook-id'],
-    );
+    const redrive = (dead[0]?.body ?? { redrive: [] }) as { redrive: { messageId: string }[] };
+    expect(redrive.redrive[0]?.messageId).toBe(receiver.requests[0]?.headers['webhook-id']);
     const attempts = await store.listAttempts('default', 'ep_00000000000000aa', 10);
     expect(attempts.map((a) => [a.statusCode, a.outcome])).toEqual([[410, 'failed']]);
   });
