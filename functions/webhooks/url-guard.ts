@@ -22,7 +22,8 @@ export type UrlVerdict =
 const PRIVATE_SUFFIXES = ['.localhost', '.local', '.internal', '.localdomain', '.home.arpa', '.lan'];
 
 /** Loopback ranges the local runtime admits at connect time (request-filtering-agent's allow-list). */
-export const LOOPBACK_CIDRS = ['127.0.0.0/8', '::1/128'] as const;
+// ::1 as a single address: request-filtering-agent warns when an IPv6 CIDR meets an IPv4 address.
+export const LOOPBACK_CIDRS = ['127.0.0.0/8', '::1'] as const;
 
 /**
  * Why an IP address may not receive webhooks, or undefined if it may (public unicast only). IPv4-mapped IPv6
