@@ -8,11 +8,19 @@ const program = new Command('npm run webhook-receiver --')
     'Listens on 127.0.0.1 and verifies every webhook with the official standardwebhooks verifier; name it in subject.json as {"webhook": {"url": "http://127.0.0.1:<port>/hooks"}}',
   )
   .requiredOption('--port <n>', 'port on 127.0.0.1', positiveInteger)
-  .requiredOption('--secret <whsec>', 'the secret the deliveries are signed with (npm start -- --webhook-secret)', webhookSecret)
-  .option('--fail-first <n>', 'answer 503 to the first n attempts of each message, to see the retries', (v) => {
-    if (!/^\d+$/.test(v)) throw new InvalidArgumentError('not a whole number.');
-    return Number(v);
-  })
+  .requiredOption(
+    '--secret <whsec>',
+    'the secret the deliveries are signed with (npm start -- --webhook-secret)',
+    webhookSecret,
+  )
+  .option(
+    '--fail-first <n>',
+    'answer 503 to the first n attempts of each message, to see the retries',
+    (v) => {
+      if (!/^\d+$/.test(v)) throw new InvalidArgumentError('not a whole number.');
+      return Number(v);
+    },
+  )
   .parse();
 
 const options = program.opts<{ port: number; secret: string; failFirst?: number }>();

@@ -22,7 +22,10 @@ export interface ReceivedWebhook {
  * arrives: id, type, whether the signature holds, and what it answered (204, 401 for a bad signature, 503 for a
  * deliberate failure).
  */
-export function createWebhookReceiver(options: ReceiverOptions): { server: Server; received: ReceivedWebhook[] } {
+export function createWebhookReceiver(options: ReceiverOptions): {
+  server: Server;
+  received: ReceivedWebhook[];
+} {
   const verifier = new Webhook(options.secret);
   const attempts = new Map<string, number>();
   const received: ReceivedWebhook[] = [];
@@ -38,7 +41,12 @@ export function createWebhookReceiver(options: ReceiverOptions): { server: Serve
       try {
         const payload = verifier.verify(body, req.headers as Record<string, string>) as { type?: string };
         const fail = attempt <= (options.failFirst ?? 0);
-        entry = { id, ...(payload.type ? { type: payload.type } : {}), verified: true, status: fail ? 503 : 204 };
+        entry = {
+          id,
+          ...(payload.type ? { type: payload.type } : {}),
+          verified: true,
+          status: fail ? 503 : 204,
+        };
       } catch (error) {
         entry = { id, verified: false, problem: (error as Error).message, status: 401 };
       }

@@ -13,7 +13,12 @@ describe('npm run webhook-receiver', () => {
     const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`);
     const body = JSON.stringify({ type: 'model.ready', timestamp: new Date().toISOString(), data: {} });
     const send = (key: string) =>
-      sendWebhook({ url, headers: { ...signWebhook([key], 'msg_a', new Date(), body) }, body, allowLoopback: true });
+      sendWebhook({
+        url,
+        headers: { ...signWebhook([key], 'msg_a', new Date(), body) },
+        body,
+        allowLoopback: true,
+      });
     // Act
     const first = await send(secret);
     const second = await send(secret);

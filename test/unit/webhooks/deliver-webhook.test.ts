@@ -139,7 +139,10 @@ describe('deliverWebhook', () => {
     const { delivery } = await endpoint();
     const receiver = scripted([{ status: 500 }]);
     // Act
-    const step = await deliverWebhook({ delivery: { ...delivery, attempt: 9 } }, deps(receiver.send, { t: T0 }));
+    const step = await deliverWebhook(
+      { delivery: { ...delivery, attempt: 9 } },
+      deps(receiver.send, { t: T0 }),
+    );
     // Assess
     expect(step.outcome).toBe('exhausted');
   });
@@ -171,7 +174,10 @@ describe('deliverWebhook', () => {
     await deliverWebhook({ delivery: recovering.delivery }, deps(up.send, { t: T0 + 3600_000 }));
     const late = T0 + DISABLE_AFTER_FAILING_MS;
     const failingLate = await deliverWebhook({ delivery: failing.delivery }, deps(down.send, { t: late }));
-    const recoveringLate = await deliverWebhook({ delivery: recovering.delivery }, deps(down.send, { t: late }));
+    const recoveringLate = await deliverWebhook(
+      { delivery: recovering.delivery },
+      deps(down.send, { t: late }),
+    );
     // Assess
     expect(failingLate.outcome).toBe('disabled');
     expect(failingLate.disabled?.reason).toBe('failing');
@@ -200,7 +206,10 @@ describe('deliverWebhook', () => {
     const { delivery } = await endpoint();
     const receiver = scripted([{ status: 200 }]);
     // Act
-    const step = await deliverWebhook({ delivery: { ...delivery, tenantId: 'globex' } }, deps(receiver.send, { t: T0 }));
+    const step = await deliverWebhook(
+      { delivery: { ...delivery, tenantId: 'globex' } },
+      deps(receiver.send, { t: T0 }),
+    );
     // Assess
     expect(step.outcome).toBe('dropped');
     expect(receiver.sent).toHaveLength(0);
@@ -209,7 +218,11 @@ describe('deliverWebhook', () => {
   it('signs a subject URL delivery with the tenant default secret and refuses a private URL', async () => {
     // Prepare
     const defaultSecret = newWebhookSecret();
-    await store.replaceDefaultSecret('initech', { secret: defaultSecret, createdAt: new Date(T0).toISOString() }, new Date(T0).toISOString());
+    await store.replaceDefaultSecret(
+      'initech',
+      { secret: defaultSecret, createdAt: new Date(T0).toISOString() },
+      new Date(T0).toISOString(),
+    );
     const base = (await endpoint()).delivery;
     const toSubject = (url: string): WebhookDelivery => ({
       ...base,
@@ -218,8 +231,14 @@ describe('deliverWebhook', () => {
     });
     const receiver = scripted([{ status: 200 }]);
     // Act
-    const ok = await deliverWebhook({ delivery: toSubject('https://client.example.com/h') }, deps(receiver.send, { t: T0 }));
-    const refused = await deliverWebhook({ delivery: toSubject('https://10.1.1.1/h') }, deps(receiver.send, { t: T0 }));
+    const ok = await deliverWebhook(
+      { delivery: toSubject('https://client.example.com/h') },
+      deps(receiver.send, { t: T0 }),
+    );
+    const refused = await deliverWebhook(
+      { delivery: toSubject('https://10.1.1.1/h') },
+      deps(receiver.send, { t: T0 }),
+    );
     // Assess
     expect(ok.outcome).toBe('delivered');
     const sent = receiver.sent[0] as SendOptions;

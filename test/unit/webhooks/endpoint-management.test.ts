@@ -26,12 +26,18 @@ describe('webhook endpoint management', () => {
   });
   afterAll(async () => close());
 
-  async function statusOf(call: Promise<unknown>): Promise<{ statusCode: number; message: string; field?: string }> {
+  async function statusOf(
+    call: Promise<unknown>,
+  ): Promise<{ statusCode: number; message: string; field?: string }> {
     try {
       await call;
     } catch (error) {
       if (error instanceof WebhookRequestError) {
-        return { statusCode: error.statusCode, message: error.message, ...('field' in error ? { field: String(error.field) } : {}) };
+        return {
+          statusCode: error.statusCode,
+          message: error.message,
+          ...('field' in error ? { field: String(error.field) } : {}),
+        };
       }
       throw error;
     }
@@ -52,7 +58,9 @@ describe('webhook endpoint management', () => {
     expect(created.endpoint).toMatchObject({ url: 'https://hooks.acme.example/avatars', enabled: true });
     expect(listed.endpoints.map((e) => e.id)).toEqual([created.endpoint.id]);
     expect(JSON.stringify(listed)).not.toContain(created.secret);
-    expect(JSON.stringify(await getWebhookEndpoint(deps, 'acme', created.endpoint.id))).not.toContain('whsec_');
+    expect(JSON.stringify(await getWebhookEndpoint(deps, 'acme', created.endpoint.id))).not.toContain(
+      'whsec_',
+    );
   });
 
   it.each([
@@ -139,7 +147,9 @@ describe('webhook endpoint management', () => {
 
   it('rotates an endpoint secret, keeping the old one until the overlap ends', async () => {
     // Prepare
-    const { endpoint, secret } = await createWebhookEndpoint(deps, 'acme', { url: 'https://hooks.acme.example/e' });
+    const { endpoint, secret } = await createWebhookEndpoint(deps, 'acme', {
+      url: 'https://hooks.acme.example/e',
+    });
     // Act
     const rotated = await rotateWebhookEndpointSecret(deps, 'acme', endpoint.id);
     const record = await deps.store.getEndpoint('acme', endpoint.id);

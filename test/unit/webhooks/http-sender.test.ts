@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
-import { refusedAddress } from '../../../functions/webhooks/url-guard.js';
 import { sendWebhook } from '../../../functions/webhooks/http-sender.js';
+import { refusedAddress } from '../../../functions/webhooks/url-guard.js';
 import { TestReceiver } from '../../support/webhook-receiver.js';
 
 /** A DNS whose answer for a name changes after the first question (DNS rebinding). */
@@ -68,7 +68,10 @@ describe('sendWebhook (node:http behind request-filtering-agent)', () => {
 
   it('reports a 3xx as it is, without following the redirect', async () => {
     // Prepare
-    const { r, port } = await receiver(() => ({ status: 302, headers: { location: 'http://127.0.0.1:1/elsewhere' } }));
+    const { r, port } = await receiver(() => ({
+      status: 302,
+      headers: { location: 'http://127.0.0.1:1/elsewhere' },
+    }));
     // Act
     const result = await sendWebhook({
       url: new URL(`http://127.0.0.1:${port}/hooks`),

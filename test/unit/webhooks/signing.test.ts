@@ -1,7 +1,16 @@
 import { Webhook } from 'standardwebhooks';
-import { webhookBody, webhookPayload, webhookType } from '../../../functions/webhooks/message.js';
-import { MAX_WEBHOOK_BODY_BYTES } from '../../../functions/webhooks/message.js';
-import { newWebhookSecret, rotate, signingSecrets, signWebhook } from '../../../functions/webhooks/signing.js';
+import {
+  MAX_WEBHOOK_BODY_BYTES,
+  webhookBody,
+  webhookPayload,
+  webhookType,
+} from '../../../functions/webhooks/message.js';
+import {
+  newWebhookSecret,
+  rotate,
+  signingSecrets,
+  signWebhook,
+} from '../../../functions/webhooks/signing.js';
 
 describe('webhook messages and signatures', () => {
   it.each([
@@ -28,7 +37,9 @@ describe('webhook messages and signatures', () => {
   it('signs so that the official standardwebhooks verifier accepts the delivery', () => {
     // Prepare
     const secret = newWebhookSecret();
-    const body = webhookBody(webhookPayload('Subject Accepted', '2026-12-01T10:00:00Z', { subjectId: 'ana' }));
+    const body = webhookBody(
+      webhookPayload('Subject Accepted', '2026-12-01T10:00:00Z', { subjectId: 'ana' }),
+    );
     // Act
     const headers = signWebhook([secret], 'msg_1', new Date(), body);
     // Assess

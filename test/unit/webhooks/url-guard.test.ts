@@ -62,14 +62,26 @@ describe('checkWebhookUrl', () => {
       const verdict = checkWebhookUrl(url, AWS_URL_POLICY);
       // Assess
       expect({ url, ok: verdict.ok }).toEqual({ url, ok: false });
-      if (!verdict.ok) expect({ url, reason: verdict.reason }).toEqual({ url, reason: expect.stringContaining(why) });
+      if (!verdict.ok)
+        expect({ url, reason: verdict.reason }).toEqual({ url, reason: expect.stringContaining(why) });
     }
   });
 
   it('still refuses every private and metadata form locally, loopback apart', () => {
     // Prepare
-    const loopbackForms = ['127.', 'localhost', '[::1]', '2130706433', '0x7f', '0177', '017700000001', '::ffff:127'];
-    const nonLoopback = refused.filter(([url]) => !loopbackForms.some((form) => url.toLowerCase().includes(form)));
+    const loopbackForms = [
+      '127.',
+      'localhost',
+      '[::1]',
+      '2130706433',
+      '0x7f',
+      '0177',
+      '017700000001',
+      '::ffff:127',
+    ];
+    const nonLoopback = refused.filter(
+      ([url]) => !loopbackForms.some((form) => url.toLowerCase().includes(form)),
+    );
     for (const [url] of nonLoopback) {
       // Act
       const verdict = checkWebhookUrl(url, LOCAL);
@@ -106,8 +118,14 @@ describe('checkWebhookUrl', () => {
 
   it('admits a port other than 443 only when it is allow-listed', () => {
     // Act
-    const listed = checkWebhookUrl('https://hooks.example.com:8443/x', { allowedPorts: [8443], allowLoopback: false });
-    const other = checkWebhookUrl('https://hooks.example.com:9443/x', { allowedPorts: [8443], allowLoopback: false });
+    const listed = checkWebhookUrl('https://hooks.example.com:8443/x', {
+      allowedPorts: [8443],
+      allowLoopback: false,
+    });
+    const other = checkWebhookUrl('https://hooks.example.com:9443/x', {
+      allowedPorts: [8443],
+      allowLoopback: false,
+    });
     // Assess
     expect(listed.ok).toBe(true);
     expect(other).toMatchObject({ ok: false, reason: expect.stringContaining('allowed: 443, 8443') });
