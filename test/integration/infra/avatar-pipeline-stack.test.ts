@@ -324,6 +324,9 @@ describe('functions', () => {
     screenPrompts: logicalIdOf(stack.generation.screenPrompts),
     generateScreenedImage: logicalIdOf(stack.generation.generateScreenedImage),
     compileAvatars: logicalIdOf(stack.generation.compileAvatars),
+    // The webhooks workflow's functions (test/integration/webhooks/webhooks-infra.test.ts covers them).
+    planWebhookDeliveries: logicalIdOf(stack.webhooks.planWebhookDeliveries),
+    deliverWebhook: logicalIdOf(stack.webhooks.deliverWebhook),
   };
 
   test.each(Object.entries(functions))(
