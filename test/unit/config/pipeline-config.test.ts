@@ -120,6 +120,12 @@ describe('defaults', () => {
       blockedImageCategories:
         'Explicit,Explicit Nudity,Non-Explicit Nudity of Intimate parts and Kissing,Violence,Visually Disturbing,Hate Symbols,Drugs & Tobacco',
       imageModerationMinConfidence: 60,
+      webhookAllowedPorts: '',
+      webhookLoopbackReceivers: false,
+      webhookSecretOverlapSeconds: 86400,
+      webhookDestinationConcurrency: 10,
+      partnerAccounts: '{}',
+      eventArchiveRetentionDays: 30,
     });
     expect(config).toEqual(DEFAULT_CONFIG);
     expect(config.notificationEmail).toBeUndefined();
@@ -127,6 +133,7 @@ describe('defaults', () => {
     expect(config.servingImageUri).toBeUndefined();
     expect(config.toxicityThresholds).toBeUndefined();
     expect(config.baseModelRevision).toBeUndefined();
+    expect(config.partnerOrganizationId).toBeUndefined();
   });
 
   test("every key's doc comment names its context key and gives the default the schema applies", () => {
