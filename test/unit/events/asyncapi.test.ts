@@ -8,9 +8,9 @@ describe('events/asyncapi.json', () => {
     // Prepare
     const committed = await readFile(new URL('../../../events/asyncapi.json', import.meta.url), 'utf8');
     // Act
-    const generated = `${JSON.stringify(asyncApiDocument(), null, 2)}\n`;
-    // Assess
-    expect(committed).toBe(generated);
+    const generated = asyncApiDocument();
+    // Assess: the same document (biome may lay the JSON out differently)
+    expect(JSON.parse(committed)).toEqual(generated);
   });
 
   it('is a valid AsyncAPI 3 document with a channel per detail-type and the webhook messages', async () => {

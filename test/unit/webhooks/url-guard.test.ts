@@ -146,3 +146,37 @@ describe('refusedAddress', () => {
     else expect(reason).toContain(expected);
   });
 });
+
+describe('checkSubjectSettings (ingest) on webhook.url', () => {
+  it.each([
+    ['http://hooks.example.com/x', 'http'],
+    ['https://169.254.169.254/', 'metadata'],
+    ['https://192.168.0.10/x', 'private'],
+    ['http://127.0.0.1:8787/hooks', 'uses http'],
+    ['https://127.0.0.1:443/hooks', 'loopback'],
+  ])('refuses %s on AWS, naming webhook.url and why', async (url, why) => {
+    // Prepare
+    const { checkSubjectSettings } = await import('../../../functions/ingest/settings-check.js');
+    // Act
+    const verdict = checkSubjectSettings('subjects/ana/subject.json', JSON.stringify({ webhook: { url } }), {
+      maxImagesPerRequest: 24,
+      maxPhotos: 15,
+    });
+    // Assess
+    expect(verdict).toEqual({ problem: expect.stringContaining('webhook.url') });
+    expect('problem' in verdict && verdict.problem).toContain(why);
+  });
+
+  it('admits a loopback receiver where the local runtime allows it', async () => {
+    // Prepare
+    const { checkSubjectSettings } = await import('../../../functions/ingest/settings-check.js');
+    // Act
+    const verdict = checkSubjectSettings(
+      'subjects/ana/subject.json',
+      JSON.stringify({ webhook: { url: 'http://127.0.0.1:8787/hooks' } }),
+      { maxImagesPerRequest: 24, maxPhotos: 15, webhookUrlPolicy: { allowedPorts: [], allowLoopback: true } },
+    );
+    // Assess
+    expect('settings' in verdict).toBe(true);
+  });
+});
