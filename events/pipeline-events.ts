@@ -290,6 +290,24 @@ export const ImageSetSuperseded = z.object({
 });
 export type ImageSetSuperseded = z.infer<typeof ImageSetSuperseded>;
 
+/**
+ * A tenant's webhook endpoint was disabled: it answered 410 Gone (at once), or every attempt failed for 5 days.
+ * Nothing more is sent to it; the API shows it disabled with this reason.
+ */
+export const WebhookEndpointDisabled = z.object({
+  version: z.literal(1),
+  tenantId: EventTenant,
+  endpointId: z.string().describe('The endpoint, as the API names it (ep_...)'),
+  url: z.string().describe('Its URL'),
+  reason: z
+    .enum(['gone', 'failing'])
+    .describe('gone: it answered 410; failing: every attempt failed for 5 days'),
+  message: z.string().describe('What happened, in words'),
+  advice: z.string(),
+  disabledAt: z.string(),
+});
+export type WebhookEndpointDisabled = z.infer<typeof WebhookEndpointDisabled>;
+
 /** The catalogue: one schema per `detail-type`. Partners read the JSON Schema exported from it. */
 export const PIPELINE_EVENTS = {
   'Subject Received': SubjectReceived,
@@ -305,6 +323,7 @@ export const PIPELINE_EVENTS = {
   'Generation Failed': GenerationFailed,
   'Request Rejected': RequestRejected,
   'Avatar Generation Requested': AvatarGenerationRequested,
+  'Webhook Endpoint Disabled': WebhookEndpointDisabled,
 } as const;
 export type PipelineDetailType = keyof typeof PIPELINE_EVENTS;
 

@@ -49,7 +49,12 @@ export const SubjectSettings = z
       .describe('How many photos this set has: the set is sealed as soon as that many have arrived'),
     webhook: z
       .object({
-        url: z.url({ protocol: /^https$/ }).describe('HTTPS endpoint that receives signed Standard Webhooks'),
+        url: z
+          .url({ protocol: /^https?$/ })
+          .max(2048)
+          .describe(
+            'HTTPS endpoint (port 443) that receives signed Standard Webhooks; plain http only for a loopback receiver of a local run. Private, loopback and metadata addresses are refused (Subject Rejected)',
+          ),
       })
       .strict()
       .optional(),

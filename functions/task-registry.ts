@@ -22,6 +22,8 @@ import { trainingCallbackTask } from './training/training-callback.task.js';
 import { acquireTrainingSlotTask, releaseTrainingSlotTask } from './training/training-slot.tasks.js';
 import { prepareTrainingSetTask } from './training-set/prepare-training-set.task.js';
 import { validateImagesTask } from './validation/validate-images.task.js';
+import { deliverWebhookTask } from './webhooks/deliver-webhook.task.js';
+import { planWebhookDeliveriesTask } from './webhooks/plan-webhook-deliveries.task.js';
 
 export const TASKS = {
   recordPhoto: recordPhotoTask,
@@ -42,6 +44,8 @@ export const TASKS = {
   screenPrompts: screenPromptsTask,
   generateScreenedImage: generateScreenedImageTask,
   compileAvatars: compileAvatarsTask,
+  planWebhookDeliveries: planWebhookDeliveriesTask,
+  deliverWebhook: deliverWebhookTask,
 } as const;
 
 /** Each entry's key is its descriptor's name: a mismatch makes this a type error. */

@@ -11,10 +11,12 @@ import { IsolatedNetwork } from './constructs/isolated-network.js';
 import { Keys } from './constructs/keys.js';
 import { Notification } from './constructs/notification.js';
 import { Observability } from './constructs/observability.js';
+import { PartnerEvents } from './constructs/partner-events.js';
 import { PhotoStore } from './constructs/photo-store.js';
 import { SharpLayer } from './constructs/sharp-layer.js';
 import { Training } from './constructs/training.js';
 import { TrainingHost } from './constructs/training-host.js';
+import { Webhooks } from './constructs/webhooks.js';
 
 export interface AvatarPipelineStackProps extends StackProps {
   /** The parsed context (`infra/config.ts`): every construct of the stack takes its settings from it. */
@@ -50,6 +52,10 @@ export class AvatarPipelineStack extends Stack {
   readonly observability: Observability;
   /** The HTTP API (/v1): API keys, subjects, uploads, status, generations. */
   readonly api: Api;
+  /** Signed webhooks to client apps: endpoints, secrets, the delivery workflow and its dead-letter queues. */
+  readonly webhooks: Webhooks;
+  /** The bus policy admitting partners, and the bus archive. */
+  readonly partnerEvents: PartnerEvents;
 
   constructor(scope: Construct, id: string, props: AvatarPipelineStackProps) {
     super(scope, id, props);
@@ -124,6 +130,24 @@ export class AvatarPipelineStack extends Stack {
       trainingStateMachine: this.training.stateMachine,
       generationStateMachine: this.generation.stateMachine,
     });
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      config,
+      bus: this.notification.bus,
+      ledger: this.ingest.ledger,
+      keys,
+    });
+    this.partnerEvents = new PartnerEvents(this, 'PartnerEvents', {
+      bus: this.notification.bus,
+      partnerAccounts: JSON.parse(config.partnerAccounts) as Record<string, string>,
+      partnerOrganizationId: config.partnerOrganizationId,
+      archiveRetentionDays: config.eventArchiveRetentionDays,
+    });
+    if (config.webhookLoopbackReceivers) {
+      Annotations.of(this).addWarningV2(
+        'avatar-pipeline:webhook-loopback-receivers',
+        'webhookLoopbackReceivers=true: webhooks may go to loopback addresses over plain http. Only the local runtime should set it.',
+      );
+    }
     this.observability = new Observability(this, 'Observability', {
       config,
       trainingStateMachine: this.training.stateMachine,

@@ -9,6 +9,7 @@
 import { inspect } from 'node:util';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../events/identifiers.js';
 import { TOXICITY_LABELS } from '../functions/generation/toxicity-labels.js';
 import { PIPELINE_DEFAULTS } from '../functions/platform/pipeline-defaults.js';
 
@@ -161,6 +162,38 @@ function thresholds() {
       }
     }, scores)
     .transform((labels) => JSON.stringify(labels));
+}
+
+/** A JSON object (or its text) of 12-digit AWS account id to tenant id, kept as normalized JSON text. */
+function partnerAccounts() {
+  const expected = 'expected a JSON object of 12-digit account id to tenant id, e.g. {"111122223333":"acme"}';
+  const map = z
+    .record(z.string(), z.string(), { error: `is not an object: ${expected}` })
+    .superRefine((accounts, ctx) => {
+      for (const [account, tenant] of Object.entries(accounts)) {
+        if (!/^\d{12}$/.test(account))
+          ctx.addIssue({
+            code: 'custom',
+            message: `has ${JSON.stringify(account)}, not a 12-digit account id`,
+          });
+        if (!TENANT_ID_PATTERN.test(tenant))
+          ctx.addIssue({
+            code: 'custom',
+            message: `maps ${account} to ${JSON.stringify(tenant)}, not a tenant id (${TENANT_ID_RULE})`,
+          });
+      }
+    });
+  return z
+    .preprocess((raw, ctx) => {
+      if (typeof raw !== 'string') return raw;
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.issues.push({ code: 'custom', input: raw, message: `is not JSON: ${expected}` });
+        return z.NEVER;
+      }
+    }, map)
+    .transform((accounts) => JSON.stringify(accounts));
 }
 
 /**
@@ -478,6 +511,59 @@ export const PIPELINE_CONFIG_SHAPE = {
   apiBurstLimit: integer(1, 5_000).default(20),
   /** GPU images a tenant may order per UTC day through the HTTP API. Context `apiGpuImagesPerDay`. @default 200 */
   apiGpuImagesPerDay: integer(1, 1_000_000).default(200),
+  /**
+   * Ports other than 443 that a webhook URL may name, comma-separated (e.g. `8443`); on AWS a webhook goes only to
+   * https on 443 or one of these. Context `webhookAllowedPorts`.
+   * @default ""
+   */
+  webhookAllowedPorts: list({
+    entry: /^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$/,
+    what: 'TCP ports from 1 to 65535',
+    allowEmpty: true,
+    maxLength: 200,
+  }).default(''),
+  /**
+   * Let webhooks go to loopback receivers (127.0.0.1, ::1, localhost), over plain http too. The local runtime sets
+   * it; a deployed stack must not (synth warns). Every other private or metadata address is refused either way.
+   * Context `webhookLoopbackReceivers`.
+   * @default false
+   */
+  webhookLoopbackReceivers: flag().default(false),
+  /**
+   * How long a rotated-out webhook secret keeps signing, in seconds: meanwhile every delivery carries both
+   * signatures, space-separated, so receivers can switch without losing a message. Context
+   * `webhookSecretOverlapSeconds`.
+   * @default 86400
+   */
+  webhookSecretOverlapSeconds: integer(0, 7 * 86400).default(86400),
+  /**
+   * Destinations of one event attempted at once (the webhooks Map's MaxConcurrency). Context
+   * `webhookDestinationConcurrency`.
+   * @default 10
+   */
+  webhookDestinationConcurrency: integer(1, 40).default(10),
+  /**
+   * Partner AWS accounts admitted to put partner events (`Avatar Generation Requested`) on the bus, each mapped to
+   * the tenant it acts for, as a JSON object (or its text): `{"111122223333":"acme"}`. The event's `account`
+   * decides the tenant; a partner never names one. Context `partnerAccounts`.
+   * @default "{}"
+   */
+  partnerAccounts: partnerAccounts().default('{}'),
+  /**
+   * An AWS Organization (`o-...`) whose accounts may put partner events on the bus; an account of it that
+   * `partnerAccounts` does not map to a tenant gets a Request Rejected. Context `partnerOrganizationId`.
+   * @default undefined
+   */
+  partnerOrganizationId: text(
+    /^o-[a-z0-9]{10,32}$/,
+    'an AWS Organization id (o- and 10 to 32 letters or digits)',
+  ).optional(),
+  /**
+   * Days the bus archive keeps every event put on the pipeline's bus (0: for ever), for replays. Context
+   * `eventArchiveRetentionDays`.
+   * @default 30
+   */
+  eventArchiveRetentionDays: integer(0, 3650).default(30),
 };
 
 export type PipelineConfigKey = keyof typeof PIPELINE_CONFIG_SHAPE;

@@ -15,6 +15,7 @@ import type {
 } from '../../state-machines/generation/contract.js';
 import { type Environment, getNumberFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
+import { partnerTenantOf } from '../platform/partner-tenants.js';
 import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import { MalformedModelReadyError, UnknownStyleError } from './errors.js';
 import { type AvatarStyle, DEFAULT_IMAGES_PER_PROMPT, planPrompts } from './prompts.js';
@@ -68,10 +69,11 @@ export function readPreparationPolicyFromEnvironment(env: Environment = process.
 export interface PrepareGenerationDeps {
   models: CurrentModels;
   /**
-   * The tenant of each partner account allowed to put requests on the bus; a request from an account not listed
-   * (this account's own principals) is the default tenant's. A partner never names a tenant itself.
+   * Who put a request on the bus decides its tenant (`partnerTenantOf`): this account's principals act for the
+   * default tenant, each partner account (context `partnerAccounts`) for its own. A partner never names a tenant.
+   * @default - every request is this account's (the default tenant's)
    */
-  partnerTenants?: Readonly<Record<string, string>>;
+  partners?: { ownAccount: string; partnerAccounts: Readonly<Record<string, string>> };
   subjects: SubjectSettingsSource;
   policy: PreparationPolicy;
   stylePack?: readonly AvatarStyle[];
@@ -97,7 +99,28 @@ export async function prepareGeneration(
   if (detailType === MODEL_READY && input.source === EVENT_SOURCE) {
     return prepareForModelReady(input, deps);
   }
-  const tenantId = input.apiRequest?.tenantId ?? partnerTenantOf(input, deps);
+  // The HTTP API starts executions itself, with the tenant its authorizer found; a bus event's account decides.
+  const tenantId =
+    input.apiRequest?.tenantId ??
+    (deps.partners
+      ? partnerTenantOf(input, deps.partners.ownAccount, deps.partners.partnerAccounts)
+      : DEFAULT_TENANT_ID);
+  if (tenantId === undefined) {
+    // Admitted by the bus policy (an account of the partner organization) but acting for no tenant.
+    return rejected(
+      modeAskedIn(input.detail),
+      DEFAULT_TENANT_ID,
+      subjectIdOf(input.detail),
+      correlationIdOf(input.detail),
+      [
+        {
+          path: 'account',
+          message: `account ${String(input.account)} is not mapped to a tenant (context partnerAccounts)`,
+        },
+      ],
+      'Ask the operator of the pipeline to map your account to your tenant (context partnerAccounts), then send the request again.',
+    );
+  }
   if (detailType === AVATAR_GENERATION_REQUESTED) {
     return prepareForPartner(input, tenantId, deps);
   }
@@ -358,10 +381,4 @@ function subjectIdOf(detail: unknown): string {
 function correlationIdOf(detail: unknown): string | undefined {
   const value = (detail as { correlationId?: unknown } | null)?.correlationId;
   return typeof value === 'string' && value.length > 0 && value.length <= 128 ? value : undefined;
-}
-
-/** The tenant of a request that came over the bus: decided by the account that put it there, never by the event. */
-function partnerTenantOf(input: GenerationExecutionInput, deps: PrepareGenerationDeps): string {
-  const account = (input as { account?: unknown }).account;
-  return (typeof account === 'string' && deps.partnerTenants?.[account]) || DEFAULT_TENANT_ID;
 }

@@ -2,6 +2,7 @@ import { type Environment, getNumberFromEnv, getStringFromEnv } from '../platfor
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import type { Ports } from '../ports.js';
+import { readUrlPolicyFromEnvironment } from '../webhooks/webhook-settings.js';
 import type { IngestDeps } from './record-object.js';
 import { sealingPolicyFromEnv } from './sealing-policy.js';
 import { SubjectLedger } from './subject-ledger.js';
@@ -17,6 +18,8 @@ export const INGEST_ENVIRONMENT = [
   Env.quietPeriodSeconds,
   Env.incompleteTimeoutSeconds,
   Env.maxImagesPerRequest,
+  Env.webhookAllowedPorts,
+  Env.webhookLoopbackReceivers,
 ] as const;
 
 export type IngestPorts = Pick<
@@ -45,6 +48,7 @@ export function ingestDeps(env: Environment, ports: IngestPorts): IngestDeps {
         min: 1,
         env,
       }),
+      webhookUrlPolicy: readUrlPolicyFromEnvironment(env),
     },
     now: ports.clock.now,
     log: (message, fields) => ports.log.info(message, fields),

@@ -1,6 +1,7 @@
 import { parseSubjectSettingsJson, type SubjectSettings } from '../../events/subject-settings.js';
 import { UnknownStyleError } from '../generation/errors.js';
 import { DEFAULT_IMAGES_PER_PROMPT, planPrompts } from '../generation/prompts.js';
+import { AWS_URL_POLICY, checkWebhookUrl, type WebhookUrlPolicy } from '../webhooks/url-guard.js';
 
 /** subject.json is a few hundred bytes of settings; anything near this is not a settings file. */
 export const MAX_SETTINGS_BYTES = 64 * 1024;
@@ -10,6 +11,8 @@ export interface SettingsLimits {
   maxImagesPerRequest: number;
   /** A set may not name more photos than training keeps. */
   maxPhotos: number;
+  /** The SSRF guard on `webhook.url` (default: as on AWS, https on 443 to a public host only). */
+  webhookUrlPolicy?: WebhookUrlPolicy;
 }
 
 export type SettingsVerdict = { settings: SubjectSettings } | { problem: string };
@@ -17,7 +20,8 @@ export type SettingsVerdict = { settings: SubjectSettings } | { problem: string 
 /**
  * Everything that will later use subject.json, checked when it arrives, so a subject that can never be served
  * is refused before any photo is analysed or any GPU time is spent: the schema (token, class word, training
- * bounds), the style pack (every style must exist), and the image cap (prompts x images per prompt). Each problem
+ * bounds), the style pack (every style must exist), the image cap (prompts x images per prompt), and the SSRF
+ * guard on `webhook.url` (no private, loopback or metadata address, https on 443). Each problem
  * names the file, the field and the fix.
  */
 export function checkSubjectSettings(key: string, text: string, limits: SettingsLimits): SettingsVerdict {
@@ -33,6 +37,14 @@ export function checkSubjectSettings(key: string, text: string, limits: Settings
     return { problem: `${key} has invalid settings (${issues}); fix them and upload it again` };
   }
   const { settings } = parsed;
+  if (settings.webhook) {
+    const verdict = checkWebhookUrl(settings.webhook.url, limits.webhookUrlPolicy ?? AWS_URL_POLICY);
+    if (!verdict.ok) {
+      return {
+        problem: `${key} has a webhook.url that is refused: ${verdict.reason}; fix webhook.url (a public https URL) and upload it again`,
+      };
+    }
+  }
   const photosNamed = settings.photos?.length ?? settings.photoCount;
   if (photosNamed !== undefined && photosNamed > limits.maxPhotos) {
     return {

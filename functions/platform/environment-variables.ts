@@ -53,6 +53,18 @@ export const EnvironmentVariables = {
   gpuImagesPerDay: 'GPU_IMAGES_PER_DAY',
   /** How long a presigned upload of POST /v1/subjects works. */
   uploadExpirySeconds: 'UPLOAD_EXPIRY_SECONDS',
+  /** Webhook endpoints, secrets and delivery attempts, per tenant (webhooks capability). */
+  webhooksTable: 'WEBHOOKS_TABLE',
+  /** Ports other than 443 a webhook URL may name, comma-separated (context `webhookAllowedPorts`). */
+  webhookAllowedPorts: 'WEBHOOK_ALLOWED_PORTS',
+  /** `true` only locally: loopback receivers (also over http) are allowed, and logged as such. */
+  webhookLoopbackReceivers: 'WEBHOOK_LOOPBACK_RECEIVERS',
+  /** How long a rotated-out webhook secret still signs, in seconds (context `webhookSecretOverlapSeconds`). */
+  webhookSecretOverlapSeconds: 'WEBHOOK_SECRET_OVERLAP_SECONDS',
+  /** Partner account -> tenant, as JSON (context `partnerAccounts`). */
+  partnerAccounts: 'PARTNER_ACCOUNTS',
+  /** The account the stack is deployed in: events its own principals put are the default tenant's. */
+  ownAccount: 'OWN_ACCOUNT',
 } as const;
 
 export type EnvironmentVariableName = (typeof EnvironmentVariables)[keyof typeof EnvironmentVariables];

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
@@ -91,6 +91,8 @@ export class Generation extends Construct {
         LEDGER_TABLE: ledger.tableName,
         MODEL_REGISTRY_TABLE: hosting.registry.tableName,
         MAX_IMAGES_PER_REQUEST: String(config.maxImagesPerRequest),
+        PARTNER_ACCOUNTS: config.partnerAccounts,
+        OWN_ACCOUNT: Stack.of(this).account,
       },
     );
     // GetItem on the tables themselves: Table.grant would add the ledger's index ARNs, which GetItem never needs.

@@ -139,6 +139,8 @@ export class Ingest extends Construct {
       QUIET_PERIOD_SECONDS: String(config.quietPeriodSeconds),
       INCOMPLETE_TIMEOUT_SECONDS: String(config.incompleteTimeoutSeconds),
       MAX_IMAGES_PER_REQUEST: String(config.maxImagesPerRequest),
+      WEBHOOK_ALLOWED_PORTS: config.webhookAllowedPorts,
+      WEBHOOK_LOOPBACK_RECEIVERS: String(config.webhookLoopbackReceivers),
     };
 
     const recordPhoto = new PipelineFunction(this, 'RecordPhoto', {

@@ -61,3 +61,12 @@ export function positiveInteger(value: string): number {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** A Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 bytes. */
+export function webhookSecret(value: string): string {
+  const key = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value)?.[1];
+  const bytes = key ? Buffer.from(key, 'base64').length : 0;
+  if (bytes < 24 || bytes > 64)
+    throw new InvalidArgumentError('not a webhook secret: whsec_ and the base64 of 24 to 64 random bytes.');
+  return value;
+}

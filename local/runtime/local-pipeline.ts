@@ -125,7 +125,8 @@ export class LocalPipeline {
   ) {}
 
   static async open(options: LocalPipelineOptions): Promise<LocalPipeline> {
-    const synthesized = synthesizePipeline(options.context);
+    // Locally, webhook receivers on 127.0.0.1 are allowed (over http too); every other private address is not.
+    const synthesized = synthesizePipeline({ webhookLoopbackReceivers: true, ...options.context });
     const { template } = synthesized;
     const store = new FolderObjectStore(join(options.dataDir, 'bucket'));
     // Rules on our bus start workflows; they are wired once the workflows exist (below).

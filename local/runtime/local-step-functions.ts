@@ -141,9 +141,15 @@ export class LocalStepFunctions implements ExecutionStarter {
   private waitOverrides(): Record<string, number> | undefined {
     if (this.options.waitMs === undefined) return undefined;
     const overrides: Record<string, number> = {};
-    for (const [name, state] of Object.entries(this.workflow.definition.States)) {
-      if (state.Type === 'Wait') overrides[name] = this.options.waitMs;
-    }
+    // Nested too: a Wait inside a Map iteration (the webhooks retry schedule) is compressed like any other.
+    const visit = (def: AslDefinition) => {
+      for (const [name, state] of Object.entries(def.States)) {
+        if (state.Type === 'Wait') overrides[name] = this.options.waitMs as number;
+        for (const branch of state.Branches ?? []) visit(branch);
+        if (state.ItemProcessor) visit(state.ItemProcessor);
+      }
+    };
+    visit(this.workflow.definition);
     return overrides;
   }
 

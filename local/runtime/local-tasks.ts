@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import { GenerationTaskSchemas } from '../../state-machines/generation/contract.js';
 import { TrainingTaskSchemas } from '../../state-machines/training/contract.js';
+import { WebhookTaskSchemas } from '../../state-machines/webhooks/contract.js';
 import type { LocalEventBus, PutEventsEntry } from './local-event-bus.js';
+import { LocalQueues } from './local-queues.js';
 import type { LocalTaskTokens } from './local-task-tokens.js';
 import type { AslDefinition, AslState, SynthesizedPipeline } from './synthesized-pipeline.js';
 
@@ -19,9 +21,11 @@ export class ContractViolationError extends Error {
 
 /** The output schema of each Lambda task state of both workflows, by state name. */
 const OUTPUT_SCHEMAS: ReadonlyMap<string, z.ZodType> = new Map(
-  [...Object.entries(TrainingTaskSchemas), ...Object.entries(GenerationTaskSchemas)].map(
-    ([state, schemas]) => [state, schemas.output as z.ZodType],
-  ),
+  [
+    ...Object.entries(TrainingTaskSchemas),
+    ...Object.entries(GenerationTaskSchemas),
+    ...Object.entries(WebhookTaskSchemas),
+  ].map(([state, schemas]) => [state, schemas.output as z.ZodType]),
 );
 
 /**
@@ -77,6 +81,11 @@ function handlerFor(stateName: string, state: AslState, context: LocalTaskContex
   }
   if (resource === 'arn:aws:states:::events:putEvents') {
     return async (input) => context.bus.putEvents((input as { Entries: PutEventsEntry[] }).Entries);
+  }
+  if (resource === 'arn:aws:states:::sqs:sendMessage') {
+    // A queue is a JSON-lines file beside the bus's events.jsonl (the webhooks dead-letter queue).
+    return async (input) =>
+      LocalQueues.beside(context.bus.file).send(input as { QueueUrl: string; MessageBody: unknown });
   }
   throw new UnsupportedTaskResourceError(
     `State "${stateName}" uses ${resource}, which has no local implementation; add one in local/runtime/local-tasks.ts`,

@@ -57,3 +57,8 @@ function keyValueTable(tableName: string, partitionKey: string, sortKey: string)
     ],
   };
 }
+
+/** The webhooks table (endpoints, default secret, attempts per tenant): pk / sk. */
+export function webhooksTableDefinition(tableName: string): CreateTableCommandInput {
+  return keyValueTable(tableName, 'pk', 'sk');
+}

@@ -33,6 +33,8 @@ export const GenerationExecutionInput = EventBridgeSchema.pick({
    * An event a rule delivers cannot carry it (EventBridge's envelope has no such field).
    */
   apiRequest: z.object({ tenantId: TenantId, clientId: z.string().min(1) }).optional(),
+  /** The account that put the event on the bus: it decides the tenant of a partner's request. */
+  account: z.string().optional(),
 });
 export type GenerationExecutionInput = z.infer<typeof GenerationExecutionInput>;
 

@@ -17,7 +17,7 @@ import { readEventLog } from '../../state/event-log.js';
 import { CliFailure, EXIT, SetupError, UsageError } from '../errors.js';
 import { type LocalSession, openSession } from '../local-session.js';
 import { SHORT_STAND_IN_NOTICE } from '../notice.js';
-import { dataOption, existingFolder, httpUrl } from '../options.js';
+import { dataOption, existingFolder, httpUrl, webhookSecret } from '../options.js';
 import type { LocalCommand } from '../program.js';
 import { executionSubjects, type Say } from './shared.js';
 
@@ -28,6 +28,7 @@ interface RunOptions {
   trainer?: 'tiny';
   quiet?: boolean;
   verbose?: boolean;
+  webhookSecret?: string;
 }
 
 export const runCommand: LocalCommand = {
@@ -54,6 +55,11 @@ export const runCommand: LocalCommand = {
         )
           .choices(['tiny'])
           .conflicts('trainingEndpoint'),
+      )
+      .option(
+        '--webhook-secret <whsec>',
+        "the local default tenant's webhook secret: it signs the deliveries to each subject.json's webhook.url (a receiver on 127.0.0.1 may use http)",
+        webhookSecret,
       )
       .option('--quiet', 'print only the results table')
       .option(
@@ -184,6 +190,11 @@ async function runWith(options: RunOptions, context: RunContext): Promise<number
         : {}),
     });
     const { pipeline, run } = session;
+    if (options.webhookSecret) {
+      const { setLocalDefaultWebhookSecret } = await import('../../runtime/local-webhooks.js');
+      await setLocalDefaultWebhookSecret(pipeline, options.webhookSecret);
+      say('Webhooks to each subject.json webhook.url are signed with the --webhook-secret given.');
+    }
     let currentImageSets = new Map<string, string>();
     let changedFiles = 0;
     let ignoredFiles = 0;

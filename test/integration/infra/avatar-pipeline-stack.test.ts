@@ -329,6 +329,9 @@ describe('functions', () => {
     ...Object.fromEntries(
       Object.entries(stack.api.routeFunctions).map(([name, fn]) => [name, logicalIdOf(fn)]),
     ),
+    // The webhooks workflow's functions (test/integration/webhooks/webhooks-infra.test.ts covers them).
+    planWebhookDeliveries: logicalIdOf(stack.webhooks.planWebhookDeliveries),
+    deliverWebhook: logicalIdOf(stack.webhooks.deliverWebhook),
   };
 
   test.each(Object.entries(functions))(

@@ -106,12 +106,12 @@ describe('generation state machine', () => {
     expect(definitionOf(resources, ids.stateMachine).TimeoutSeconds).toBe(7200);
   });
 
-  test('is the only machine besides training with workflow metadata, and names the contract states', () => {
+  test('carries workflow metadata beside training and webhooks, and names the contract states', () => {
     const workflows = Object.values(resources)
       .filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')
       .map((r) => r.Metadata?.[WORKFLOW_METADATA_KEY])
       .sort();
-    expect(workflows).toEqual(['generation', 'training']);
+    expect(workflows).toEqual(['generation', 'training', 'webhooks']);
     const text = JSON.stringify(definitionOf(resources, ids.stateMachine));
     for (const state of [
       GenerationStates.prepare,

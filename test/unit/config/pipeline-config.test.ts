@@ -124,6 +124,12 @@ describe('defaults', () => {
       apiRateLimit: 10,
       apiBurstLimit: 20,
       apiGpuImagesPerDay: 200,
+      webhookAllowedPorts: '',
+      webhookLoopbackReceivers: false,
+      webhookSecretOverlapSeconds: 86400,
+      webhookDestinationConcurrency: 10,
+      partnerAccounts: '{}',
+      eventArchiveRetentionDays: 30,
     });
     expect(config).toEqual(DEFAULT_CONFIG);
     expect(config.notificationEmail).toBeUndefined();
@@ -131,6 +137,7 @@ describe('defaults', () => {
     expect(config.servingImageUri).toBeUndefined();
     expect(config.toxicityThresholds).toBeUndefined();
     expect(config.baseModelRevision).toBeUndefined();
+    expect(config.partnerOrganizationId).toBeUndefined();
   });
 
   test("every key's doc comment names its context key and gives the default the schema applies", () => {

@@ -30,6 +30,7 @@ beforeAll(() => {
   process.env.PHOTO_BUCKET = 'amzn-s3-demo-bucket1';
   process.env.LEDGER_TABLE = 'ledger-table';
   process.env.MODEL_REGISTRY_TABLE = 'registry-table';
+  process.env.OWN_ACCOUNT = '123456789012';
   process.env.SERVING_ENDPOINT = 'avatar-mme';
   process.env.AWS_REGION = 'eu-west-1';
   process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';

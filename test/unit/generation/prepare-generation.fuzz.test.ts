@@ -168,6 +168,8 @@ describe('parsePrepareGenerationInput, for any execution input', () => {
       'detail-type': sample['detail-type'],
       source: sample.source,
       id: sample.id,
+      // The account decides a partner request's tenant (partnerTenantOf), so the envelope keeps it.
+      account: sample.account,
       detail: sample.detail,
     });
   });
