@@ -300,9 +300,10 @@ export class Api extends Construct {
     const statements: PolicyStatement[] = [];
     const stack = Stack.of(this);
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     // cdk-nag names a finding by the resource as written, with tokens as <LogicalId.Attribute>.
     const findingOf = (machine: StateMachine) =>
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:<AWS::AccountId>:execution:<${stack.getLogicalId(machine.node.defaultChild as CfnElement)}.Name>:*]`;
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:<${stack.getLogicalId(machine.node.defaultChild as CfnElement)}.Name>:*]`;
     const machines: StateMachine[] = [];
     const executionsOf = (machine: StateMachine) =>
       Stack.of(this).formatArn({
