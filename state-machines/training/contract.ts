@@ -4,7 +4,7 @@
  * and Catch rules match. `workflow.ts` wires these paths with CDK; the task descriptors parse with these schemas;
  * the error classes take their names from here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_TENANT_ID, SubjectId, TenantId } from '../../events/identifiers.js';
 
 /** Every task input names its tenant; an absent one is the default tenant's (single-team deployments). */
