@@ -12,7 +12,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { TrainingQueue } from '../functions/training/training-queue.js';
+import { pollDelaySeconds, TrainingQueue } from '../functions/training/training-queue.js';
 import { startLocalDynamo } from '../local/runtime/local-dynamo.js';
 import { PRICES } from './orchestration-cost.bench.js';
 
@@ -26,7 +26,8 @@ export interface BurstOptions {
   trainingSpread: number;
   throttleProbability: number;
   failureProbability: number;
-  pollSeconds: number;
+  /** Fixed poll interval (the design before issue 14); without it, the gate's `retryInSeconds`. */
+  pollSeconds?: number;
   seed: number;
 }
 
@@ -38,7 +39,6 @@ export const BURST_DEFAULTS: BurstOptions = {
   trainingSpread: 0.25,
   throttleProbability: 0.05,
   failureProbability: 0.03,
-  pollSeconds: 60,
   seed: 14,
 };
 
@@ -152,9 +152,10 @@ export async function benchBurst(options: Partial<BurstOptions> = {}): Promise<B
       if (!last || last.queued !== waiting.size || last.running !== running)
         series.push({ t: now, queued: waiting.size, running });
     };
+    const inQueueOrder = () => [...waiting].sort((a, b) => a.arrivedAt - b.arrivedAt || a.id - b.id);
     /** Waiters in queue order: the ones a free slot could go to. */
-    const head = () =>
-      [...waiting].sort((a, b) => a.arrivedAt - b.arrivedAt || a.id - b.id).slice(0, o.capacity - running);
+    const head = () => inQueueOrder().slice(0, o.capacity - running);
+    const delayAt = (position: number) => o.pollSeconds ?? pollDelaySeconds(position, o.capacity);
 
     while (events.size > 0) {
       const event = events.pop();
@@ -172,9 +173,11 @@ export async function benchBurst(options: Partial<BurstOptions> = {}): Promise<B
       polls++;
       const firstPoll = !waiting.has(subject) && subject.startedAt === undefined;
       const couldTake = running < o.capacity && head().includes(subject);
+      let delay: number;
       if (firstPoll || couldTake) {
         realGateCalls++;
         const decision = await queue.acquire(subject.request, o.capacity);
+        delay = o.pollSeconds ?? ('retryInSeconds' in decision ? decision.retryInSeconds : 60);
         if (decision.acquired) {
           waiting.delete(subject);
           running++;
@@ -204,10 +207,11 @@ export async function benchBurst(options: Partial<BurstOptions> = {}): Promise<B
         // The poll a waiter behind the free slots makes: its Put (condition fails), the slots and the queue.
         writes += 1;
         readUnits += 1 + Math.max(1, Math.ceil((waiting.size * QUEUE_ITEM_BYTES) / 4096));
+        delay = delayAt(inQueueOrder().indexOf(subject));
       }
       waiting.add(subject);
       sample();
-      events.push(now + o.pollSeconds, { t: now + o.pollSeconds, kind: 'poll', subject });
+      events.push(now + delay, { t: now + delay, kind: 'poll', subject });
     }
 
     const waits = subjects
@@ -223,7 +227,8 @@ export async function benchBurst(options: Partial<BurstOptions> = {}): Promise<B
     const failed = subjects.filter((s) => s.outcome === 'failed').length;
     const unsuccessfulPolls = polls - subjects.length;
     const pollingCostPerHourAtDepth = [10, 100, 1000].map((depth) => {
-      const pollsPerHour = depth * (3600 / o.pollSeconds);
+      let pollsPerHour = 0;
+      for (let position = 0; position < depth; position++) pollsPerHour += 3600 / delayAt(position);
       const reads = pollsPerHour * (1 + Math.max(1, Math.ceil((depth * QUEUE_ITEM_BYTES) / 4096)));
       const transitions = pollsPerHour * TRANSITIONS_PER_POLL;
       const usd =
@@ -231,7 +236,12 @@ export async function benchBurst(options: Partial<BurstOptions> = {}): Promise<B
         pollsPerHour * (PRICES.lambdaRequest + 0.1 * (512 / 1024) * PRICES.lambdaGbSecond) +
         reads * DYNAMO_READ_UNIT +
         pollsPerHour * DYNAMO_WRITE_UNIT;
-      return { depth, usd: round2(usd * 100) / 100, transitions, readUnits: reads };
+      return {
+        depth,
+        usd: round2(usd * 100) / 100,
+        transitions: Math.round(transitions),
+        readUnits: Math.round(reads),
+      };
     });
     return {
       subjects: o.subjects,
@@ -288,6 +298,7 @@ export function burstSvg(figures: BurstFigures): string {
     )
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+<title>Queue depth and running trainings during a burst of ${figures.subjects} subjects</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="${pad}" y="16" font-size="12">Burst of ${figures.subjects} subjects, capacity ${figures.capacity}: queue depth (blue, 0-${maxQueued}) and running trainings (orange, 0-${figures.capacity})</text>
 <line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#999"/>
@@ -357,7 +368,10 @@ class MinHeap<T> {
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const figures = await benchBurst({ subjects: Number(process.argv[2] ?? BURST_DEFAULTS.subjects) });
+  const figures = await benchBurst({
+    subjects: Number(process.argv[2] ?? BURST_DEFAULTS.subjects),
+    ...(process.argv[4] ? { pollSeconds: Number(process.argv[4]) } : {}),
+  });
   if (process.argv[3]) await writeFile(process.argv[3], burstSvg(figures));
   console.log(JSON.stringify({ ...figures, series: `${figures.series.length} points` }, null, 2));
 }

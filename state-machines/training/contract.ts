@@ -159,7 +159,12 @@ export type SlotRequest = z.infer<typeof SlotRequest>;
 /** AcquireTrainingSlot's result: `acquired` and `superseded` drive the HasTrainingSlot Choice. */
 export const SlotDecision = z.union([
   z.object({ acquired: z.literal(true), queuedSeconds: z.number() }),
-  z.object({ acquired: z.literal(false), position: z.number().int() }),
+  /** Not yet: `position` among the waiters, and how long WaitForTrainingSlot waits before the next poll. */
+  z.object({
+    acquired: z.literal(false),
+    position: z.number().int(),
+    retryInSeconds: z.number().int().positive(),
+  }),
   /** New objects arrived after this set was sealed: the newer set trains instead, this one never does. */
   z.object({ acquired: z.literal(false), superseded: z.literal(true) }),
 ]);
