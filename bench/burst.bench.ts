@@ -238,7 +238,7 @@ export async function benchBurst(options: Partial<BurstOptions> = {}): Promise<B
         pollsPerHour * DYNAMO_WRITE_UNIT;
       return {
         depth,
-        usd: round2(usd * 100) / 100,
+        usd: Math.round(usd * 10_000) / 10_000,
         transitions: Math.round(transitions),
         readUnits: Math.round(reads),
       };
