@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { SubjectSettings } from '../events/subject-settings.js';
 import { FolderObjectStore } from '../functions/platform/folder-object-store.js';
@@ -24,8 +26,27 @@ export interface ValidationBenchmark {
   bareDecodeConcurrentMs: number;
   /** Median over runs of validateImageSet on the same photos (folder store, local stand-ins). */
   validationMs: number;
-  /** validationMs / the faster of the two bare decodes; the target is <= 1.5. */
+  /** validationMs / the faster of the two bare decodes; the target is <= 1.2. */
   ratio: number;
+  /** Peak RSS of a process that validated the 15 photos (target <= 1,024 MB), and of one that only loaded. */
+  peakRssMb: number;
+  floorRssMb: number;
+}
+
+/** The memory ValidateImages is deployed with (infra/constructs/training.ts). */
+export const VALIDATION_MEMORY_MB = 1769;
+/** What it had before peak RSS was measured. */
+export const PREVIOUS_VALIDATION_MEMORY_MB = 3008;
+
+/** Peak RSS of validating the photos under `root` in a fresh process (see validation-peak-rss.ts). */
+async function peakRssOf(root: string, withPhotos: boolean): Promise<{ floorMb: number; peakRssMb: number }> {
+  const script = fileURLToPath(new URL('./validation-peak-rss.ts', import.meta.url));
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', script, ...(withPhotos ? [root] : [])],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout) as { floorMb: number; peakRssMb: number };
 }
 
 /**
@@ -75,6 +96,8 @@ export async function benchValidation(): Promise<ValidationBenchmark> {
       );
       validation.push(await timed(() => validateImageSet(input, deps)));
     }
+    const rss = await peakRssOf(root, true);
+    const floor = await peakRssOf(root, false);
     const bareDecodeMs = median(bare);
     const bareDecodeConcurrentMs = median(bareConcurrent);
     const validationMs = median(validation);
@@ -85,6 +108,8 @@ export async function benchValidation(): Promise<ValidationBenchmark> {
       bareDecodeConcurrentMs: Math.round(bareDecodeConcurrentMs),
       validationMs: Math.round(validationMs),
       ratio: Math.round((validationMs / Math.min(bareDecodeMs, bareDecodeConcurrentMs)) * 100) / 100,
+      peakRssMb: Math.round(rss.peakRssMb),
+      floorRssMb: Math.round(floor.peakRssMb),
     };
   } finally {
     await rm(root, { recursive: true, force: true });

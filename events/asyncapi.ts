@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { webhookType } from '../functions/webhooks/message.js';
 import { schemaFileName } from './json-schemas.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The identifiers every event, key and request carries, declared once. The Python training host reads the same

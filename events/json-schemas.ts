@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   EVENT_SOURCE,
   INCOMING_DETAIL_TYPES,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Why one photo cannot be used, in words the person who dropped it can act on. */
 export const PhotoProblemCode = z.enum([

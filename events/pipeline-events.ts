@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_TENANT_ID, ImageSetId, SubjectId, TenantId } from './identifiers.js';
 import { ChecksPerformedBy, ExcludedPhoto, UsedPhoto } from './photo-verdicts.js';
 import { RunMode } from './run-mode.js';

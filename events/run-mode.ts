@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `dry-run`: the same workflows with the stand-in trainer and generator, on AWS as locally: no GPU time, no

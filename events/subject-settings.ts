@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunMode } from './run-mode.js';
 import { TrainingOverrides } from './training-settings.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * DreamBooth LoRA hyperparameters: defaults close to the seed (SD 2.1-base, 512 px, 1000 steps, LR 1e-4, prior

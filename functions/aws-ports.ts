@@ -1,7 +1,7 @@
 /**
  * The AWS adapters of the ports, one factory per port: a handler names the ones its task needs, and esbuild
  * keeps only those (and their SDK clients) in its bundle. A client is created once per cold start and shared by
- * the adapters of one function; every client is traced.
+ * the adapters of one function. Lambda's active tracing records the invocation; the SDK calls are not wrapped.
  */
 import { ComprehendClient } from '@aws-sdk/client-comprehend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,7 +17,6 @@ import {
 import { S3PresignedImageLinks } from './generation/image-links.js';
 import { RekognitionImageScreen } from './generation/image-screen.js';
 import { StepFunctionsExecutionStarter } from './ingest/execution-starter.js';
-import { tracer } from './platform/observability.js';
 import { S3ObjectStore } from './platform/s3-object-store.js';
 import type { Ports } from './ports.js';
 import { SageMakerModelEndpoint } from './serving/model-endpoint.js';
@@ -33,7 +32,7 @@ const clients = new Map<string, unknown>();
 function client<T extends object>(key: string, create: () => T): T {
   let existing = clients.get(key) as T | undefined;
   if (!existing) {
-    existing = tracer.captureAWSv3Client(create());
+    existing = create();
     clients.set(key, existing);
   }
   return existing;
@@ -50,7 +49,7 @@ export const s3ObjectStore: Ports['objectStore'] = (bucket) => new S3ObjectStore
 
 export const dynamoDocumentClient: Ports['documentClient'] = () =>
   client('dynamodb', () =>
-    DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+    DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },
     }),
   );

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getStringFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import { defineTask, taskInputParser } from '../platform/task.js';

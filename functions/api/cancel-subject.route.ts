@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cancelSubject } from './cancel-subject.js';
 import { defineRoute } from './route.js';
 import { SUBJECT_ENV, subjectDeps, TRAINING_ENV, trainingDeps } from './route-deps.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { deleteSubject } from './delete-subject.js';
 import { defineRoute } from './route.js';
 import { SUBJECT_ENV, subjectDeps } from './route-deps.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { json } from './http.js';
 import openApi from './openapi.json' with { type: 'json' };
 import { defineRoute } from './route.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SubjectId } from '../../events/identifiers.js';
 import { RunMode } from '../../events/run-mode.js';
 import { SubjectSettings } from '../../events/subject-settings.js';

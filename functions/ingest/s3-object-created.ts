@@ -1,5 +1,5 @@
-import { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/s3';
-import { z } from 'zod';
+import * as z from 'zod';
+import { S3EventNotificationEventBridgeSchema } from '../platform/aws-event-schemas.js';
 import { MalformedObjectEventError } from './errors.js';
 
 /** S3 limits object key names to 1024 bytes of UTF-8 (S3 user guide, "Naming Amazon S3 objects"). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { declaredEnvironment, type Environment } from './environment.js';
 import type { EnvironmentVariableName } from './environment-variables.js';
 import { PipelineError } from './errors.js';

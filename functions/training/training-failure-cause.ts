@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The Cause a failed training carries from the callback (SendTaskFailure) to ExplainTrainingFailure. SageMaker's

@@ -1,7 +1,6 @@
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
-import { SnsSchema } from '@aws-lambda-powertools/parser/schemas/sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type TrainingCompleted, TrainingErrors } from '../../state-machines/training/contract.js';
+import { JSONStringified, SnsSchema } from '../platform/aws-event-schemas.js';
 import { type CallbackTokens, MAX_INFERENCE_ID_BYTES } from './callback-tokens.js';
 import { MalformedTrainingNotificationError } from './errors.js';
 import type { TaskCallbacks } from './task-callbacks.js';

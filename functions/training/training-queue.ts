@@ -6,7 +6,8 @@ import { queryAllItems } from '../platform/query-all-items.js';
 /**
  * The training capacity gate: at most `limit` trainings run at once (the async endpoint's instance count),
  * and waiting subjects start in the order their executions started. A Standard workflow polls `acquire` with
- * a Wait state in between; every exit path calls `release`, which is idempotent.
+ * a Wait state in between (as long as `retryInSeconds` says: longer the further back); every exit path calls
+ * `release`, which is idempotent.
  *
  *   pk = TRAINING_QUEUE  sk = <enqueuedAt>#<executionName>   status waiting|running
  *   pk = TRAINING_SLOTS  sk = SLOT#<n>, n < limit             holder = executionName while held
@@ -17,6 +18,28 @@ const QUEUE = 'TRAINING_QUEUE';
 const SLOTS = 'TRAINING_SLOTS';
 /** A queue item outlives any execution (ours last hours); the TTL only cleans up after a lost release. */
 const ITEM_TTL_SECONDS = 7 * 24 * 3600;
+
+/** The first polls of a waiter, and every poll of one at the head: as often as the workflow ever polled. */
+export const MIN_POLL_SECONDS = 60;
+/** However deep the queue, a waiter asks again within the hour. */
+export const MAX_POLL_SECONDS = 3600;
+/**
+ * A short training, well under the seed's 1,500 s: the waiter at `position` cannot be given a slot before about
+ * `position` trainings have ended, which `limit` slots take at least `position x this / limit` seconds to do.
+ */
+const SHORT_TRAINING_SECONDS = 600;
+
+/**
+ * How long a waiter waits before its next poll: half the shortest time in which the slots ahead of it could
+ * come free, so that it asks about log(depth) times on its way to the head instead of once a minute. At a
+ * 1,000-deep queue polling every 60 s cost 3 transitions and a query of the whole queue per waiter per minute
+ * (`npm run bench`, burst): about 9,700 transitions per subject over the burst.
+ */
+export function pollDelaySeconds(position: number, limit: number): number {
+  const ahead = Math.max(0, position);
+  const seconds = Math.floor((ahead * SHORT_TRAINING_SECONDS) / Math.max(1, limit) / 2);
+  return Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, seconds));
+}
 
 export class TrainingQueue {
   constructor(
@@ -41,14 +64,15 @@ export class TrainingQueue {
       (item) => item.status === 'waiting' && !holders.has(String(item.executionName)),
     );
     const position = waiting.findIndex((item) => item.sk === queueKey.sk);
-    if (held + Math.max(0, position) >= limit) return { acquired: false, position };
+    if (held + Math.max(0, position) >= limit)
+      return { acquired: false, position, retryInSeconds: pollDelaySeconds(position, limit) };
     for (let slot = 0; slot < limit; slot++) {
       if (await this.take(slot, request.executionName)) {
         await this.markRunning(queueKey);
         return { acquired: true, queuedSeconds };
       }
     }
-    return { acquired: false, position };
+    return { acquired: false, position, retryInSeconds: pollDelaySeconds(position, limit) };
   }
 
   /** Frees the slot it held and leaves the queue. Safe to repeat, and for an execution that never queued. */

@@ -78,8 +78,9 @@ export class Training extends Construct {
     this.validateImages = new PipelineFunction(this, 'ValidateImages', {
       task: TASKS.validateImages,
       description: 'Checks every photo of a sealed subject and the set as a whole; explains each rejection',
-      // Decoding up to 15 photos of up to 50 Mpx with sharp; memory also buys CPU on Lambda.
-      memorySize: 3008,
+      // Decoding up to 15 photos with sharp (shrink-on-load): 15 photos of 12 MP peak at ~230 MB RSS
+      // (`npm run bench`), so 1,769 MB (one full vCPU on Lambda) keeps 7x headroom; it had 3,008 MB.
+      memorySize: 1769,
       timeout: Duration.minutes(5),
       layers,
       logRetention,

@@ -4,8 +4,8 @@
  * Requested` (a partner's). `workflow.ts` wires these paths with CDK; the task descriptors parse with these
  * schemas; the error classes take their names from here.
  */
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { z } from 'zod';
+
+import * as z from 'zod';
 import { DEFAULT_TENANT_ID, TenantId } from '../../events/identifiers.js';
 import {
   AvatarsReady,
@@ -14,6 +14,7 @@ import {
   RequestRejected,
 } from '../../events/pipeline-events.js';
 import { RunMode } from '../../events/run-mode.js';
+import { EventBridgeSchema } from '../../functions/platform/aws-event-schemas.js';
 import type { ContractError } from '../error-contract.js';
 
 /**

@@ -4,7 +4,7 @@
  * and Catch rules match. `workflow.ts` wires these paths with CDK; the task descriptors parse with these schemas;
  * the error classes take their names from here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_TENANT_ID, SubjectId, TenantId } from '../../events/identifiers.js';
 import { RunMode } from '../../events/run-mode.js';
 
@@ -165,7 +165,12 @@ export type SlotRequest = z.infer<typeof SlotRequest>;
 /** AcquireTrainingSlot's result: `acquired` and `superseded` drive the HasTrainingSlot Choice. */
 export const SlotDecision = z.union([
   z.object({ acquired: z.literal(true), queuedSeconds: z.number() }),
-  z.object({ acquired: z.literal(false), position: z.number().int() }),
+  /** Not yet: `position` among the waiters, and how long WaitForTrainingSlot waits before the next poll. */
+  z.object({
+    acquired: z.literal(false),
+    position: z.number().int(),
+    retryInSeconds: z.number().int().positive(),
+  }),
   /** New objects arrived after this set was sealed: the newer set trains instead, this one never does. */
   z.object({ acquired: z.literal(false), superseded: z.literal(true) }),
 ]);

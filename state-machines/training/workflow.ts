@@ -283,9 +283,6 @@ function buildSettleStates(
   return settle.next(isSealed);
 }
 
-/** How long to wait before asking again for a training slot: each poll costs three transitions. */
-const TRAINING_SLOT_POLL = Duration.seconds(60);
-
 /**
  * After `Subject Accepted`: plan the training, wait in line for capacity, train on the async endpoint (the
  * Train state waits for the SNS callback with a task token), free the capacity, deploy to the multi-model
@@ -342,7 +339,9 @@ function buildTrainingStates(
   );
   const waitForSlot = new Wait(scope, TrainingStates.waitForTrainingSlot, {
     stateName: TrainingStates.waitForTrainingSlot,
-    time: WaitTime.duration(TRAINING_SLOT_POLL),
+    // Each poll costs three transitions: AcquireTrainingSlot says how long, from 60 s at the head of the queue
+    // to an hour far back (functions/training/training-queue.ts, pollDelaySeconds).
+    time: WaitTime.secondsPath(`${TrainingPaths.slot}.retryInSeconds`),
   });
   const publishStarted = publish(
     TrainingStates.publishTrainingStarted,

@@ -4,7 +4,7 @@
  * `{ "redrive": [...] }` instead. One execution per event, one Map iteration per destination, each waiting
  * out its own retry schedule in a Wait state.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TenantId } from '../../events/identifiers.js';
 import { WebhookEndpointDisabled } from '../../events/pipeline-events.js';
 import type { ContractError } from '../error-contract.js';

@@ -359,7 +359,7 @@ describe('functions', () => {
 
   test('the image functions get memory, five minutes and the sharp layer', () => {
     for (const [id, memory] of [
-      [ids.validateImages, 3008],
+      [ids.validateImages, 1769],
       [ids.prepareTrainingSet, 2048],
     ] as const) {
       expect(resources[id]?.Properties).toMatchObject({

@@ -1,5 +1,10 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TrainingQueue } from '../../../functions/training/training-queue.js';
+import {
+  MAX_POLL_SECONDS,
+  MIN_POLL_SECONDS,
+  pollDelaySeconds,
+  TrainingQueue,
+} from '../../../functions/training/training-queue.js';
 import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/local-dynamo.js';
 import { trainingStateTableDefinition } from '../../../local/runtime/table-definitions.js';
 import type { SlotRequest } from '../../../state-machines/training/contract.js';
@@ -58,9 +63,9 @@ describe('TrainingQueue (capacity gate)', () => {
       const newestSecondPoll = await queue.acquire(t3, 1);
       // Assess
       expect(first).toEqual({ acquired: true, queuedSeconds: 600 });
-      expect(newestFirstPoll).toEqual({ acquired: false, position: 0 });
-      expect(middle).toEqual({ acquired: false, position: 0 });
-      expect(newestSecondPoll).toEqual({ acquired: false, position: 1 });
+      expect(newestFirstPoll).toEqual({ acquired: false, position: 0, retryInSeconds: 60 });
+      expect(middle).toEqual({ acquired: false, position: 0, retryInSeconds: 60 });
+      expect(newestSecondPoll).toEqual({ acquired: false, position: 1, retryInSeconds: 300 });
       expect(await queue.holders()).toEqual(['exec-1']);
       expect(await queueItems(queue)).toEqual([
         { executionName: 'exec-1', status: 'running' },
@@ -81,7 +86,7 @@ describe('TrainingQueue (capacity gate)', () => {
       const next = await queue.acquire(t2, 1);
       // Assess
       expect(released).toEqual({ released: true });
-      expect(newerPollsFirst).toEqual({ acquired: false, position: 1 });
+      expect(newerPollsFirst).toEqual({ acquired: false, position: 1, retryInSeconds: 300 });
       expect(next).toEqual({ acquired: true, queuedSeconds: 590 });
       expect(await queue.holders()).toEqual(['exec-2']);
       expect(await queueItems(queue)).toEqual([
@@ -141,7 +146,7 @@ describe('TrainingQueue (capacity gate)', () => {
       const behind = await queue.acquire(t3, 1);
       // Assess
       expect(left).toEqual({ released: false });
-      expect(behind).toEqual({ acquired: false, position: 0 });
+      expect(behind).toEqual({ acquired: false, position: 0, retryInSeconds: 60 });
       expect(await queue.holders()).toEqual(['exec-1']);
     });
   });
@@ -157,8 +162,8 @@ describe('TrainingQueue (capacity gate)', () => {
       expect(decisions).toEqual([
         { acquired: true, queuedSeconds: 600 },
         { acquired: true, queuedSeconds: 599 },
-        { acquired: false, position: 0 },
-        { acquired: false, position: 1 },
+        { acquired: false, position: 0, retryInSeconds: 60 },
+        { acquired: false, position: 1, retryInSeconds: 150 },
       ]);
       expect((await queue.holders()).sort()).toEqual(['exec-0', 'exec-1']);
     });
@@ -253,5 +258,33 @@ describe('TrainingQueue (capacity gate)', () => {
     expect(early).toEqual({ acquired: true, queuedSeconds: 90.5 });
     expect(later).toEqual({ acquired: true, queuedSeconds: 30.5 });
     expect(ahead).toEqual({ acquired: true, queuedSeconds: 0 });
+  });
+
+  describe('poll delay', () => {
+    it('is a minute at the head of the queue and grows with the position, shorter with more slots', () => {
+      // Prepare
+      const positions = [0, 1, 4, 40, 400];
+      // Act
+      const oneSlot = positions.map((position) => pollDelaySeconds(position, 1));
+      const fourSlots = positions.map((position) => pollDelaySeconds(position, 4));
+      // Assess
+      expect(oneSlot).toEqual([60, 300, 1200, 3600, 3600]);
+      expect(fourSlots).toEqual([60, 75, 300, 3000, 3600]);
+    });
+
+    it('stays between a minute and an hour, whatever the position (even a negative one)', () => {
+      // Prepare
+      const positions = [-1, 0, 1, 7, 99, 1_000, 1_000_000];
+      // Act
+      const delays = positions.flatMap((position) =>
+        [1, 4, 16].map((limit) => pollDelaySeconds(position, limit)),
+      );
+      // Assess
+      for (const delay of delays) {
+        expect(delay).toBeGreaterThanOrEqual(MIN_POLL_SECONDS);
+        expect(delay).toBeLessThanOrEqual(MAX_POLL_SECONDS);
+        expect(Number.isInteger(delay)).toBe(true);
+      }
+    });
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * Bundle bytes per function, against one budget table: a default for every function the stack bundles and an
+ * override where a function carries more (S3 and its checksums, sharp's glue). Bytes are stable where times are
+ * not: this is the part of the cold-start target that a test can hold (the times are in `npm run bench`).
+ * Functions are read from the synthesized stack, so a function added to it is held to the default budget
+ * without editing this file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthesizeBundledFunctions } from '../../../infra/tools/bundled-functions.js';
+
+/** Bytes of `index.mjs` (minified, without its source map). `default` applies to every function not named. */
+const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
+  default: 560_000,
+  // These hold an S3 client (with its checksums and XML code) beside DynamoDB's, or sharp's glue.
+  compileAvatars: 690_000,
+  deployModel: 690_000,
+  explainTrainingFailure: 690_000,
+  generateScreenedImage: 720_000,
+  planTraining: 690_000,
+  prepareTrainingSet: 690_000,
+  recordPhoto: 720_000,
+  startWaitingSubjects: 720_000,
+  validateImages: 720_000,
+};
+
+const budgetOf = (name: string) => BUNDLE_BUDGET_BYTES[name] ?? (BUNDLE_BUDGET_BYTES.default as number);
+
+const outdir = mkdtempSync(join(tmpdir(), 'avatar-pipeline-bundle-size-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+const { functions } = synthesizeBundledFunctions(outdir);
+
+test('the stack bundles its pipeline functions', () => {
+  // prepare / act: the synth above
+  // assess: the discovery found functions (an empty list would make every budget check below pass vacuously)
+  expect(functions.length).toBeGreaterThanOrEqual(18);
+  expect(functions.map((fn) => fn.name)).toEqual(expect.arrayContaining(['recordPhoto', 'validateImages']));
+});
+
+test.each(functions.map((fn) => [fn.name, fn] as const))('%s fits its bundle budget', (name, fn) => {
+  // prepare
+  const budget = budgetOf(name);
+  // act / assess
+  expect({ name, bytes: fn.bundleBytes, withinBudget: fn.bundleBytes <= budget, budget }).toEqual({
+    name,
+    bytes: fn.bundleBytes,
+    withinBudget: true,
+    budget,
+  });
+});
+
+test('every override names a function the stack has', () => {
+  // prepare
+  const names = new Set(functions.map((fn) => fn.name));
+  // act
+  const stale = Object.keys(BUNDLE_BUDGET_BYTES).filter((key) => key !== 'default' && !names.has(key));
+  // assess
+  expect(stale).toEqual([]);
+});
