@@ -402,6 +402,8 @@ describe('functions', () => {
       [ids.prepareTrainingSet]: ['/training/*'],
       [logicalIdOf(stack.training.planTraining)]: ['/training/*'],
       [logicalIdOf(stack.training.deployModel)]: ['/models/*'],
+      // A dry run's stand-in adapter and response, where the training endpoint would write them.
+      [logicalIdOf(stack.training.startTraining)]: ['/adapters/*', '/async-inference/output/*'],
       [logicalIdOf(stack.generation.generateScreenedImage)]: ['/avatars/*', '/quarantine/*'],
       // subject.json of a subject created through the API, and the signer of its presigned PUTs.
       [logicalIdOf(stack.api.routeFunctions.apiCreateSubject as never)]: ['/tenants/*'],
