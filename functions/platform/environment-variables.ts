@@ -41,6 +41,8 @@ export const EnvironmentVariables = {
   blockedCategories: 'BLOCKED_CATEGORIES',
   moderationMinConfidence: 'MODERATION_MIN_CONFIDENCE',
   linkExpirySeconds: 'LINK_EXPIRY_SECONDS',
+  /** Days the bucket keeps dropped photos (`photoRetentionDays`): the ledger's PHOTO# and IGNORED# rows expire a day later. */
+  photoRetentionDays: 'PHOTO_RETENTION_DAYS',
 } as const;
 
 export type EnvironmentVariableName = (typeof EnvironmentVariables)[keyof typeof EnvironmentVariables];

@@ -139,6 +139,7 @@ export class Ingest extends Construct {
       QUIET_PERIOD_SECONDS: String(config.quietPeriodSeconds),
       INCOMPLETE_TIMEOUT_SECONDS: String(config.incompleteTimeoutSeconds),
       MAX_IMAGES_PER_REQUEST: String(config.maxImagesPerRequest),
+      PHOTO_RETENTION_DAYS: String(config.photoRetentionDays),
     };
 
     const recordPhoto = new PipelineFunction(this, 'RecordPhoto', {
