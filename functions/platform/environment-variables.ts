@@ -43,6 +43,8 @@ export const EnvironmentVariables = {
   linkExpirySeconds: 'LINK_EXPIRY_SECONDS',
   /** Days the bucket keeps dropped photos (`photoRetentionDays`): the ledger's PHOTO# and IGNORED# rows expire a day later. */
   photoRetentionDays: 'PHOTO_RETENTION_DAYS',
+  /** The generation state machine: erasure stops a subject's running generations. */
+  generationStateMachineArn: 'GENERATION_STATE_MACHINE_ARN',
 } as const;
 
 export type EnvironmentVariableName = (typeof EnvironmentVariables)[keyof typeof EnvironmentVariables];
