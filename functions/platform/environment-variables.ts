@@ -45,6 +45,9 @@ export const EnvironmentVariables = {
   photoRetentionDays: 'PHOTO_RETENTION_DAYS',
   /** The generation state machine: erasure stops a subject's running generations. */
   generationStateMachineArn: 'GENERATION_STATE_MACHINE_ARN',
+  /** The training endpoint's SuccessTopic and ErrorTopic: a notification must come from the one its status names. */
+  trainingSuccessTopicArn: 'TRAINING_SUCCESS_TOPIC_ARN',
+  trainingErrorTopicArn: 'TRAINING_ERROR_TOPIC_ARN',
 } as const;
 
 export type EnvironmentVariableName = (typeof EnvironmentVariables)[keyof typeof EnvironmentVariables];

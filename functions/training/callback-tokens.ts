@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 /**
  * Task tokens waiting for an async-inference notification, by InferenceId. A token is claimed once: a
@@ -33,6 +33,20 @@ export type Claim =
     }
   | { outcome: 'unknown' }
   | { outcome: 'already-claimed' };
+
+/** The plan a token row records (StartTraining), read without claiming it: what a notification must match. */
+export interface TrainingPlanRow {
+  inferenceId: string;
+  executionName: string;
+  tenantId?: string;
+  subjectId?: string;
+  modelVersion?: string;
+  createdAt?: number;
+  outputLocation?: string;
+  failureLocation?: string;
+  /** SHA-256 (hex) of the adapter package, recorded when the success notification first saw it. */
+  adapterSha256?: string;
+}
 
 export class CallbackTokens {
   constructor(
@@ -107,6 +121,36 @@ export class CallbackTokens {
         ExpressionAttributeValues: { ':claimed': 'claimed', ':waiting': 'waiting' },
       }),
     );
+  }
+
+  /** The row's plan, without claiming it (undefined for an inference this pipeline did not start). */
+  async peek(inferenceId: string): Promise<TrainingPlanRow | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keyOf(inferenceId), ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    const { taskToken: _secret, pk: _pk, sk: _sk, ...plan } = out.Item;
+    return { ...(plan as Omit<TrainingPlanRow, 'inferenceId'>), inferenceId };
+  }
+
+  /** Records the adapter's digest the first time a notification names it; a later, different one is refused. */
+  async recordAdapterDigest(inferenceId: string, adapterSha256: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(inferenceId),
+          UpdateExpression: 'SET adapterSha256 = :digest',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(adapterSha256) OR adapterSha256 = :digest)',
+          ExpressionAttributeValues: { ':digest': adapterSha256 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async claim(inferenceId: string): Promise<Claim> {
