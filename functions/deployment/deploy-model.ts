@@ -4,7 +4,7 @@ import { SubjectErasedError } from '../erasure/errors.js';
 import { adapterKey, targetModelOf } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { keyInBucket } from '../platform/s3-uri.js';
-import type { CallbackTokens } from '../training/callback-tokens.js';
+import type { CallbackTokens, TrainingPlanRow } from '../training/callback-tokens.js';
 import { sha256 } from '../training/notification-checks.js';
 import { TrainingResponse } from '../training/training-request.js';
 import { UnexpectedTrainingResponseError } from './errors.js';
@@ -24,6 +24,8 @@ export async function deployModel(
   input: DeployModelInput,
   deps: { store: ObjectStore; bucket: string; modelsPrefix: string; checks?: DeployChecks },
 ): Promise<DeployedModel> {
+  // First, before reading anything: a training of a subject erased since it began is not deployed.
+  const plan = deps.checks ? await checkedPlan(input, deps.checks) : undefined;
   const body = new TextDecoder().decode(await deps.store.get(keyInBucket(input.outputLocation, deps.bucket)));
   const parsed = TrainingResponse.safeParse(safeJson(body));
   if (!parsed.success) {
@@ -48,13 +50,9 @@ export async function deployModel(
   }
   const targetModel = targetModelOf(input, input.modelVersion);
   const modelKey = `${deps.modelsPrefix}${targetModel}`;
-  if (deps.checks) {
+  if (plan) {
     // The bytes checked are the bytes served: no copy of an adapter that could change between check and copy.
-    await deps.store.put(
-      modelKey,
-      await checkedAdapter(input, adapter, deps.store, deps.checks),
-      'application/gzip',
-    );
+    await deps.store.put(modelKey, await checkedAdapter(plan, adapter, deps.store), 'application/gzip');
   } else {
     await deps.store.copy(adapter, modelKey);
   }
@@ -68,16 +66,10 @@ export async function deployModel(
 }
 
 /**
- * The adapter, once it is known to be the one the notification saw (its SHA-256, recorded then) and its subject
- * not erased since the training began.
+ * The plan of the training (its token row), once its subject is known not to be erased since it began.
  * @throws SubjectErasedError, UnexpectedTrainingResponseError
  */
-async function checkedAdapter(
-  input: DeployModelInput,
-  adapter: string,
-  store: ObjectStore,
-  checks: DeployChecks,
-): Promise<Uint8Array> {
+async function checkedPlan(input: DeployModelInput, checks: DeployChecks): Promise<TrainingPlanRow> {
   if (!input.inferenceId) {
     throw new UnexpectedTrainingResponseError(
       'DeployModel needs the inferenceId of the training (from the Train state) to check the adapter against its recorded digest',
@@ -94,6 +86,18 @@ async function checkedAdapter(
       `${input.tenantId}/${input.subjectId} was erased after its training began: the adapter is not deployed`,
     );
   }
+  return plan;
+}
+
+/**
+ * The adapter, once it is known to be the one the notification saw (its SHA-256, recorded then).
+ * @throws UnexpectedTrainingResponseError
+ */
+async function checkedAdapter(
+  plan: TrainingPlanRow,
+  adapter: string,
+  store: ObjectStore,
+): Promise<Uint8Array> {
   const bytes = await store.get(adapter);
   const digest = sha256(bytes);
   if (!plan.adapterSha256 || plan.adapterSha256 !== digest) {
