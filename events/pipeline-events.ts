@@ -208,12 +208,18 @@ export const PromptRejected = z.object({
 });
 export type PromptRejected = z.infer<typeof PromptRejected>;
 
-const DeliveredImage = z.object({
-  key: z.string(),
-  url: z.string().describe('Presigned GET URL (file:// locally)'),
-  expiresAt: z.string(),
-  seed: z.number().int(),
-});
+/**
+ * A delivered avatar, by its object key only: events are broadcast (bus rules, partners), so they never carry a
+ * link. The owner gets a link, valid at most an hour, from the HTTP API when reading (`avatarLinksFor`).
+ */
+const DeliveredImage = z
+  .object({
+    key: z
+      .string()
+      .describe('avatars/<tenantId>/<subjectId>/<modelVersion>/<requestId>/<promptId>-<index>.png'),
+    seed: z.number().int(),
+  })
+  .strict();
 const WithheldImage = z.object({
   seed: z.number().int().describe('The last seed tried'),
   attempts: z.number().int().positive(),
@@ -226,6 +232,10 @@ export const AvatarsReady = z.object({
   subjectId: SubjectId,
   modelVersion: ModelVersion,
   targetModel: z.string(),
+  generationId: z
+    .string()
+    .optional()
+    .describe('The request whose avatars these are: the API issues their links by it (avatarLinksFor)'),
   correlationId: CorrelationId.optional(),
   requestedBy: z.enum(['model-ready', 'partner']),
   prompts: z.array(

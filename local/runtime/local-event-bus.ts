@@ -89,11 +89,19 @@ export class LocalEventBus {
       ((event.detail?.tenantId as string | undefined) ?? DEFAULT_TENANT_ID) === tenantId;
     this.writes = this.writes.then(async () => {
       const lines = (await readFile(this.file, 'utf8')).split('\n').filter((line) => line.trim() !== '');
-      const kept = lines.filter((line) => {
+      const kept = lines.flatMap((line) => {
         try {
-          return !isSubjects(JSON.parse(line) as PublishedEvent);
+          const event = JSON.parse(line) as PublishedEvent;
+          if (isSubjects(event)) return [];
+          // A run marker lists the folders it dropped: the erased subject's name leaves that list too.
+          const subjects = event.detail?.subjects;
+          if (tenantId === DEFAULT_TENANT_ID && Array.isArray(subjects) && subjects.includes(subjectId)) {
+            const detail = { ...event.detail, subjects: subjects.filter((s) => s !== subjectId) };
+            return [JSON.stringify({ ...event, detail })];
+          }
+          return [line];
         } catch {
-          return true;
+          return [line];
         }
       });
       await writeFile(this.file, kept.map((line) => `${line}\n`).join(''));

@@ -42,9 +42,11 @@ Examples:
     if (subjectId === undefined) throw new UsageError('say which subject to erase: erase <subjectId>');
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (see --help)`);
     const subject = SubjectId.safeParse(subjectId);
-    if (!subject.success) throw new UsageError(`subject id "${subjectId}": ${subject.error.issues[0]?.message}`);
+    if (!subject.success)
+      throw new UsageError(`subject id "${subjectId}": ${subject.error.issues[0]?.message}`);
     const tenant = TenantId.safeParse(options.tenant);
-    if (!tenant.success) throw new UsageError(`--tenant "${options.tenant}": ${tenant.error.issues[0]?.message}`);
+    if (!tenant.success)
+      throw new UsageError(`--tenant "${options.tenant}": ${tenant.error.issues[0]?.message}`);
     const data = existingDataFolder(options.data);
     const ref = { tenantId: tenant.data, subjectId: subject.data };
     const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -82,7 +84,9 @@ Examples:
     for (const r of erased.manifest.records) {
       if (r.rowsDeleted > 0) out(`  ${r.store.padEnd(40)} ${r.rowsDeleted} rows deleted`);
     }
-    out(`  executions stopped: ${erased.executionsStopped}; left after a re-list: ${erased.manifest.remaining}`);
+    out(
+      `  executions stopped: ${erased.executionsStopped}; left after a re-list: ${erased.manifest.remaining}`,
+    );
     out(`Subject Erased (${erased.erasureId}) in ${seconds} s`);
     return EXIT.ok;
   },
