@@ -468,6 +468,19 @@ describe('notification', () => {
       EventPattern: { source: ['avatar-pipeline'] },
       Targets: [Match.objectLike({ Arn: { Ref: topicId } })],
     });
+    // Issue 11, item 8: a notice without the detail, so no prompt, key or link reaches the topic's readers.
+    const forward = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties?.Targets).includes(topicId),
+    );
+    const transformer = (forward?.Properties?.Targets as { InputTransformer?: Record<string, unknown> }[])[0]
+      ?.InputTransformer as { InputPathsMap: Record<string, string>; InputTemplate: string };
+    expect(Object.values(transformer.InputPathsMap).sort()).toEqual([
+      '$.detail-type',
+      '$.detail.subjectId',
+      '$.detail.tenantId',
+      '$.time',
+    ]);
+    expect(transformer.InputTemplate).not.toMatch(/<detail>|\$\.detail[^.]/);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
