@@ -81,12 +81,12 @@ export async function checkSuccess(
   } catch {
     return { problem: "the response names an adapter outside the pipeline's bucket" };
   }
-  if (named !== planned)
-    return { problem: `the response names the adapter ${named}, not the planned ${planned}` };
+  // No keys in the problem: it is logged, and logs never name an object (issue 11).
+  if (named !== planned) return { problem: 'the response names an adapter that is not the planned one' };
   try {
     return { adapterSha256: sha256(await provenance.store.get(planned)) };
   } catch (error) {
-    if (error instanceof ObjectNotFoundError) return { problem: `no adapter at the planned key ${planned}` };
+    if (error instanceof ObjectNotFoundError) return { problem: 'no adapter at the planned key' };
     throw error;
   }
 }

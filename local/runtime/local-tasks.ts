@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ErasureTaskSchemas } from '../../state-machines/erasure/contract.js';
 import { GenerationTaskSchemas } from '../../state-machines/generation/contract.js';
 import { TrainingTaskSchemas } from '../../state-machines/training/contract.js';
 import type { LocalEventBus, PutEventsEntry } from './local-event-bus.js';
@@ -19,9 +20,11 @@ export class ContractViolationError extends Error {
 
 /** The output schema of each Lambda task state of both workflows, by state name. */
 const OUTPUT_SCHEMAS: ReadonlyMap<string, z.ZodType> = new Map(
-  [...Object.entries(TrainingTaskSchemas), ...Object.entries(GenerationTaskSchemas)].map(
-    ([state, schemas]) => [state, schemas.output as z.ZodType],
-  ),
+  [
+    ...Object.entries(TrainingTaskSchemas),
+    ...Object.entries(GenerationTaskSchemas),
+    ...Object.entries(ErasureTaskSchemas),
+  ].map(([state, schemas]) => [state, schemas.output as z.ZodType]),
 );
 
 /**
