@@ -134,10 +134,11 @@ export class Erasure extends Construct {
         }),
       );
       const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+      const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
       const policy = this.stopSubjectExecutions.role?.node.tryFindChild('DefaultPolicy');
       if (policy) {
         Validations.of(policy).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:<AWS::AccountId>:execution:${executions}]`,
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${executions}]`,
           reason: `DescribeExecution and StopExecution of the ${workflow} state machine's executions only: an execution ARN ends in its name, unknown until it runs.`,
         });
       }
