@@ -4,13 +4,16 @@
  * link signer left in the generation workflow.
  */
 import type { CfnElement } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { ERASED_PREFIXES } from '../../../infra/constructs/erasure.js';
 import { WORKFLOW_METADATA_KEY } from '../../../infra/constructs/workflow-state-machine.js';
 import { ErasureStates } from '../../../state-machines/erasure/contract.js';
 import {
+  ACCOUNT,
   allows,
   propertiesOf,
+  REGION,
   type Resources,
   statementsOfRole,
   synthesizePipeline,
@@ -47,7 +50,7 @@ describe('erasure workflow', () => {
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id(stack.erasure.erasureRequestedDeadLetters), 'Arn'] } },
           RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
           Id: 'Target0',
-          RoleArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+          RoleArn: Match.anyValue(),
         },
       ],
     });
@@ -81,14 +84,14 @@ describe('erasure workflow', () => {
     expect(allows(verify, 's3:DeleteObjectVersion', `arn:${bucket}/subjects/ana/x`)).toBe(false);
     expect(allows(verify, 'dynamodb:DeleteItem', `arn:${id(stack.ingest.ledger)}`)).toBe(false);
     for (const workflow of ['training', 'generation']) {
-      const execution = `arn:aws:states:${stack.region}:123456789012:execution:${stack.stackName}-${workflow}:ana-0a1b2c3d-g1`;
+      const execution = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${stack.stackName}-${workflow}:ana-0a1b2c3d-g1`;
       expect(allows(stop, 'states:StopExecution', execution)).toBe(true);
     }
     expect(
       allows(
         stop,
         'states:StopExecution',
-        `arn:aws:states:${stack.region}:123456789012:execution:${stack.stackName}-erasure:x`,
+        `arn:aws:states:${REGION}:${ACCOUNT}:execution:${stack.stackName}-erasure:x`,
       ),
     ).toBe(false);
   });
