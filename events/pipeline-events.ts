@@ -224,12 +224,18 @@ export const PromptRejected = z.object({
 });
 export type PromptRejected = z.infer<typeof PromptRejected>;
 
-const DeliveredImage = z.object({
-  key: z.string(),
-  url: z.string().describe('Presigned GET URL (file:// locally)'),
-  expiresAt: z.string(),
-  seed: z.number().int(),
-});
+/**
+ * A delivered avatar, by its object key only: events are broadcast (bus rules, partners), so they never carry a
+ * link. The owner gets a link, valid at most an hour, from the HTTP API when reading (`avatarLinksFor`).
+ */
+const DeliveredImage = z
+  .object({
+    key: z
+      .string()
+      .describe('avatars/<tenantId>/<subjectId>/<modelVersion>/<requestId>/<promptId>-<index>.png'),
+    seed: z.number().int(),
+  })
+  .strict();
 const WithheldImage = z.object({
   seed: z.number().int().describe('The last seed tried'),
   attempts: z.number().int().positive(),
@@ -243,6 +249,10 @@ export const AvatarsReady = z.object({
   subjectId: SubjectId,
   modelVersion: ModelVersion,
   targetModel: z.string(),
+  generationId: z
+    .string()
+    .optional()
+    .describe('The request whose avatars these are: the API issues their links by it (avatarLinksFor)'),
   correlationId: CorrelationId.optional(),
   requestedBy: z.enum(['model-ready', 'partner']),
   prompts: z.array(
@@ -308,6 +318,75 @@ export const WebhookEndpointDisabled = z.object({
 });
 export type WebhookEndpointDisabled = z.infer<typeof WebhookEndpointDisabled>;
 
+/**
+ * Partners ask for a subject to be erased (detail-type `Subject Erasure Requested`), with their own `source`; the
+ * account that put the event decides the tenant, as for `Avatar Generation Requested`. The HTTP API's
+ * `DELETE /v1/subjects/{id}` and `npm start -- erase` start the same workflow.
+ */
+export const SubjectErasureRequested = z
+  .object({
+    version: z.literal(1),
+    subjectId: SubjectId,
+    correlationId: CorrelationId.optional(),
+  })
+  .strict();
+export type SubjectErasureRequested = z.infer<typeof SubjectErasureRequested>;
+
+const ErasureId = z
+  .string()
+  .regex(/^erasure-[a-f0-9]{24}$/)
+  .describe('The erasure: the DELETE answer names it, and Subject Erased carries it');
+
+/** What one erasure deleted under one prefix of the bucket, and what a re-list found left (always 0 on success). */
+const ErasedPrefix = z.object({
+  prefix: z.string().describe("The subject's folder under one top-level prefix (photos, crops, adapters...)"),
+  versionsDeleted: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Object versions and delete markers deleted for good'),
+  remaining: z.number().int().nonnegative().describe('Versions a re-list found after the deletion'),
+});
+const ErasedStore = z.object({
+  store: z.string().describe('A store of subject-scoped rows: ledger, model registry, training state, ...'),
+  rowsDeleted: z.number().int().nonnegative(),
+  remaining: z.number().int().nonnegative(),
+});
+
+export const SubjectErased = z.object({
+  version: z.literal(1),
+  tenantId: EventTenant,
+  subjectId: SubjectId,
+  erasureId: ErasureId,
+  correlationId: CorrelationId.optional(),
+  requestedBy: z.enum(['api', 'partner', 'cli']),
+  requestedAt: z.string(),
+  erasedAt: z.string(),
+  seconds: z.number().nonnegative().describe('From the request to the verified re-list'),
+  executionsStopped: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("The subject's training and generation executions that were running"),
+  manifest: z.object({
+    objects: z.array(ErasedPrefix),
+    records: z.array(ErasedStore),
+    remaining: z.number().int().nonnegative().describe('Objects and rows left in total: 0'),
+  }),
+});
+export type SubjectErased = z.infer<typeof SubjectErased>;
+
+export const SubjectErasureFailed = z.object({
+  version: z.literal(1),
+  tenantId: EventTenant,
+  subjectId: SubjectId,
+  erasureId: ErasureId,
+  correlationId: CorrelationId.optional(),
+  reason: z.string(),
+  advice: z.string(),
+});
+export type SubjectErasureFailed = z.infer<typeof SubjectErasureFailed>;
+
 /** The catalogue: one schema per `detail-type`. Partners read the JSON Schema exported from it. */
 export const PIPELINE_EVENTS = {
   'Subject Received': SubjectReceived,
@@ -324,6 +403,9 @@ export const PIPELINE_EVENTS = {
   'Request Rejected': RequestRejected,
   'Avatar Generation Requested': AvatarGenerationRequested,
   'Webhook Endpoint Disabled': WebhookEndpointDisabled,
+  'Subject Erasure Requested': SubjectErasureRequested,
+  'Subject Erased': SubjectErased,
+  'Subject Erasure Failed': SubjectErasureFailed,
 } as const;
 export type PipelineDetailType = keyof typeof PIPELINE_EVENTS;
 
@@ -332,7 +414,10 @@ export type PipelineDetailType = keyof typeof PIPELINE_EVENTS;
  * rule that admits them matches `{"anything-but": "avatar-pipeline"}`); every other one is published by us, with
  * source EVENT_SOURCE, and only a rule matching that source acts on it.
  */
-export const INCOMING_DETAIL_TYPES: readonly PipelineDetailType[] = ['Avatar Generation Requested'];
+export const INCOMING_DETAIL_TYPES: readonly PipelineDetailType[] = [
+  'Avatar Generation Requested',
+  'Subject Erasure Requested',
+];
 
 export class UnknownDetailTypeError extends Error {
   override name = 'UnknownDetailTypeError';

@@ -10,6 +10,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StepFunctionsExecutionControl } from './erasure/execution-control.js';
+import { S3ObjectVersions } from './erasure/object-versions.js';
 import {
   ComprehendLanguageDetector,
   ComprehendToxicityClassifier,
@@ -91,3 +93,11 @@ export const rekognitionImageScreen: Ports['imageScreen'] = (minConfidence) =>
   new RekognitionImageScreen(rekognition(), minConfidence);
 
 export const s3PresignedImageLinks: Ports['imageLinks'] = (bucket) => new S3PresignedImageLinks(s3(), bucket);
+
+export const s3ObjectVersions: Ports['objectVersions'] = (bucket) => new S3ObjectVersions(s3(), bucket);
+
+export const stepFunctionsExecutionControl: Ports['executionControl'] = (stateMachineArn) =>
+  new StepFunctionsExecutionControl(
+    client('sfn', () => new SFNClient({})),
+    stateMachineArn,
+  );

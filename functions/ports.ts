@@ -5,6 +5,8 @@
  * type error there, not a surprise at run time.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ExecutionControl } from './erasure/execution-control.js';
+import type { ObjectVersions } from './erasure/object-versions.js';
 import type { ImageLinks } from './generation/image-links.js';
 import type { ImageScreen } from './generation/image-screen.js';
 import type { LanguageDetector, ToxicityClassifier } from './generation/prompt-screening.js';
@@ -74,12 +76,18 @@ export interface Ports {
   imageScreen(minConfidence: number): ImageScreen;
   /** Links a person can open to fetch a delivered avatar. */
   imageLinks(bucket: string): ImageLinks;
+  /** Every version of the bucket's objects, and their permanent deletion (erasure). */
+  objectVersions(bucket: string): ObjectVersions;
+  /** The running executions of a state machine, and stopping one (erasure). */
+  executionControl(stateMachineArn: string): ExecutionControl;
 }
 
 /** The ports every task gets without asking: the Lambda shell and the local runtime always provide them. */
 export type CommonPorts = Pick<Ports, 'clock' | 'log' | 'metrics' | 'provenance'>;
 export type CommonPortName = keyof CommonPorts;
 
+export type { ExecutionControl, RunningExecution } from './erasure/execution-control.js';
+export type { ObjectVersion, ObjectVersions } from './erasure/object-versions.js';
 // What an implementation of a port needs: the port interfaces, the values they exchange, and the contracts of the
 // services behind them (the training container's request and response). The local stand-ins import these from here.
 export type { ImageLink, ImageLinks } from './generation/image-links.js';

@@ -7,6 +7,10 @@
 import { deployModelTask } from './deployment/deploy-model.task.js';
 import { registerModelTask } from './deployment/register-model.task.js';
 import { warmUpModelTask } from './deployment/warm-up-model.task.js';
+import { beginErasureTask } from './erasure/begin-erasure.task.js';
+import { eraseSubjectDataTask } from './erasure/erase-subject-data.task.js';
+import { stopSubjectExecutionsTask } from './erasure/stop-subject-executions.task.js';
+import { verifyErasureTask } from './erasure/verify-erasure.task.js';
 import { compileAvatarsTask } from './generation/compile-avatars.task.js';
 import { generateScreenedImageTask } from './generation/generate-screened-image.task.js';
 import { prepareGenerationTask } from './generation/prepare-generation.task.js';
@@ -46,6 +50,10 @@ export const TASKS = {
   compileAvatars: compileAvatarsTask,
   planWebhookDeliveries: planWebhookDeliveriesTask,
   deliverWebhook: deliverWebhookTask,
+  beginErasure: beginErasureTask,
+  stopSubjectExecutions: stopSubjectExecutionsTask,
+  eraseSubjectData: eraseSubjectDataTask,
+  verifyErasure: verifyErasureTask,
 } as const;
 
 /** Each entry's key is its descriptor's name: a mismatch makes this a type error. */

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { PipelineConfig } from './config.js';
 import { Api } from './constructs/api.js';
 import { checkBaseModelSource } from './constructs/base-model.js';
+import { Erasure } from './constructs/erasure.js';
 import { Generation } from './constructs/generation.js';
 import { Hosting } from './constructs/hosting.js';
 import { Ingest } from './constructs/ingest.js';
@@ -42,6 +43,7 @@ export class AvatarPipelineStack extends Stack {
   readonly notification: Notification;
   readonly training: Training;
   readonly ingest: Ingest;
+  readonly erasure: Erasure;
   /** The DreamBooth trainer: asynchronous SageMaker endpoint that scales to zero, with success/error topics. */
   readonly trainingHost: TrainingHost;
   /** The GPU multi-model endpoint that serves every subject's model, and the model registry. */
@@ -118,6 +120,18 @@ export class AvatarPipelineStack extends Stack {
       bus: this.notification.bus,
       hosting: this.hosting,
       ledger: this.ingest.ledger,
+      keys,
+    });
+    // After both workflows it stops, and every store it erases.
+    this.erasure = new Erasure(this, 'Erasure', {
+      config,
+      photos: this.photos,
+      bus: this.notification.bus,
+      ledger: this.ingest.ledger,
+      registry: this.hosting.registry,
+      trainingState: this.training.stateTable,
+      trainingStateMachine: this.training.stateMachine,
+      generationStateMachine: this.generation.stateMachine,
       keys,
     });
     this.api = new Api(this, 'Api', {

@@ -1,7 +1,11 @@
 import type { DeployedModel, DeployModelInput } from '../../state-machines/training/contract.js';
+import type { ErasureTombstones } from '../erasure/erasure-tombstones.js';
+import { SubjectErasedError } from '../erasure/errors.js';
 import { adapterKey, targetModelOf } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { keyInBucket } from '../platform/s3-uri.js';
+import type { CallbackTokens, TrainingPlanRow } from '../training/callback-tokens.js';
+import { sha256 } from '../training/notification-checks.js';
 import { TrainingResponse } from '../training/training-request.js';
 import { UnexpectedTrainingResponseError } from './errors.js';
 
@@ -10,10 +14,18 @@ import { UnexpectedTrainingResponseError } from './errors.js';
  * `models/<subjectId>/<version>.tar.gz` under the endpoint's ModelDataUrl. No endpoint update: the endpoint
  * loads a model from that prefix on its first invocation with the matching TargetModel.
  */
+export interface DeployChecks {
+  /** The token rows: the plan of the inference and the adapter digest its notification recorded. */
+  tokens: Pick<CallbackTokens, 'peek'>;
+  tombstones: Pick<ErasureTombstones, 'erasedSince'>;
+}
+
 export async function deployModel(
   input: DeployModelInput,
-  deps: { store: ObjectStore; bucket: string; modelsPrefix: string },
+  deps: { store: ObjectStore; bucket: string; modelsPrefix: string; checks?: DeployChecks },
 ): Promise<DeployedModel> {
+  // First, before reading anything: a training of a subject erased since it began is not deployed.
+  const plan = deps.checks ? await checkedPlan(input, deps.checks) : undefined;
   const body = new TextDecoder().decode(await deps.store.get(keyInBucket(input.outputLocation, deps.bucket)));
   const parsed = TrainingResponse.safeParse(safeJson(body));
   if (!parsed.success) {
@@ -38,7 +50,12 @@ export async function deployModel(
   }
   const targetModel = targetModelOf(input, input.modelVersion);
   const modelKey = `${deps.modelsPrefix}${targetModel}`;
-  await deps.store.copy(adapter, modelKey);
+  if (plan) {
+    // The bytes checked are the bytes served: no copy of an adapter that could change between check and copy.
+    await deps.store.put(modelKey, await checkedAdapter(plan, adapter, deps.store), 'application/gzip');
+  } else {
+    await deps.store.copy(adapter, modelKey);
+  }
   return {
     targetModel,
     modelKey,
@@ -46,6 +63,51 @@ export async function deployModel(
     trainingSeconds: response.timings.trainingSeconds + response.timings.classImagesSeconds,
     baseModel: response.baseModel,
   };
+}
+
+/**
+ * The plan of the training (its token row), once its subject is known not to be erased since it began.
+ * @throws SubjectErasedError, UnexpectedTrainingResponseError
+ */
+async function checkedPlan(input: DeployModelInput, checks: DeployChecks): Promise<TrainingPlanRow> {
+  if (!input.inferenceId) {
+    throw new UnexpectedTrainingResponseError(
+      'DeployModel needs the inferenceId of the training (from the Train state) to check the adapter against its recorded digest',
+    );
+  }
+  const plan = await checks.tokens.peek(input.inferenceId);
+  if (!plan || plan.subjectId !== input.subjectId || (plan.tenantId ?? input.tenantId) !== input.tenantId) {
+    throw new UnexpectedTrainingResponseError(
+      `No training of ${input.tenantId}/${input.subjectId} was started as inference ${input.inferenceId}`,
+    );
+  }
+  if (plan.createdAt !== undefined && (await checks.tombstones.erasedSince(input, plan.createdAt))) {
+    throw new SubjectErasedError(
+      `${input.tenantId}/${input.subjectId} was erased after its training began: the adapter is not deployed`,
+    );
+  }
+  return plan;
+}
+
+/**
+ * The adapter, once it is known to be the one the notification saw (its SHA-256, recorded then).
+ * @throws UnexpectedTrainingResponseError
+ */
+async function checkedAdapter(
+  plan: TrainingPlanRow,
+  adapter: string,
+  store: ObjectStore,
+): Promise<Uint8Array> {
+  const bytes = await store.get(adapter);
+  const digest = sha256(bytes);
+  if (!plan.adapterSha256 || plan.adapterSha256 !== digest) {
+    throw new UnexpectedTrainingResponseError(
+      plan.adapterSha256
+        ? `The adapter ${adapter} changed after training (SHA-256 ${digest.slice(0, 12)}..., recorded ${plan.adapterSha256.slice(0, 12)}...): it is not deployed`
+        : `No digest was recorded for the adapter ${adapter}: only an adapter its success notification checked is deployed`,
+    );
+  }
+  return bytes;
 }
 
 function safeJson(text: string): unknown {

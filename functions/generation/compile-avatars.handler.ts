@@ -1,5 +1,4 @@
-import { s3PresignedImageLinks } from '../aws-ports.js';
 import { lambdaHandler } from '../lambda-handler.js';
 import { compileAvatarsTask } from './compile-avatars.task.js';
 
-export const handler = lambdaHandler(compileAvatarsTask, { imageLinks: s3PresignedImageLinks });
+export const handler = lambdaHandler(compileAvatarsTask, {});

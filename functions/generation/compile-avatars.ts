@@ -2,35 +2,9 @@ import { AvatarsReady, GenerationFailed } from '../../events/pipeline-events.js'
 import { DRY_RUN, DRY_RUN_PERFORMER, modeField } from '../../events/run-mode.js';
 import type { CompileAvatarsInput, CompileAvatarsOutput } from '../../state-machines/generation/contract.js';
 import { AVATARS_PREFIX } from '../platform/bucket-layout.js';
-import { type Environment, getNumberFromEnv } from '../platform/environment.js';
-import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import { assertOwnedKeys } from '../platform/ownership.js';
-import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
-import type { ImageLinks } from './image-links.js';
-
-/** S3's limit on a SigV4 presigned URL. */
-export const MAX_LINK_EXPIRY_SECONDS = PIPELINE_DEFAULTS.linkExpirySeconds;
-
-export interface CompilePolicy {
-  /** Requested lifetime of each link (the signing credentials may end it sooner, see image-links.ts). */
-  linkExpirySeconds: number;
-}
-
-/** LINK_EXPIRY_SECONDS (default 604800, 7 days, S3's maximum). */
-export function readCompilePolicyFromEnvironment(env: Environment = process.env): CompilePolicy {
-  const linkExpirySeconds = getNumberFromEnv(Env.linkExpirySeconds, {
-    defaultValue: MAX_LINK_EXPIRY_SECONDS,
-    integer: true,
-    min: 1,
-    max: MAX_LINK_EXPIRY_SECONDS,
-    env,
-  });
-  return { linkExpirySeconds };
-}
 
 export interface CompileAvatarsDeps {
-  links: ImageLinks;
-  policy: CompilePolicy;
   /** Who generated (the ModelEndpoint's performedBy) and who screened the images (the ImageScreen's). */
   generatedBy: AvatarsReady['generatedBy'];
   screenedBy: AvatarsReady['screenedBy'];
@@ -40,7 +14,8 @@ export interface CompileAvatarsDeps {
 const GENERATION_FAILED_PREFIX = 'Generation failed';
 
 /**
- * CompileAvatars: `Avatars Ready` with a link per delivered image and the reason for each withheld one when at
+ * CompileAvatars: `Avatars Ready` with the key of each delivered image (never a link: the event is broadcast; the
+ * owner's links come from the API at read time) and the reason for each withheld one when at
  * least one image was delivered; otherwise `Generation Failed` saying why (every prompt rejected, every image
  * withheld by moderation, or the endpoint unavailable).
  */
@@ -49,7 +24,7 @@ export async function compileAvatars(
   deps: CompileAvatarsDeps,
 ): Promise<CompileAvatarsOutput> {
   const { request, screening, results } = input;
-  // Every image must be one the subject's own generation wrote: a link is never issued to another's object.
+  // Every image must be one the subject's own generation wrote: an event never names another's object.
   assertOwnedKeys(
     request,
     results.flatMap((result) => (result.status === 'delivered' ? [result.key] : [])),
@@ -70,34 +45,19 @@ export async function compileAvatars(
     return { outcome: 'failed', generationFailed: GenerationFailed.parse({ ...base, ...whyNothing(input) }) };
   }
 
-  const links = new Map(
-    await Promise.all(
-      delivered.map(
-        async (result) =>
-          [result.key, await deps.links.link(result.key, deps.policy.linkExpirySeconds)] as const,
-      ),
-    ),
-  );
   const byPrompt = (promptId: string) =>
     results.filter((result) => result.promptId === promptId).sort((a, b) => a.imageIndex - b.imageIndex);
   const avatarsReady = AvatarsReady.parse({
     ...base,
     targetModel: request.targetModel,
+    generationId: request.requestId,
     requestedBy: request.requestedBy,
     prompts: screening.accepted.map((prompt) => ({
       promptId: prompt.promptId,
       prompt: prompt.prompt,
       ...(prompt.style ? { style: prompt.style } : {}),
       delivered: byPrompt(prompt.promptId).flatMap((result) =>
-        result.status === 'delivered'
-          ? [
-              {
-                key: result.key,
-                ...(links.get(result.key) as { url: string; expiresAt: string }),
-                seed: result.seed,
-              },
-            ]
-          : [],
+        result.status === 'delivered' ? [{ key: result.key, seed: result.seed }] : [],
       ),
       withheld: byPrompt(prompt.promptId).flatMap((result) =>
         result.status === 'withheld'

@@ -65,3 +65,9 @@ export class RetriesExhaustedError extends GenerationError {
     );
   }
 }
+
+/** A request for avatar links names an id or a lifetime out of range: nothing is linked. */
+export class InvalidLinkRequestError extends GenerationError {
+  override readonly name = 'InvalidLinkRequestError';
+  readonly retryable = false;
+}

@@ -30,6 +30,19 @@ export function executionNameFor(ref: SubjectRef, incarnation: string, generatio
   return `${safeSubject}${suffix}`;
 }
 
+/**
+ * Whether `name` is an execution of the subject's training workflow (any incarnation and generation), as
+ * executionNameFor makes them: `ana-0a1b2c3d-g1` is ana's, `ana-b-0a1b2c3d-g1` is not.
+ */
+export function isExecutionOfSubject(name: string, ref: SubjectRef): boolean {
+  const tenant = ref.tenantId === DEFAULT_TENANT_ID ? '' : `${ref.tenantId}--`;
+  const safeSubject = `${tenant}${ref.subjectId}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  const match = /^(.+)-[0-9a-f]{8}-g\d+$/.exec(name);
+  if (!match?.[1]) return false;
+  // A long id is cut to fit 80 characters: the cut name is then a prefix of the subject's.
+  return match[1] === safeSubject || (name.length === 80 && safeSubject.startsWith(match[1]));
+}
+
 /** The one execution that reports a folder whose name is not a valid subject id: one per folder name. */
 export function rejectedFolderExecutionName(tenantId: string, folder: string): string {
   return `rejected-folder-${createHash('sha256').update(`${tenantId}\u0000${folder}`).digest('hex').slice(0, 32)}`;

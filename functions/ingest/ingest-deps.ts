@@ -20,6 +20,7 @@ export const INGEST_ENVIRONMENT = [
   Env.maxImagesPerRequest,
   Env.webhookAllowedPorts,
   Env.webhookLoopbackReceivers,
+  Env.photoRetentionDays,
 ] as const;
 
 export type IngestPorts = Pick<
@@ -31,7 +32,15 @@ export type IngestPorts = Pick<
 export function ingestDeps(env: Environment, ports: IngestPorts): IngestDeps {
   const policy = sealingPolicyFromEnv(env);
   return {
-    ledger: new SubjectLedger(ports.documentClient(), getStringFromEnv(Env.ledgerTable, { env })),
+    ledger: new SubjectLedger(ports.documentClient(), getStringFromEnv(Env.ledgerTable, { env }), {
+      photoRetentionDays: getNumberFromEnv(Env.photoRetentionDays, {
+        defaultValue: PIPELINE_DEFAULTS.photoRetentionDays,
+        integer: true,
+        min: 1,
+        env,
+      }),
+      now: ports.clock.now,
+    }),
     starter: ports.executionStarter(getStringFromEnv(Env.trainingStateMachineArn, { env })),
     store: ports.objectStore(getStringFromEnv(Env.photoBucket, { env })),
     policy,

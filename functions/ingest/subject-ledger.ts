@@ -15,6 +15,8 @@ import { isLaterSequencer, sortableSequencer } from './s3-sequencer.js';
  *   pk = SUBJECT#<tenantId>#<subjectId>  sk = PHOTO#<key>    size, etag, sequencer
  *   pk = SUBJECT#<tenantId>#<subjectId>  sk = IGNORED#<key>  why (folder junk, misplaced settings)
  *
+ * PHOTO# and IGNORED# rows carry `expiresAt` (TTL) a day after the bucket's lifecycle deletes the photo itself.
+ *
  * Subject ids are unique within a tenant, so every key (and every method) names both.
  *
  * A subject moves through one image set (a *generation*) at a time, each run by one execution of the training
@@ -78,11 +80,39 @@ const partitionOf = (ref: SubjectRef) => `SUBJECT#${ref.tenantId}#${ref.subjectI
 const subjectKey = (ref: SubjectRef) => ({ pk: partitionOf(ref), sk: 'SUBJECT' });
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
+/** A day past the photo's own lifecycle expiry: the row outlives the object it describes, never the reverse. */
+const OBJECT_ROW_GRACE_DAYS = 1;
+const DAY_SECONDS = 86_400;
+
+export interface LedgerOptions {
+  /**
+   * Days the bucket keeps a dropped photo (`photoRetentionDays`): PHOTO# and IGNORED# rows get `expiresAt` (the
+   * table's TTL attribute, epoch seconds) = write time + these days + 1 day. Absent: rows never expire.
+   */
+  readonly photoRetentionDays?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
 export class SubjectLedger {
+  private readonly now: () => number;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     readonly tableName: string,
-  ) {}
+    private readonly options: LedgerOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** `expiresAt` of an object row written now (DynamoDB TTL reads epoch seconds), or nothing without a retention. */
+  private objectRowExpiry(): { expiresAt?: number } {
+    const days = this.options.photoRetentionDays;
+    if (days === undefined) return {};
+    return {
+      expiresAt: Math.floor(this.now() / 1000) + (days + OBJECT_ROW_GRACE_DAYS) * DAY_SECONDS,
+    };
+  }
 
   /**
    * Records the latest version of an object key. Returns false for a replayed, duplicate or out-of-order
@@ -111,6 +141,7 @@ export class SubjectLedger {
             size: photo.size,
             etag: photo.etag,
             sequencer: photo.sequencer,
+            ...this.objectRowExpiry(),
           },
           // Two deliveries racing: only the later sequencer wins.
           ConditionExpression: 'attribute_not_exists(pk) OR sequencer = :seen',
@@ -137,6 +168,7 @@ export class SubjectLedger {
             subjectId: ref.subjectId,
             key,
             why,
+            ...this.objectRowExpiry(),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),

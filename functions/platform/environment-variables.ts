@@ -65,6 +65,11 @@ export const EnvironmentVariables = {
   partnerAccounts: 'PARTNER_ACCOUNTS',
   /** The account the stack is deployed in: events its own principals put are the default tenant's. */
   ownAccount: 'OWN_ACCOUNT',
+  /** Days the bucket keeps dropped photos (`photoRetentionDays`): the ledger's PHOTO# and IGNORED# rows expire a day later. */
+  photoRetentionDays: 'PHOTO_RETENTION_DAYS',
+  /** The training endpoint's SuccessTopic and ErrorTopic: a notification must come from the one its status names. */
+  trainingSuccessTopicArn: 'TRAINING_SUCCESS_TOPIC_ARN',
+  trainingErrorTopicArn: 'TRAINING_ERROR_TOPIC_ARN',
 } as const;
 
 export type EnvironmentVariableName = (typeof EnvironmentVariables)[keyof typeof EnvironmentVariables];

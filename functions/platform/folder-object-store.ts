@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { ObjectNotFoundError } from './errors.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
@@ -75,6 +75,23 @@ export class FolderObjectStore implements ObjectStore {
     await walk(this.root);
     return found.sort((a, b) => a.key.localeCompare(b.key));
   }
+  /**
+   * Deletes the object for good (the folder keeps no versions) and the folders it leaves empty, up to the root:
+   * an erased subject leaves no empty `subjects/<id>/` behind either. Missing keys are fine (idempotent).
+   */
+  async remove(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    await rm(path, { force: true });
+    this.etags.delete(path);
+    for (let dir = dirname(path); dir.startsWith(this.root) && dir !== this.root; dir = dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or already gone): the folders above are not empty either
+      }
+    }
+  }
+
   private async describe(path: string): Promise<{ size: number; etag: string }> {
     const { size, mtimeMs } = await stat(path);
     const cached = this.etags.get(path);

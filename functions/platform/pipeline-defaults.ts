@@ -21,6 +21,8 @@ export const PIPELINE_DEFAULTS = Object.freeze({
   /** S3's limit on a SigV4 presigned URL (7 days). */
   linkExpirySeconds: 604_800,
   maxImagesPerRequest: 24,
+  /** Days the bucket keeps dropped photos and their crops (`photoRetentionDays`; Astria deletes after 30 days too). */
+  photoRetentionDays: 30,
   /** Rekognition moderation taxonomy v6 and v7 names, so either model version is covered. */
   blockedImageCategories: Object.freeze([
     'Explicit',

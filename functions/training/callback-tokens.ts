@@ -1,13 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 /**
  * Task tokens waiting for an async-inference notification, by InferenceId. A token is claimed once: a
  * duplicate or late notification finds it claimed and changes nothing. Items expire (TTL) a day after the
  * workflow would have timed out anyway.
  *
- *   pk = INFERENCE#<inferenceId>  sk = TOKEN   taskToken, executionName, status waiting|claimed, expiresAt,
- *                                              failureLocation (once the endpoint has taken the request)
+ *   pk = INFERENCE#<inferenceId>  sk = TOKEN   taskToken, executionName, tenantId, subjectId, modelVersion
+ *                                              (the plan the callback checks), status waiting|claimed, createdAt,
+ *                                              expiresAt, outputLocation and failureLocation (once the endpoint has
+ *                                              taken the request: an erasure deletes what they name)
  */
 export const INFERENCE_KEY_PREFIX = 'INFERENCE#';
 /** DynamoDB caps a partition key at 2048 bytes; the prefix takes its share (`INFERENCE#` is ASCII). */
@@ -20,11 +22,31 @@ export type Claim =
       outcome: 'claimed';
       taskToken: string;
       executionName: string;
+      /** The plan, as recorded at invocation (absent on rows written before it was recorded). */
+      tenantId?: string;
+      subjectId?: string;
+      modelVersion?: string;
+      /** When the training was invoked (ms): an erasure at or after it makes the result erased data. */
+      createdAt?: number;
       /** Where SageMaker puts the container's error body if the training fails (recorded at invocation). */
       failureLocation?: string;
     }
   | { outcome: 'unknown' }
   | { outcome: 'already-claimed' };
+
+/** The plan a token row records (StartTraining), read without claiming it: what a notification must match. */
+export interface TrainingPlanRow {
+  inferenceId: string;
+  executionName: string;
+  tenantId?: string;
+  subjectId?: string;
+  modelVersion?: string;
+  createdAt?: number;
+  outputLocation?: string;
+  failureLocation?: string;
+  /** SHA-256 (hex) of the adapter package, recorded when the success notification first saw it. */
+  adapterSha256?: string;
+}
 
 export class CallbackTokens {
   constructor(
@@ -35,7 +57,13 @@ export class CallbackTokens {
 
   async remember(
     inferenceId: string,
-    entry: { taskToken: string; executionName: string; subjectId: string },
+    entry: {
+      taskToken: string;
+      executionName: string;
+      subjectId: string;
+      tenantId?: string;
+      modelVersion?: string;
+    },
     ttlSeconds: number,
   ): Promise<void> {
     await this.db.send(
@@ -57,14 +85,23 @@ export class CallbackTokens {
    * only once the endpoint took the request, after the token was remembered. A notification that wins the race
    * simply finds no location, and the failure is explained from SageMaker's reason alone.
    */
-  async recordFailureLocation(inferenceId: string, failureLocation: string): Promise<void> {
+  async recordFailureLocation(
+    inferenceId: string,
+    failureLocation: string,
+    outputLocation?: string,
+  ): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `INFERENCE#${inferenceId}`, sk: 'TOKEN' },
-        UpdateExpression: 'SET failureLocation = :location',
+        UpdateExpression: outputLocation
+          ? 'SET failureLocation = :location, outputLocation = :output'
+          : 'SET failureLocation = :location',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':location': failureLocation },
+        ExpressionAttributeValues: {
+          ':location': failureLocation,
+          ...(outputLocation ? { ':output': outputLocation } : {}),
+        },
       }),
     );
   }
@@ -86,6 +123,36 @@ export class CallbackTokens {
     );
   }
 
+  /** The row's plan, without claiming it (undefined for an inference this pipeline did not start). */
+  async peek(inferenceId: string): Promise<TrainingPlanRow | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keyOf(inferenceId), ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    const { taskToken: _secret, pk: _pk, sk: _sk, ...plan } = out.Item;
+    return { ...(plan as Omit<TrainingPlanRow, 'inferenceId'>), inferenceId };
+  }
+
+  /** Records the adapter's digest the first time a notification names it; a later, different one is refused. */
+  async recordAdapterDigest(inferenceId: string, adapterSha256: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(inferenceId),
+          UpdateExpression: 'SET adapterSha256 = :digest',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(adapterSha256) OR adapterSha256 = :digest)',
+          ExpressionAttributeValues: { ':digest': adapterSha256 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async claim(inferenceId: string): Promise<Claim> {
     try {
       const out = await this.db.send(
@@ -99,11 +166,23 @@ export class CallbackTokens {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const item = out.Attributes as { taskToken: string; executionName: string; failureLocation?: string };
+      const item = out.Attributes as {
+        taskToken: string;
+        executionName: string;
+        failureLocation?: string;
+        tenantId?: string;
+        subjectId?: string;
+        modelVersion?: string;
+        createdAt?: number;
+      };
       return {
         outcome: 'claimed',
         taskToken: item.taskToken,
         executionName: item.executionName,
+        ...(item.tenantId ? { tenantId: item.tenantId } : {}),
+        ...(item.subjectId ? { subjectId: item.subjectId } : {}),
+        ...(item.modelVersion ? { modelVersion: item.modelVersion } : {}),
+        ...(typeof item.createdAt === 'number' ? { createdAt: item.createdAt } : {}),
         ...(item.failureLocation ? { failureLocation: item.failureLocation } : {}),
       };
     } catch (error) {

@@ -42,7 +42,13 @@ export async function startTraining(
   }
   await deps.tokens.remember(
     inferenceId,
-    { taskToken: input.taskToken, executionName: input.executionName, subjectId: input.subjectId },
+    {
+      taskToken: input.taskToken,
+      executionName: input.executionName,
+      tenantId: input.tenantId,
+      subjectId: input.subjectId,
+      modelVersion: input.modelVersion,
+    },
     deps.tokenTtlSeconds,
   );
   const queued = await deps.inference.invokeAsync({
@@ -53,7 +59,9 @@ export async function startTraining(
   if (queued.failureLocation) {
     // Best effort: the training is queued now, and failing this state would abandon a running training. Without
     // the location a failure is still explained, from SageMaker's reason instead of the container's own words.
-    await deps.tokens.recordFailureLocation(inferenceId, queued.failureLocation).catch(() => undefined);
+    await deps.tokens
+      .recordFailureLocation(inferenceId, queued.failureLocation, queued.outputLocation)
+      .catch(() => undefined);
   }
   return { inferenceId };
 }

@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { type TrainingCompleted, TrainingErrors } from '../../state-machines/training/contract.js';
+import { deleteLateResults, isErasedTraining, type LateResultDeps } from '../erasure/late-results.js';
 import { JSONStringified, SnsSchema } from '../platform/aws-event-schemas.js';
 import { type CallbackTokens, MAX_INFERENCE_ID_BYTES } from './callback-tokens.js';
 import { MalformedTrainingNotificationError } from './errors.js';
+import { checkSuccess, type NotificationProvenance, topicProblem } from './notification-checks.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 import { trainingFailureCause } from './training-failure-cause.js';
 
@@ -58,6 +60,30 @@ export function parseTrainingNotificationMessage(message: unknown): AsyncInferen
   return parsed.data;
 }
 
+/** One SNS record: the notification and the topic that delivered it (which may say what). */
+export interface DeliveredNotification {
+  message: string;
+  topicArn: string;
+}
+
+/**
+ * The records of an SNS -> Lambda event with their topics, checked against Powertools' SNS schema.
+ * @throws MalformedTrainingNotificationError naming the fields when the event is not an SNS event
+ */
+export function deliveredNotificationsOf(event: unknown): DeliveredNotification[] {
+  const parsed = TrainingNotificationEvent.safeParse(event);
+  if (!parsed.success) {
+    throw new MalformedTrainingNotificationError(
+      `Not an SNS notification event: ${describeIssues(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  return parsed.data.Records.map((record) => ({
+    message: record.Sns.Message,
+    topicArn: record.Sns.TopicArn,
+  }));
+}
+
 /**
  * The messages of an SNS -> Lambda event, checked against Powertools' SNS schema; each message is then
  * judged on its own by handleTrainingNotification (a malformed one is dropped, not thrown).
@@ -80,12 +106,18 @@ export type NotificationOutcome =
   | 'duplicate'
   | 'unknown-inference'
   | 'stale-task'
-  | 'malformed';
+  | 'malformed'
+  | 'refused'
+  | 'erased';
 
 export interface NotificationDeps {
   tokens: CallbackTokens;
   callbacks: TaskCallbacks;
   log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
+  /** Who may say what (issue 11): the topic must match the status, the result the plan. */
+  provenance?: NotificationProvenance;
+  /** Erasure: a training of a subject erased after it began has its results deleted, never answered as done. */
+  erasure?: LateResultDeps;
 }
 
 /**
@@ -96,6 +128,7 @@ export interface NotificationDeps {
 export async function handleTrainingNotification(
   message: string,
   deps: NotificationDeps,
+  delivery: { topicArn?: string } = {},
 ): Promise<NotificationOutcome> {
   let notification: AsyncInferenceNotification;
   try {
@@ -110,6 +143,46 @@ export async function handleTrainingNotification(
     return 'malformed';
   }
   const { inferenceId } = notification;
+  const refused = (problem: string): NotificationOutcome => {
+    // Refused before the token is claimed: the subject's workflow is exactly as it was (it times out if nothing
+    // genuine follows). Ids and the problem only: the body names keys.
+    deps.log('error', 'Training notification refused', { inferenceId, problem });
+    return 'refused';
+  };
+  let adapterSha256: string | undefined;
+  if (deps.provenance || deps.erasure) {
+    if (deps.provenance) {
+      const problem = topicProblem(notification.invocationStatus, delivery.topicArn, deps.provenance);
+      if (problem) return refused(problem);
+    }
+    const plan = await deps.tokens.peek(inferenceId);
+    if (plan && deps.erasure && (await isErasedTraining(plan, deps.erasure))) {
+      const deleted = await deleteLateResults(
+        plan,
+        [notification.responseParameters?.outputLocation, notification.responseParameters?.failureLocation],
+        deps.erasure,
+      );
+      const claim = await deps.tokens.claim(inferenceId);
+      if (claim.outcome === 'claimed') {
+        await deps.callbacks.fail(
+          claim.taskToken,
+          'SubjectErasedError',
+          'The subject was erased while it trained: its results were deleted',
+        );
+      }
+      deps.log('warn', 'Late training result of an erased subject deleted', { inferenceId, deleted });
+      return 'erased';
+    }
+    const output = notification.responseParameters?.outputLocation;
+    if (plan && deps.provenance && notification.invocationStatus === 'Completed' && output) {
+      const checked = await checkSuccess(output, plan, deps.provenance);
+      if ('problem' in checked) return refused(checked.problem);
+      if (!(await deps.tokens.recordAdapterDigest(inferenceId, checked.adapterSha256))) {
+        return refused('the adapter changed since its digest was recorded');
+      }
+      adapterSha256 = checked.adapterSha256;
+    }
+  }
   const claim = await deps.tokens.claim(inferenceId);
   if (claim.outcome === 'unknown') {
     deps.log('warn', 'Notification for an inference this pipeline did not start (or whose token expired)', {
@@ -129,6 +202,7 @@ export async function handleTrainingNotification(
         ? await deps.callbacks.succeed(claim.taskToken, {
             inferenceId,
             outputLocation,
+            ...(adapterSha256 ? { adapterSha256 } : {}),
           } satisfies TrainingCompleted)
         : await deps.callbacks.fail(
             claim.taskToken,

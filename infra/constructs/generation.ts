@@ -156,15 +156,10 @@ export class Generation extends Construct {
     this.compileAvatars = fn(
       'CompileAvatars',
       TASKS.compileAvatars,
-      'Gathers the delivered avatars into Avatars Ready (presigned links) or Generation Failed',
-      {
-        PHOTO_BUCKET: photos.bucket.bucketName,
-        LINK_EXPIRY_SECONDS: String(config.linkExpirySeconds),
-      },
+      'Gathers the delivered avatars into Avatars Ready (their keys, never links) or Generation Failed',
+      {},
     );
-    // A presigned GET is authorized with the signer's permissions: s3:GetObject on avatars/ and the data key through
-    // S3, nothing else (no ListBucket either: the links name keys the workflow produced).
-    photos.grantGetObjects(this.compileAvatars, AVATARS_PREFIX);
+    // No S3 access: events carry keys, and only the API issues links, to the owner, at read time (issue 11).
 
     const workflow = buildGenerationWorkflow(this, {
       prepareGeneration: this.prepareGeneration,

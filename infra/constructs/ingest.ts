@@ -141,6 +141,7 @@ export class Ingest extends Construct {
       MAX_IMAGES_PER_REQUEST: String(config.maxImagesPerRequest),
       WEBHOOK_ALLOWED_PORTS: config.webhookAllowedPorts,
       WEBHOOK_LOOPBACK_RECEIVERS: String(config.webhookLoopbackReceivers),
+      PHOTO_RETENTION_DAYS: String(config.photoRetentionDays),
     };
 
     const recordPhoto = new PipelineFunction(this, 'RecordPhoto', {

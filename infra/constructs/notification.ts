@@ -1,5 +1,5 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { EventBus, EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -22,8 +22,8 @@ export interface NotificationProps {
 
 /**
  * How the pipeline tells the world: its own EventBridge bus (partners subscribe with rules; the catalogue of
- * events is under events/), and an SNS topic that receives every pipeline event and every alarm, for people who
- * want email.
+ * events is under events/), and an SNS topic that receives a notice of every pipeline event (its type, tenant,
+ * subject and time: never its detail, so no prompt, key or link) and every alarm, for people who want email.
  *
  * The topic is encrypted with the messages key. EventBridge publishes to it with a role of its own (sns:Publish on
  * this topic and the key, nothing else), since a key policy cannot restrict EventBridge's publishing to one rule;
@@ -77,10 +77,19 @@ export class Notification extends Construct {
     });
     new Rule(this, 'ForwardPipelineEventsToTopic', {
       eventBus: this.bus,
-      description: 'Every event the pipeline publishes, forwarded to the notification topic',
+      description:
+        'Every event the pipeline publishes, as a notice without its detail, to the notification topic',
       eventPattern: { source: [EVENT_SOURCE] },
       targets: [
         new SnsTopic(this.topic, {
+          // Results go only to their owner (issue 11): the topic's readers get what happened to which subject, never
+          // the detail (prompts, photo and avatar keys, reasons quoting prompts). Owners read results from the API.
+          message: RuleTargetInput.fromObject({
+            event: EventField.detailType,
+            tenantId: EventField.fromPath('$.detail.tenantId'),
+            subjectId: EventField.fromPath('$.detail.subjectId'),
+            time: EventField.time,
+          }),
           retryAttempts: 8,
           maxEventAge: Duration.hours(24),
           authorizeUsingRole: true,

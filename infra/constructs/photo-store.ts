@@ -181,6 +181,37 @@ export class PhotoStore extends Construct {
     this.acknowledgePrefixWildcard(grantee, prefix);
   }
 
+  /**
+   * List every version and delete marker under one prefix (ListObjectVersions is authorized by
+   * s3:ListBucketVersions, limited to the prefix); no read of any object.
+   */
+  grantListVersions(grantee: IGrantable, prefix: string): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:ListBucketVersions'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }),
+    );
+  }
+
+  /**
+   * Delete objects under one prefix for good: every version (DeleteObjectVersion) and the current one
+   * (DeleteObject); DeleteObjects is authorized per key by these. Listing the versions comes with it. No read.
+   */
+  grantEraseVersions(grantee: IGrantable, prefix: string): void {
+    this.grantListVersions(grantee, prefix);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [this.bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    this.acknowledgePrefixWildcard(grantee, prefix);
+  }
+
   /** The data key, through S3 and for this bucket only: reading needs Decrypt, writing also GenerateDataKey. */
   private grantKey(grantee: IGrantable, access: 'read' | 'write'): void {
     this.keys.grantDataKey(grantee, 's3', access, { s3BucketArn: this.bucket.bucketArn });

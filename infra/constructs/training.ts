@@ -10,6 +10,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
   ADAPTERS_PREFIX,
+  ASYNC_INFERENCE_PREFIX,
   ASYNC_OUTPUT_PREFIX,
   TRAINING_PREFIX,
 } from '../../functions/platform/bucket-layout.js';
@@ -234,9 +235,20 @@ export class Training extends Construct {
       'TrainingCallback',
       TASKS.trainingCallback,
       'Turns the training endpoint notifications into SendTaskSuccess / SendTaskFailure',
-      stateTable,
+      {
+        ...stateTable,
+        PHOTO_BUCKET: photos.bucket.bucketName,
+        TRAINING_SUCCESS_TOPIC_ARN: trainingHost.successTopic.topicArn,
+        TRAINING_ERROR_TOPIC_ARN: trainingHost.errorTopic.topicArn,
+      },
     );
-    this.stateTable.grant(this.trainingCallback, 'dynamodb:UpdateItem');
+    // GetItem: the plan and the erasure tombstone it checks a notification against.
+    this.stateTable.grant(this.trainingCallback, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+    // The response and the adapter it names (their checks and digest); an erased subject's late results deleted.
+    trainingHost.grantReadOutput(this.trainingCallback);
+    photos.grantReadPrefix(this.trainingCallback, ADAPTERS_PREFIX);
+    photos.grantEraseVersions(this.trainingCallback, ADAPTERS_PREFIX);
+    photos.grantEraseVersions(this.trainingCallback, ASYNC_INFERENCE_PREFIX);
     keys.grantDataKey(this.trainingCallback, 'dynamodb', 'write');
     for (const topic of [trainingHost.successTopic, trainingHost.errorTopic]) {
       topic.addSubscription(new LambdaSubscription(this.trainingCallback));
@@ -255,9 +267,12 @@ export class Training extends Construct {
       'DeployModel',
       TASKS.deployModel,
       'Copies the trained adapter package under the multi-model endpoint prefix',
-      { PHOTO_BUCKET: photos.bucket.bucketName, MODELS_PREFIX: hosting.modelsPrefix },
+      { PHOTO_BUCKET: photos.bucket.bucketName, MODELS_PREFIX: hosting.modelsPrefix, ...stateTable },
     );
     trainingHost.grantReadOutput(this.deployModel);
+    // The plan, the adapter's recorded digest and the erasure tombstone, checked before packaging.
+    this.stateTable.grant(this.deployModel, 'dynamodb:GetItem');
+    keys.grantDataKey(this.deployModel, 'dynamodb', 'read');
     hosting.grantPublishModel(this.deployModel);
 
     this.warmUpModel = fn(

@@ -46,7 +46,7 @@ export const STATE_MACHINE_TRACING_ACTIONS = [
 
 export interface WorkflowStateMachineProps {
   /** The workflow's name: in the state machine's and log group's names, and the metadata the local runtime reads. */
-  readonly workflow: 'training' | 'generation' | 'webhooks';
+  readonly workflow: 'training' | 'generation' | 'webhooks' | 'erasure';
   /** The definition built by `state-machines/<workflow>/workflow.ts`. */
   readonly definitionBody: DefinitionBody;
   /** The state machine's comment: what the workflow does, in one sentence. */

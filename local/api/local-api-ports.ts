@@ -99,7 +99,7 @@ export function localApiPorts(
           : undefined;
       },
       start: (name, input) => engine.start(name, input as never),
-      stop: async (name) => engine.stop(name),
+      stop: async (name, cause) => engine.stop(engine.executionArnOf(name), 'Cancelled', cause),
     };
   };
   return {

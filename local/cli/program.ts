@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { eraseCommand } from './commands/erase-command.js';
 import { galleryCommand } from './commands/gallery-command.js';
 import { runCommand } from './commands/run-command.js';
 import { sendEventCommand } from './commands/send-event-command.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly LocalCommand[] = [
   sendEventCommand,
   statusCommand,
   galleryCommand,
+  eraseCommand,
 ];
 
 const HINT = 'Try `npm start -- --help`, or `npm start -- <command> --help`.';
@@ -57,7 +59,8 @@ Examples:
   npm start -- --input ~/photos --data /tmp/avatars  ~/photos/ana/*.jpg becomes subject ana
   npm start -- send-event --subject ana --prompt "{subject} as a knight" --images-per-prompt 2
   npm start -- status                                what the data folder knows
-  npm start -- gallery                               rewrite .local-data/report/index.html`,
+  npm start -- gallery                               rewrite .local-data/report/index.html
+  npm start -- erase ana                             erase subject ana (every version), then Subject Erased`,
     );
   for (const entry of COMMANDS) {
     const command = program

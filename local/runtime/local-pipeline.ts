@@ -2,6 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SubjectRef } from '../../events/identifiers.js';
+import {
+  type ErasureAccepted,
+  requestSubjectErasure,
+} from '../../functions/erasure/request-subject-erasure.js';
 import type { RecordOutcome } from '../../functions/ingest/record-object.js';
 import { FolderObjectStore } from '../../functions/platform/folder-object-store.js';
 import {
@@ -183,6 +188,14 @@ export class LocalPipeline {
           return engine.start(name, input);
         },
       }),
+      executionControl: (arn) => {
+        const engine = () =>
+          byArn.get(arn) ?? unreachable(`No state machine ${arn} in the synthesized stack`);
+        return {
+          running: async () => engine().runningExecutions(),
+          stop: async (executionArn, error, cause) => engine().stop(executionArn, error, cause),
+        };
+      },
       now: () => Date.now() + (pipeline?.clockOffsetMs ?? 0),
       log,
       metrics,
@@ -324,7 +337,20 @@ export class LocalPipeline {
     return [...this.stepFunctions.executions.values()];
   }
 
-  /** The executions of one workflow (`training`, `generation`). */
+  /**
+   * Starts the erasure workflow of a subject, as the HTTP API's DELETE does (`requestSubjectErasure`): its running
+   * executions stop and every object and row of it goes, in this data folder. `settled()` waits for the end.
+   */
+  async requestErasure(
+    ref: SubjectRef,
+    options: { requestedBy?: 'api' | 'cli' } = {},
+  ): Promise<ErasureAccepted> {
+    const engine =
+      this.workflows.get('erasure') ?? unreachable('No erasure workflow in the synthesized stack');
+    return requestSubjectErasure({ starter: engine, now: () => this.now() }, ref, options);
+  }
+
+  /** The executions of one workflow (`training`, `generation`, `erasure`). */
   executionsOf(workflow: string): LocalExecutionRecord[] {
     return [...(this.workflows.get(workflow)?.executions.values() ?? [])];
   }

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { FolderObjectVersions } from '../../functions/erasure/object-versions.js';
 import { FileImageLinks } from '../../functions/generation/file-image-links.js';
 import type { FolderObjectStore } from '../../functions/platform/folder-object-store.js';
 import type {
   AsyncInference,
+  ExecutionControl,
   ExecutionStarter,
   LogFields,
   ModelEndpoint,
@@ -34,6 +36,8 @@ export interface LocalPortsOptions {
   taskCallbacks: TaskCallbacks;
   /** The local workflow engine, by the state machine ARN the template resolves to. */
   executionStarter: (stateMachineArn: string) => ExecutionStarter;
+  /** The local engine's running executions, and stopping one, by state machine ARN. */
+  executionControl: (stateMachineArn: string) => ExecutionControl;
   /** The pipeline's clock: the sweep of quiet folders can be fast-forwarded. */
   now: () => number;
   log: (message: string, fields: LogFields) => void;
@@ -90,5 +94,7 @@ export function localPorts(options: LocalPortsOptions): Ports {
     toxicityClassifier: () => new UnscreenedToxicityClassifier(),
     imageScreen: () => new MarkedImageScreen(),
     imageLinks: (name) => sameBucket('link signer', name, new FileImageLinks(store)),
+    objectVersions: (name) => sameBucket('object store', name, new FolderObjectVersions(store)),
+    executionControl: options.executionControl,
   };
 }

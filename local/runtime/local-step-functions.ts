@@ -6,7 +6,9 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './template-tokens.js';
 
 export interface LocalExecutionRecord {
   name: string;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  /** The input it was started with (StopSubjectExecutions reads whose execution it is). */
+  input?: unknown;
   output?: unknown;
   error?: string;
   cause?: string;
@@ -38,8 +40,8 @@ export interface UsedExecutionNames {
 export class LocalStepFunctions implements ExecutionStarter {
   readonly executions = new Map<string, LocalExecutionRecord>();
   private readonly running = new Set<Promise<void>>();
-  /** How to abort each running execution (StopExecution). */
-  private readonly aborts = new Map<string, () => void>();
+  /** Stops a running execution, by name (StopExecution). */
+  private readonly aborts = new Map<string, { abort: () => void; error: string; cause: string }>();
   private readonly machine: StateMachine;
 
   constructor(
@@ -58,12 +60,18 @@ export class LocalStepFunctions implements ExecutionStarter {
     this.machine = new StateMachine(workflow.definition as never, { validationOptions: { checkArn: true } });
   }
 
-  async start(name: string, input: TrainingExecutionInput): Promise<{ alreadyStarted: boolean }> {
+  async start(name: string, input: TrainingExecutionInput | object): Promise<{ alreadyStarted: boolean }> {
     if (this.executions.has(name) || this.options.usedNames?.has(this.workflow.workflow, name)) {
       return { alreadyStarted: true };
     }
     this.options.usedNames?.add(this.workflow.workflow, name);
-    const record: LocalExecutionRecord = { name, status: 'RUNNING', transitions: 0, startedAt: Date.now() };
+    const record: LocalExecutionRecord = {
+      name,
+      status: 'RUNNING',
+      input,
+      transitions: 0,
+      startedAt: Date.now(),
+    };
     this.executions.set(name, record);
     const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.workflow.logicalId}:${name}`;
     const run = this.machine.run(input as never, {
@@ -81,7 +89,7 @@ export class LocalStepFunctions implements ExecutionStarter {
         Task: { Token: `local-task-token:${name}` },
       } as never,
     });
-    this.aborts.set(name, () => run.abort());
+    this.aborts.set(name, { abort: () => run.abort(), error: '', cause: '' });
     const done = this.follow(record, run).finally(() => {
       this.running.delete(done);
       this.aborts.delete(name);
@@ -90,9 +98,30 @@ export class LocalStepFunctions implements ExecutionStarter {
     return { alreadyStarted: false };
   }
 
-  /** StopExecution: a running execution ends at once (as ABORTED on AWS; FAILED with that cause here). */
-  stop(name: string): void {
-    this.aborts.get(name)?.();
+  /** The ARN an execution of this workflow has locally (what ListExecutions would return). */
+  executionArnOf(name: string): string {
+    return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.workflow.logicalId}:${name}`;
+  }
+
+  /** The executions still running, with their inputs (ListExecutions + DescribeExecution). */
+  runningExecutions(): { executionArn: string; name: string; input: unknown }[] {
+    return [...this.executions.values()]
+      .filter((record) => record.status === 'RUNNING')
+      .map((record) => ({
+        executionArn: this.executionArnOf(record.name),
+        name: record.name,
+        input: record.input,
+      }));
+  }
+
+  /** StopExecution: the execution ends ABORTED with this error and cause; one that already ended is left as is. */
+  stop(executionArn: string, error: string, cause: string): void {
+    const name = executionArn.split(':').pop() ?? '';
+    const running = this.aborts.get(name);
+    if (!running) return;
+    running.error = error;
+    running.cause = cause;
+    running.abort();
   }
 
   get idle(): boolean {
@@ -127,6 +156,14 @@ export class LocalStepFunctions implements ExecutionStarter {
       record.status = 'SUCCEEDED';
       progress({ kind: 'succeeded' });
     } catch (error) {
+      const stopped = this.aborts.get(record.name);
+      if (stopped?.error) {
+        record.status = 'ABORTED';
+        record.error = stopped.error;
+        record.cause = stopped.cause;
+        progress({ kind: 'failed', detail: `stopped: ${stopped.error}` });
+        return;
+      }
       const cause = (error as { cause?: Error }).cause ?? (error as Error);
       record.status = 'FAILED';
       record.error = cause.name;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ErasureTaskSchemas } from '../../state-machines/erasure/contract.js';
 import { GenerationTaskSchemas } from '../../state-machines/generation/contract.js';
 import { TrainingTaskSchemas } from '../../state-machines/training/contract.js';
 import { WebhookTaskSchemas } from '../../state-machines/webhooks/contract.js';
@@ -25,6 +26,7 @@ const OUTPUT_SCHEMAS: ReadonlyMap<string, z.ZodType> = new Map(
     ...Object.entries(TrainingTaskSchemas),
     ...Object.entries(GenerationTaskSchemas),
     ...Object.entries(WebhookTaskSchemas),
+    ...Object.entries(ErasureTaskSchemas),
   ].map(([state, schemas]) => [state, schemas.output as z.ZodType]),
 );
 

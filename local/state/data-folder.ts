@@ -202,6 +202,30 @@ export class PersistentExecutionNames {
     return this.names.has(`${workflow}\n${name}`);
   }
 
+  /** Drops the names `erased` says belong to an erased subject (their incarnation keeps new names unique). */
+  forget(erased: (workflow: string, name: string) => boolean): number {
+    let text = '';
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      return 0;
+    }
+    let forgotten = 0;
+    const kept = text.split('\n').filter((line) => {
+      try {
+        const { workflow, name } = JSON.parse(line) as { workflow: string; name: string };
+        if (!erased(workflow, name)) return true;
+        this.names.delete(`${workflow}\n${name}`);
+        forgotten++;
+        return false;
+      } catch {
+        return false;
+      }
+    });
+    writeFileSync(this.file, kept.map((line) => `${line}\n`).join(''));
+    return forgotten;
+  }
+
   add(workflow: string, name: string): void {
     this.names.add(`${workflow}\n${name}`);
     appendFileSync(this.file, `${JSON.stringify({ workflow, name, startedAt: new Date().toISOString() })}\n`);

@@ -17,7 +17,7 @@ export interface RunMarker {
   runId: string;
   /** 1 for the first run in this data folder. */
   number: number;
-  command: 'run' | 'send-event';
+  command: 'run' | 'send-event' | 'erase';
   startedAt: string;
   /** `run`: the input folder and its subjects. */
   input?: string;

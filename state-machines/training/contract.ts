@@ -194,7 +194,15 @@ export type StartTrainingInput = z.infer<typeof StartTrainingInput>;
 export const TrainingQueued = z.object({ inferenceId: z.string() });
 
 /** The Train state's result (the SendTaskSuccess output of the callback). */
-export const TrainingCompleted = z.object({ inferenceId: z.string(), outputLocation: z.string() });
+export const TrainingCompleted = z.object({
+  inferenceId: z.string(),
+  outputLocation: z.string(),
+  /** SHA-256 of the adapter package the callback checked and recorded (DeployModel checks it again). */
+  adapterSha256: z
+    .string()
+    .regex(/^[a-f0-9]{64}$/)
+    .optional(),
+});
 export type TrainingCompleted = z.infer<typeof TrainingCompleted>;
 
 /** ExplainTrainingFailure: the whole execution state (`plan` is absent when planning itself failed). */
@@ -212,6 +220,8 @@ export const DeployModelInput = z.object({
   modelVersion: z.string(),
   /** Where SageMaker stored the training container's response (from the success notification). */
   outputLocation: z.string(),
+  /** The inference whose token row holds the plan and the adapter's recorded digest (DeployModel checks both). */
+  inferenceId: z.string().min(1).optional(),
 });
 export type DeployModelInput = z.infer<typeof DeployModelInput>;
 

@@ -388,6 +388,7 @@ function buildTrainingStates(
       subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
       modelVersion: JsonPath.stringAt(`${TrainingPaths.plan}.modelVersion`),
       outputLocation: JsonPath.stringAt(`${TrainingPaths.training}.outputLocation`),
+      inferenceId: JsonPath.stringAt(`${TrainingPaths.training}.inferenceId`),
     },
     TrainingPaths.deployed,
   );

@@ -77,11 +77,11 @@ Examples:
       if (event.source !== 'avatar-pipeline') continue;
       out(`  ${event['detail-type']}: ${summarize(event['detail-type'], event.detail, event.source)}`);
       if (event['detail-type'] === 'Avatars Ready') {
-        const prompts = (event.detail as { prompts: { prompt: string; delivered: { url: string }[] }[] })
+        const prompts = (event.detail as { prompts: { prompt: string; delivered: { key: string }[] }[] })
           .prompts;
         for (const prompt of prompts) {
           out(`    "${shorten(prompt.prompt, 100)}"`);
-          for (const image of prompt.delivered) out(`      ${image.url}`);
+          for (const image of prompt.delivered) out(`      ${image.key}`);
         }
       }
       if (event['detail-type'] === 'Request Rejected' || event['detail-type'] === 'Generation Failed') {

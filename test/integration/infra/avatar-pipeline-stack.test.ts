@@ -332,6 +332,11 @@ describe('functions', () => {
     // The webhooks workflow's functions (test/integration/webhooks/webhooks-infra.test.ts covers them).
     planWebhookDeliveries: logicalIdOf(stack.webhooks.planWebhookDeliveries),
     deliverWebhook: logicalIdOf(stack.webhooks.deliverWebhook),
+    // The erasure workflow's functions (test/integration/infra/erasure.test.ts covers them in depth).
+    beginErasure: logicalIdOf(stack.erasure.beginErasure),
+    stopSubjectExecutions: logicalIdOf(stack.erasure.stopSubjectExecutions),
+    eraseSubjectData: logicalIdOf(stack.erasure.eraseSubjectData),
+    verifyErasure: logicalIdOf(stack.erasure.verifyErasure),
   };
 
   test.each(Object.entries(functions))(
@@ -409,8 +414,10 @@ describe('functions', () => {
       [logicalIdOf(stack.api.routeFunctions.apiCreateSubject as never)]: ['/tenants/*'],
     };
     for (const id of Object.values(functions)) {
+      // Permanent deletes (erasure, and the callback's deletion of an erased subject's late results) are
+      // checked below; here: who creates or overwrites objects.
       const writes = statementsOfRole(roleOf(id)).filter((s) =>
-        actionsOf(s).some((a) => /^s3:(Put|Delete|Abort)/.test(a)),
+        actionsOf(s).some((a) => /^s3:(Put|Abort)/.test(a)),
       );
       const prefixes = writers[id];
       if (prefixes) {
@@ -437,6 +444,46 @@ describe('functions', () => {
     }
   });
 
+  test('only erasure and the training callback delete objects, every version, under the prefixes they erase', () => {
+    const deleters: Record<string, string[]> = {
+      [logicalIdOf(stack.erasure.eraseSubjectData)]: [
+        '/subjects/*',
+        '/tenants/*',
+        '/training/*',
+        '/async-inference/*',
+        '/adapters/*',
+        '/models/*',
+        '/avatars/*',
+        '/quarantine/*',
+      ],
+      [logicalIdOf(stack.training.trainingCallback)]: ['/adapters/*', '/async-inference/*'],
+    };
+    for (const id of Object.values(functions)) {
+      const deletes = statementsOfRole(roleOf(id)).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('s3:Delete')),
+      );
+      const prefixes = deleters[id] ?? [];
+      const deleted = new Set<string>();
+      for (const statement of deletes) {
+        // Statements on the same objects are merged (minimizePolicies): a reader of them may carry GetObject too.
+        const actions = actionsOf(statement).sort();
+        expect(actions.filter((a) => a.startsWith('s3:Delete'))).toEqual([
+          's3:DeleteObject',
+          's3:DeleteObjectVersion',
+        ]);
+        expect(actions.filter((a) => !a.startsWith('s3:Delete') && a !== 's3:GetObject')).toEqual([]);
+        for (const object of Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]) {
+          const prefix = prefixes.find(
+            (p) => JSON.stringify(object) === JSON.stringify({ 'Fn::Join': ['', [arnOf(ids.bucket), p]] }),
+          );
+          expect({ id, object, allowed: prefix !== undefined }).toEqual({ id, object, allowed: true });
+          deleted.add(prefix as string);
+        }
+      }
+      expect({ id, deleted: [...deleted].sort() }).toEqual({ id, deleted: [...prefixes].sort() });
+    }
+  });
+
   test('the training callback may only answer tasks of the training state machine', () => {
     const statements = statementsOfRole(roleOf(logicalIdOf(stack.training.trainingCallback)));
     const states = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
@@ -455,7 +502,17 @@ describe('functions', () => {
           !a.startsWith('logs:') &&
           !a.startsWith('kms:'),
       );
-    expect(others).toEqual(['dynamodb:UpdateItem']);
+    // Beyond answering: the token row (claim, plan, digest), the tombstone, the response and adapter it checks,
+    // and deleting an erased subject's late results (issue 11).
+    expect([...new Set(others)].sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      's3:DeleteObject',
+      's3:DeleteObjectVersion',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:ListBucketVersions',
+    ]);
   });
 
   test('context overrides the validation settings', () => {
@@ -480,6 +537,20 @@ describe('notification', () => {
       EventPattern: { source: ['avatar-pipeline'] },
       Targets: [Match.objectLike({ Arn: { Ref: topicId } })],
     });
+    // Issue 11, item 8: a notice without the detail, so no prompt, key or link reaches the topic's readers.
+    const forward = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties?.Targets).includes(topicId),
+    );
+    const transformer = (
+      (forward?.Properties?.Targets ?? []) as { InputTransformer?: Record<string, unknown> }[]
+    )[0]?.InputTransformer as { InputPathsMap: Record<string, string>; InputTemplate: string };
+    expect(Object.values(transformer.InputPathsMap).sort()).toEqual([
+      '$.detail-type',
+      '$.detail.subjectId',
+      '$.detail.tenantId',
+      '$.time',
+    ]);
+    expect(transformer.InputTemplate).not.toMatch(/<detail>|\$\.detail[^.]/);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

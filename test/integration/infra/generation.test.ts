@@ -111,7 +111,7 @@ describe('generation state machine', () => {
       .filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')
       .map((r) => r.Metadata?.[WORKFLOW_METADATA_KEY])
       .sort();
-    expect(workflows).toEqual(['generation', 'training', 'webhooks']);
+    expect(workflows).toEqual(['erasure', 'generation', 'training', 'webhooks']);
     const text = JSON.stringify(definitionOf(resources, ids.stateMachine));
     for (const state of [
       GenerationStates.prepare,
@@ -328,11 +328,10 @@ describe('generation functions', () => {
     for (const key of written) expect(allows(statements, 's3:PutObject', bucketObject(key))).toBe(true);
   });
 
-  test('CompileAvatars may only read avatars/ (it signs the links with its own credentials)', () => {
+  test('CompileAvatars reads nothing: events carry keys, and only the API issues links (issue 11)', () => {
     const statements = statementsOfFunction(ids.compileAvatars);
-    expect(ownActions(ids.compileAvatars)).toEqual(['s3:GetObject']);
-    expect(allows(statements, 's3:GetObject', bucketObject('avatars/ada/r1/0.png'))).toBe(true);
-    for (const key of ['quarantine/ada/r1/0.png', 'subjects/ada/1.jpg', 'models/ada/v1.tar.gz'])
+    expect(ownActions(ids.compileAvatars)).toEqual([]);
+    for (const key of ['avatars/ada/r1/0.png', 'quarantine/ada/r1/0.png', 'subjects/ada/1.jpg'])
       expect(allows(statements, 's3:GetObject', bucketObject(key))).toBe(false);
   });
 
@@ -356,10 +355,7 @@ describe('generation functions', () => {
         'Explicit,Explicit Nudity,Non-Explicit Nudity of Intimate parts and Kissing,Violence,Visually Disturbing,Hate Symbols,Drugs & Tobacco',
       MODERATION_MIN_CONFIDENCE: '60',
     });
-    expect(environmentOf(resources, ids.compileAvatars)).toMatchObject({
-      PHOTO_BUCKET: { Ref: ids.bucket },
-      LINK_EXPIRY_SECONDS: '604800',
-    });
+    expect(environmentOf(resources, ids.compileAvatars)).not.toHaveProperty('LINK_EXPIRY_SECONDS');
   });
 
   test('environments follow the context', () => {
@@ -388,9 +384,7 @@ describe('generation functions', () => {
       BLOCKED_CATEGORIES: 'Explicit,Violence',
       MODERATION_MIN_CONFIDENCE: '80',
     });
-    expect(environmentOf(custom.resources, id(g.compileAvatars))).toMatchObject({
-      LINK_EXPIRY_SECONDS: '3600',
-    });
+    expect(environmentOf(custom.resources, id(g.compileAvatars))).not.toHaveProperty('PHOTO_BUCKET');
   });
 });
 

@@ -170,4 +170,24 @@ describe('access logs and ledger', () => {
       },
     });
   });
+
+  test.each([
+    [{}, '30'],
+    [{ photoRetentionDays: 7 }, '7'],
+  ])('the functions that write ledger object rows are told the photo retention (%j)', (context, days) => {
+    // Prepare
+    const { stack, resources } = synthesizePipeline(context);
+
+    // Act
+    const envOf = (fn: { node: { defaultChild?: unknown } }) =>
+      (
+        propertiesOf(resources, stack.getLogicalId(fn.node.defaultChild as never)).Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+
+    // Assess: PHOTO# and IGNORED# rows then get expiresAt = write time + days + 1 (test/unit/ingest/ledger-ttl)
+    expect(envOf(stack.ingest.recordPhoto).PHOTO_RETENTION_DAYS).toBe(days);
+    expect(envOf(stack.ingest.startWaitingSubjects).PHOTO_RETENTION_DAYS).toBe(days);
+  });
 });

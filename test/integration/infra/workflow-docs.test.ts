@@ -24,7 +24,7 @@ describe('the workflow READMEs', () => {
     // Act
     const documented = readmes.map((readme) => readme.path).sort();
     // Assess
-    expect(workflows).toEqual(['generation', 'training', 'webhooks']);
+    expect(workflows).toEqual(['erasure', 'generation', 'training', 'webhooks']);
     expect(documented).toEqual(workflows.map((workflow) => `state-machines/${workflow}/README.md`));
   });
 

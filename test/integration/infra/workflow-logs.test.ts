@@ -10,12 +10,12 @@ const machines = (resources: Resources) =>
   Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
 
 describe('state machine logs', () => {
-  test('by default both machines log ERROR without execution data, and synth does not warn', () => {
+  test('by default every machine (training, generation, erasure) logs ERROR without execution data, and synth does not warn', () => {
     // Prepare, Act
     const { stack, resources } = synthesizePipeline();
 
     // Assess
-    expect(machines(resources)).toHaveLength(2);
+    expect(machines(resources)).toHaveLength(3);
     for (const machine of machines(resources)) {
       expect(machine.Properties?.LoggingConfiguration).toMatchObject({
         Level: 'ERROR',
@@ -47,6 +47,7 @@ describe('state machine logs', () => {
       Match.stringLikeRegexp('logs execution data.*task tokens.*For debugging only'),
     );
     expect(warnings.map((w) => w.id).sort()).toEqual([
+      '/AvatarPipeline/Erasure/StateMachine',
       '/AvatarPipeline/Generation/StateMachine',
       '/AvatarPipeline/Training/StateMachine',
     ]);
@@ -62,7 +63,7 @@ describe('state machine logs', () => {
     );
 
     // Assess
-    expect(deliveryPolicies).toHaveLength(2);
+    expect(deliveryPolicies).toHaveLength(3);
     for (const machine of machines(resources)) {
       expect(machine.Properties?.LoggingConfiguration).toMatchObject({
         Level: 'OFF',

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { EVENT_SOURCE, parsePipelineEventDetail } from '../../../events/pipeline-events.js';
 import {
@@ -117,11 +116,13 @@ describe('npm start -- --input DIR (end to end, local mode)', () => {
       'prompts-fay:length',
     ]);
     for (const ready of events.filter((e) => e['detail-type'] === 'Avatars Ready')) {
-      const delivered = (ready.detail.prompts as { delivered: { url: string }[] }[]).flatMap(
+      // Events carry keys, never links (issue 11): each key is a file in the data folder's bucket.
+      const delivered = (ready.detail.prompts as { delivered: { key: string }[] }[]).flatMap(
         (p) => p.delivered,
       );
       expect(delivered.length).toBeGreaterThan(0);
-      for (const image of delivered) expect(existsSync(fileURLToPath(image.url))).toBe(true);
+      for (const image of delivered)
+        expect(existsSync(join(root, 'data', 'bucket', ...image.key.split('/')))).toBe(true);
     }
   });
 

@@ -232,7 +232,7 @@ describe('generation handlers', () => {
     });
   });
 
-  it('CompileAvatars presigns the delivered avatars', async () => {
+  it('CompileAvatars names the delivered avatars by key and signs no link (issue 11: events are broadcast)', async () => {
     const { handler } = await import('../../../functions/generation/compile-avatars.handler.js');
     const prompt = planned('zwx woman as a pilot', 0, [5]);
     const out = await handler(
@@ -255,9 +255,8 @@ describe('generation handlers', () => {
       lambdaContext('CompileAvatars'),
     );
     expect(out.outcome).toBe('ready');
-    const url = out.outcome === 'ready' ? out.avatarsReady.prompts[0]?.delivered[0]?.url : '';
-    expect(url).toMatch(
-      /^https:\/\/amzn-s3-demo-bucket1\.s3\.eu-west-1\.amazonaws\.com\/avatars\/default\/ana\/k\.png\?.*X-Amz-Signature=/,
-    );
+    const delivered = out.outcome === 'ready' ? out.avatarsReady.prompts[0]?.delivered[0] : undefined;
+    expect(delivered).toEqual({ key: 'avatars/default/ana/k.png', seed: 5 });
+    expect(JSON.stringify(out)).not.toMatch(/X-Amz-Signature|https:/);
   });
 });

@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelNotReadyException } from '@aws-sdk/client-sagemaker-runtime';
 import { AvatarsReady, GenerationFailed } from '../../../events/pipeline-events.js';
-import {
-  compileAvatars,
-  readCompilePolicyFromEnvironment,
-} from '../../../functions/generation/compile-avatars.js';
+import { compileAvatars } from '../../../functions/generation/compile-avatars.js';
 import { GenerationUnavailableError } from '../../../functions/generation/errors.js';
-import { FileImageLinks } from '../../../functions/generation/file-image-links.js';
 import {
   DEFAULT_GENERATION_POLICY,
   type GenerateScreenedImageDeps,
@@ -228,10 +224,7 @@ describe('compileAvatars', () => {
     ],
     jobs: [],
   };
-  const NOW = Date.parse('2026-11-25T10:00:00.000Z');
   const deps = {
-    links: new FileImageLinks({ pathOf: (key: string) => `/tmp/bucket/${key}` }, () => NOW),
-    policy: readCompilePolicyFromEnvironment({}),
     generatedBy: 'amazon-sagemaker' as const,
     screenedBy: 'amazon-rekognition' as const,
   };
@@ -265,7 +258,7 @@ describe('compileAvatars', () => {
     reason,
   });
 
-  it('publishes Avatars Ready with links, withheld reasons and counts on partial success', async () => {
+  it('publishes Avatars Ready with keys (never links), withheld reasons and counts on partial success', async () => {
     const results = [
       delivered('p01', 1),
       delivered('p01', 0, { attempts: 2, blocked: 1 }),
@@ -295,14 +288,11 @@ describe('compileAvatars', () => {
       screenedBy: 'amazon-rekognition',
     });
     expect(event.prompts[0]?.delivered).toEqual([
-      {
-        key: 'avatars/default/ana/v-0123456789ab/req/p01-0.png',
-        url: 'file:///tmp/bucket/avatars/default/ana/v-0123456789ab/req/p01-0.png',
-        expiresAt: '2026-12-02T10:00:00.000Z',
-        seed: 10,
-      },
+      { key: 'avatars/default/ana/v-0123456789ab/req/p01-0.png', seed: 10 },
       expect.objectContaining({ seed: 11 }),
     ]);
+    expect(JSON.stringify(event)).not.toMatch(/url|file:|https?:|X-Amz-Signature/i);
+    expect(event.generationId).toBe(REQUEST.requestId);
     expect(event.prompts[1]?.withheld.map((w) => w.reason)).toEqual([
       'Image moderation blocked all 3',
       'Generation failed: GenerationUnavailableError',

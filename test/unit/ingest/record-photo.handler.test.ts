@@ -59,9 +59,14 @@ describe('record-photo handler', () => {
         size: 5242880,
         etag: 'b1946ac92492d2347c6235b4d2611184-2',
         sequencer: '617f08299329d189',
+        expiresAt: expect.any(Number),
       },
       ConditionExpression: 'attribute_not_exists(pk) OR sequencer = :seen',
     });
+    // The row outlives the photo by a day: the default 30 days of retention, plus one (issue 11, ledger TTL).
+    const put = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item as { expiresAt: number };
+    expect(put.expiresAt - Date.now() / 1000).toBeGreaterThan(31 * 86_400 - 60);
+    expect(put.expiresAt - Date.now() / 1000).toBeLessThanOrEqual(31 * 86_400);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: 'ledger-table',
       Key: { pk: 'SUBJECT#default#ana', sk: 'SUBJECT' },

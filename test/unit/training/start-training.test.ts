@@ -215,7 +215,13 @@ describe('startTraining', () => {
         step: 'remember',
         args: [
           inferenceId,
-          { taskToken: input.taskToken, executionName: 'ana-is-0123456789abcdef', subjectId: 'ana' },
+          {
+            taskToken: input.taskToken,
+            executionName: 'ana-is-0123456789abcdef',
+            tenantId: 'default',
+            subjectId: 'ana',
+            modelVersion: input.modelVersion,
+          },
           172_800,
         ],
       },

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsEvent } from '../../support/aws-events.js';
@@ -14,12 +14,17 @@ const INFERENCE_ID = '11111111-2222-3333-4444-555555555555';
 describe('training-callback handler (SNS -> SendTaskSuccess / SendTaskFailure)', () => {
   beforeAll(() => {
     process.env.TRAINING_STATE_TABLE = 'training-state-table';
+    process.env.PHOTO_BUCKET = 'amzn-s3-demo-bucket';
+    process.env.TRAINING_SUCCESS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:training-success';
+    process.env.TRAINING_ERROR_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:training-error';
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   });
   beforeEach(() => {
     ddb.reset();
     sfn.reset();
+    // No plan recorded (a row from before plans were): the claim decides, as it always did.
+    ddb.on(GetCommand).resolves({});
   });
 
   it('claims the token of the documented SNS record and sends SendTaskSuccess', async () => {
@@ -40,6 +45,7 @@ describe('training-callback handler (SNS -> SendTaskSuccess / SendTaskFailure)',
     const outcomes = await handler(event, lambdaContext('TrainingCallback'));
     // Assess
     expect(outcomes).toEqual(['task-succeeded']);
+    // The plan is read first (GetItem, answered with none here), then the token claimed.
     expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       TableName: 'training-state-table',
@@ -70,6 +76,7 @@ describe('training-callback handler (SNS -> SendTaskSuccess / SendTaskFailure)',
     const record = event.Records[0];
     if (!record) throw new Error('the SNS sample has a record');
     record.Sns.Message = JSON.stringify(awsEvent('sagemaker-async-failure.json'));
+    record.Sns.TopicArn = 'arn:aws:sns:us-east-1:123456789012:training-error';
     // Act
     const outcomes = await handler(event, lambdaContext('TrainingCallback'));
     // Assess

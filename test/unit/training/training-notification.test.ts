@@ -61,7 +61,13 @@ describe('CallbackTokens', () => {
     const first = await tokens.claim('v-0123456789ab-aaaa');
     const second = await tokens.claim('v-0123456789ab-aaaa');
     // Assess
-    expect(first).toEqual({ outcome: 'claimed', taskToken: 'token-1', executionName: 'exec-1' });
+    expect(first).toEqual({
+      outcome: 'claimed',
+      taskToken: 'token-1',
+      executionName: 'exec-1',
+      subjectId: 'ana',
+      createdAt: T0,
+    });
     expect(second).toEqual({ outcome: 'already-claimed' });
   });
 
