@@ -143,6 +143,7 @@ export class AvatarPipelineStack extends Stack {
       modelRegistry: this.hosting.registry,
       trainingStateMachine: this.training.stateMachine,
       generationStateMachine: this.generation.stateMachine,
+      erasureStateMachine: this.erasure.stateMachine,
     });
     this.webhooks = new Webhooks(this, 'Webhooks', {
       config,

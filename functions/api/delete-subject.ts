@@ -1,19 +1,25 @@
+import { type RequestErasureDeps, requestSubjectErasure } from '../erasure/request-subject-erasure.js';
 import type { SubjectLedger } from '../ingest/subject-ledger.js';
 import type { ApiStore } from './api-store.js';
-import { NotImplementedError } from './errors.js';
-import type { ApiRequest, ApiResponse } from './http.js';
+import { type ApiRequest, type ApiResponse, json } from './http.js';
 import { ownSubject } from './subject-lookup.js';
 
 /**
- * DELETE /v1/subjects/{id}: 501 until the erasure workflow is wired here (its own issue). Ownership is checked
- * first, so another tenant's id is still a 404.
+ * DELETE /v1/subjects/{id}: starts the subject's erasure workflow and answers 202 with the erasure; `Subject
+ * Erased` (on the bus and to the tenant's webhooks) says when every object version and row is gone. Ownership is
+ * checked first, so another tenant's id is a 404 and starts nothing; a repeated DELETE starts another erasure,
+ * which finds nothing left and reports zeros.
  */
 export async function deleteSubject(
   request: ApiRequest,
-  deps: { store: ApiStore; ledger: SubjectLedger },
+  deps: { store: ApiStore; ledger: SubjectLedger } & RequestErasureDeps,
 ): Promise<ApiResponse> {
-  await ownSubject(request, deps);
-  throw new NotImplementedError(
-    'Erasure is not available through the API yet; nothing was deleted. It will start the erasure workflow of the subject.',
-  );
+  const { ref } = await ownSubject(request, deps);
+  const accepted = await requestSubjectErasure(deps, ref, { requestedBy: 'api' });
+  return json(202, {
+    id: ref.subjectId,
+    erasureId: accepted.erasureId,
+    status: accepted.status,
+    requestedAt: accepted.requestedAt,
+  });
 }

@@ -69,6 +69,8 @@ export const EnvironmentVariables = {
   photoRetentionDays: 'PHOTO_RETENTION_DAYS',
   /** The training endpoint's SuccessTopic and ErrorTopic: a notification must come from the one its status names. */
   trainingSuccessTopicArn: 'TRAINING_SUCCESS_TOPIC_ARN',
+  /** The erasure state machine that `DELETE /v1/subjects/{id}` starts. */
+  erasureStateMachineArn: 'ERASURE_STATE_MACHINE_ARN',
   trainingErrorTopicArn: 'TRAINING_ERROR_TOPIC_ARN',
 } as const;
 

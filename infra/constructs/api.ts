@@ -48,6 +48,8 @@ export interface ApiProps {
   readonly trainingStateMachine: StateMachine;
   /** The generation state machine (started, described). */
   readonly generationStateMachine: StateMachine;
+  /** The erasure state machine (started by DELETE /v1/subjects/{id}). */
+  readonly erasureStateMachine: StateMachine;
 }
 
 /**
@@ -153,6 +155,7 @@ export class Api extends Construct {
       [Env.modelRegistryTable]: props.modelRegistry.tableName,
       [Env.trainingStateMachineArn]: props.trainingStateMachine.stateMachineArn,
       [Env.generationStateMachineArn]: props.generationStateMachine.stateMachineArn,
+      [Env.erasureStateMachineArn]: props.erasureStateMachine.stateMachineArn,
       [Env.idempotencyTable]: this.idempotency.tableName,
       [Env.gpuImagesPerDay]: String(config.apiGpuImagesPerDay),
       [Env.photoBucket]: photos.bucket.bucketName,
@@ -336,6 +339,7 @@ export class Api extends Construct {
       );
       if (route.name === 'apiCreateGeneration') props.generationStateMachine.grantStartExecution(handler);
     }
+    if (env.has(Env.erasureStateMachineArn)) props.erasureStateMachine.grantStartExecution(handler);
     if (statements.length > 0) {
       const policy = new Policy(this, `${route.name}Executions`, { statements });
       handler.role?.attachInlinePolicy(policy);

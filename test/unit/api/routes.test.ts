@@ -29,6 +29,7 @@ const ENV: Record<string, string> = {
   MODEL_REGISTRY_TABLE: 'Registry',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:Training',
   GENERATION_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:Generation',
+  ERASURE_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:Erasure',
   IDEMPOTENCY_TABLE: 'Idempotency',
   GPU_IMAGES_PER_DAY: '10',
   PHOTO_BUCKET: 'photos',
@@ -340,13 +341,29 @@ describe('the HTTP API routes, against mocked DynamoDB', () => {
     expect(JSON.parse(settings?.body ?? '{}')).toMatchObject({ mode: 'dry-run', photos: ['a.jpg'] });
   });
 
-  it('DELETE /v1/subjects/{id} answers 501 for an own subject until erasure is wired', async () => {
+  it('DELETE /v1/subjects/{id} starts the erasure of an own subject, with the authorizer tenant, and answers 202', async () => {
     // Prepare
     dynamo.on(GetCommand).resolves({ Item: { subjectId: 'ana', photos: [] } });
     // Act
     const response = await run('apiDeleteSubject', asTenant('acme', { pathParameters: { id: 'ana' } }));
     // Assess
-    expect(response.statusCode).toBe(501);
-    expect(bodyOf(response)).toMatchObject({ status: 501, title: 'Not implemented yet' });
+    expect(response.statusCode).toBe(202);
+    const body = bodyOf(response);
+    expect(body).toMatchObject({
+      id: 'ana',
+      status: 'accepted',
+      erasureId: expect.stringMatching(/^erasure-/),
+    });
+    expect(started).toEqual([
+      {
+        name: body.erasureId,
+        input: expect.objectContaining({
+          erasureId: body.erasureId,
+          tenantId: 'acme',
+          subjectId: 'ana',
+          requestedBy: 'api',
+        }),
+      },
+    ]);
   });
 });
