@@ -134,6 +134,12 @@ export class AvatarPipelineStack extends Stack {
       generationStateMachine: this.generation.stateMachine,
       keys,
     });
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      config,
+      bus: this.notification.bus,
+      ledger: this.ingest.ledger,
+      keys,
+    });
     this.api = new Api(this, 'Api', {
       config,
       photos: this.photos,
@@ -144,12 +150,7 @@ export class AvatarPipelineStack extends Stack {
       trainingStateMachine: this.training.stateMachine,
       generationStateMachine: this.generation.stateMachine,
       erasureStateMachine: this.erasure.stateMachine,
-    });
-    this.webhooks = new Webhooks(this, 'Webhooks', {
-      config,
-      bus: this.notification.bus,
-      ledger: this.ingest.ledger,
-      keys,
+      webhooksTable: this.webhooks.table,
     });
     this.partnerEvents = new PartnerEvents(this, 'PartnerEvents', {
       bus: this.notification.bus,

@@ -13,6 +13,16 @@ import { getSubjectRoute } from './get-subject.route.js';
 import { listGenerationsRoute } from './list-generations.route.js';
 import { listSubjectsRoute } from './list-subjects.route.js';
 import type { AnyRoute } from './route.js';
+import {
+  createWebhookEndpointRoute,
+  deleteWebhookEndpointRoute,
+  getWebhookEndpointRoute,
+  listWebhookAttemptsRoute,
+  listWebhookEndpointsRoute,
+  readDefaultWebhookSecretRoute,
+  rotateDefaultWebhookSecretRoute,
+  rotateWebhookEndpointSecretRoute,
+} from './webhook-endpoints.routes.js';
 
 export const API_ROUTES = [
   createSubjectRoute,
@@ -23,6 +33,14 @@ export const API_ROUTES = [
   createGenerationRoute,
   listGenerationsRoute,
   getGenerationRoute,
+  createWebhookEndpointRoute,
+  listWebhookEndpointsRoute,
+  getWebhookEndpointRoute,
+  deleteWebhookEndpointRoute,
+  listWebhookAttemptsRoute,
+  rotateWebhookEndpointSecretRoute,
+  readDefaultWebhookSecretRoute,
+  rotateDefaultWebhookSecretRoute,
   getOpenApiRoute,
 ] as const satisfies readonly AnyRoute[];
 

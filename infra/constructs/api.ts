@@ -50,6 +50,8 @@ export interface ApiProps {
   readonly generationStateMachine: StateMachine;
   /** The erasure state machine (started by DELETE /v1/subjects/{id}). */
   readonly erasureStateMachine: StateMachine;
+  /** The webhooks table: endpoints and secrets, managed by /v1/webhook-endpoints and /v1/webhook-secret. */
+  readonly webhooksTable: ITable;
 }
 
 /**
@@ -156,6 +158,10 @@ export class Api extends Construct {
       [Env.trainingStateMachineArn]: props.trainingStateMachine.stateMachineArn,
       [Env.generationStateMachineArn]: props.generationStateMachine.stateMachineArn,
       [Env.erasureStateMachineArn]: props.erasureStateMachine.stateMachineArn,
+      [Env.webhooksTable]: props.webhooksTable.tableName,
+      [Env.webhookAllowedPorts]: config.webhookAllowedPorts,
+      [Env.webhookLoopbackReceivers]: String(config.webhookLoopbackReceivers),
+      [Env.webhookSecretOverlapSeconds]: String(config.webhookSecretOverlapSeconds),
       [Env.idempotencyTable]: this.idempotency.tableName,
       [Env.gpuImagesPerDay]: String(config.apiGpuImagesPerDay),
       [Env.photoBucket]: photos.bucket.bucketName,
@@ -295,6 +301,17 @@ export class Api extends Construct {
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
+      );
+      keys.grantDataKey(handler, 'dynamodb', 'write');
+    }
+    if (env.has(Env.webhooksTable)) {
+      props.webhooksTable.grant(
+        handler,
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
       );
       keys.grantDataKey(handler, 'dynamodb', 'write');
     }
