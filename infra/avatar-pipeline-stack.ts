@@ -122,6 +122,12 @@ export class AvatarPipelineStack extends Stack {
       ledger: this.ingest.ledger,
       keys,
     });
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      config,
+      bus: this.notification.bus,
+      ledger: this.ingest.ledger,
+      keys,
+    });
     // After both workflows it stops, and every store it erases.
     this.erasure = new Erasure(this, 'Erasure', {
       config,
@@ -130,14 +136,9 @@ export class AvatarPipelineStack extends Stack {
       ledger: this.ingest.ledger,
       registry: this.hosting.registry,
       trainingState: this.training.stateTable,
+      webhooks: this.webhooks.table,
       trainingStateMachine: this.training.stateMachine,
       generationStateMachine: this.generation.stateMachine,
-      keys,
-    });
-    this.webhooks = new Webhooks(this, 'Webhooks', {
-      config,
-      bus: this.notification.bus,
-      ledger: this.ingest.ledger,
       keys,
     });
     this.api = new Api(this, 'Api', {

@@ -9,6 +9,7 @@ export const ERASE_ENVIRONMENT = [
   Env.ledgerTable,
   Env.modelRegistryTable,
   Env.trainingStateTable,
+  Env.webhooksTable,
 ] as const;
 
 /** The stores of both erasing tasks, from their environment: the same list of erasers for deleting and re-listing. */
@@ -23,6 +24,7 @@ export function erasureStores(env: Environment, ports: Pick<Ports, 'objectVersio
       ledger: getStringFromEnv(Env.ledgerTable, { env }),
       modelRegistry: getStringFromEnv(Env.modelRegistryTable, { env }),
       trainingState,
+      webhooks: getStringFromEnv(Env.webhooksTable, { env }),
     }),
     trainingRows: (ref: { tenantId: string; subjectId: string }) =>
       trainingStateRowsOf(db, trainingState, ref),

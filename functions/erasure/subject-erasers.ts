@@ -27,6 +27,8 @@ export interface ErasureTables {
   ledger: string;
   modelRegistry: string;
   trainingState: string;
+  /** The webhooks table, whose delivery attempts name the subject they were about. */
+  webhooks: string;
 }
 
 /** Every store of subject-scoped rows, in the order they are erased. Add an eraser here, and nowhere else. */
@@ -43,7 +45,41 @@ export function subjectErasers(db: DynamoDBDocumentClient, tables: ErasureTables
       registrySubjectKey,
     ),
     trainingStateEraser(db, tables.trainingState),
+    webhookAttemptsEraser(db, tables.webhooks),
   ];
+}
+
+/**
+ * Delivery attempts live in the tenant's partition of the webhooks table (`attempt#...` rows), each naming the subject
+ * its message was about: the subject's are found by that attribute. Endpoints and secrets are the tenant's, not the
+ * subject's, and stay.
+ */
+export function webhookAttemptsEraser(db: DynamoDBDocumentClient, tableName: string): SubjectEraser {
+  const rows = (ref: SubjectRef) =>
+    queryAllItems(db, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
+      FilterExpression: 'subjectId = :subject',
+      ExpressionAttributeValues: {
+        ':pk': `tenant#${ref.tenantId}`,
+        ':attempt': 'attempt#',
+        ':subject': ref.subjectId,
+      },
+      ConsistentRead: true,
+    });
+  return {
+    store: 'webhook-attempts',
+    async erase(ref) {
+      const found = await rows(ref);
+      for (const row of found) {
+        await db.send(new DeleteCommand({ TableName: tableName, Key: { pk: row.pk, sk: row.sk } }));
+      }
+      return found.length;
+    },
+    async remaining(ref) {
+      return (await rows(ref)).length;
+    },
+  };
 }
 
 /** A table whose rows of a subject are one partition: query it, delete each row by its key. */

@@ -91,6 +91,9 @@ export async function deliverWebhook(
     latencyMs: result.latencyMs,
     ...(result.error ? { error: result.error.slice(0, 300) } : {}),
     outcome: succeeded ? 'delivered' : 'failed',
+    ...(typeof delivery.payload.data.subjectId === 'string'
+      ? { subjectId: delivery.payload.data.subjectId }
+      : {}),
   });
   deps.metrics?.count(succeeded ? 'WebhookDelivered' : 'WebhookAttemptFailed');
   if (succeeded) {

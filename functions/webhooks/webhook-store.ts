@@ -39,6 +39,8 @@ export interface AttemptRecord {
   latencyMs: number;
   error?: string;
   outcome: 'delivered' | 'failed';
+  /** The subject the message is about, when it is about one: erasure deletes the subject's attempts by it. */
+  subjectId?: string;
 }
 
 /** Attempts are kept this long (DynamoDB TTL), enough for the attempts list and the whole retry schedule. */

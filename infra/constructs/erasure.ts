@@ -53,6 +53,8 @@ export interface ErasureProps {
   readonly registry: ITable;
   /** The training state table: queue, slots, callback tokens, and the erasure tombstones. */
   readonly trainingState: ITable;
+  /** The webhooks table: the subject's delivery attempts are deleted. */
+  readonly webhooks: ITable;
   /** The training workflow: the subject's running executions are stopped. */
   readonly trainingStateMachine: StateMachine;
   /** The generation workflow: the subject's running executions are stopped. */
@@ -81,7 +83,7 @@ export class Erasure extends Construct {
 
   constructor(scope: Construct, id: string, props: ErasureProps) {
     super(scope, id);
-    const { config, photos, bus, ledger, registry, trainingState, keys } = props;
+    const { config, photos, bus, ledger, registry, trainingState, webhooks, keys } = props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as RetentionDays;
     const fn = pipelineFunctions(this, { logRetention, removalPolicy, logsKey: keys.logs });
@@ -90,6 +92,7 @@ export class Erasure extends Construct {
       LEDGER_TABLE: ledger.tableName,
       MODEL_REGISTRY_TABLE: registry.tableName,
       TRAINING_STATE_TABLE: trainingState.tableName,
+      WEBHOOKS_TABLE: webhooks.tableName,
     };
 
     this.beginErasure = fn(
@@ -169,10 +172,12 @@ export class Erasure extends Construct {
       'dynamodb:DeleteItem',
       'dynamodb:UpdateItem',
     ]);
+    this.allowTable(this.eraseSubjectData, webhooks, ['dynamodb:Query', 'dynamodb:DeleteItem']);
     keys.grantDataKey(this.eraseSubjectData, 'dynamodb', 'write');
     this.allowTable(this.verifyErasure, ledger, ['dynamodb:Query']);
     this.allowTable(this.verifyErasure, registry, ['dynamodb:Query']);
     this.allowTable(this.verifyErasure, trainingState, ['dynamodb:Scan']);
+    this.allowTable(this.verifyErasure, webhooks, ['dynamodb:Query']);
     keys.grantDataKey(this.verifyErasure, 'dynamodb', 'read');
 
     const workflow = buildErasureWorkflow(this, {

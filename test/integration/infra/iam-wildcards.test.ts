@@ -5,6 +5,8 @@
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { API_ROUTES } from '../../../functions/api/routes.js';
+import { TASKS } from '../../../functions/task-registry.js';
 import { TRACING_ACTIONS } from '../../../infra/constructs/pipeline-function.js';
 import {
   SAGEMAKER_SERVICE_ACTIONS,
@@ -146,7 +148,8 @@ describe('function roles', () => {
     });
 
     // Assess
-    expect(functions.length).toBe(22);
+    // One function per workflow task, one per HTTP API route, and the authorizer.
+    expect(functions.length).toBe(Object.keys(TASKS).length + API_ROUTES.length + 1);
     for (const { id, managed: arns } of managed) {
       expect({ id, awsManaged: arns.includes('arn:') || arns.includes(':iam::aws:policy') }).toEqual({
         id,

@@ -123,7 +123,9 @@ describe('webhooks and partner events on AWS (synthesized template)', () => {
       expect(statement).toMatchObject({
         Action: 'events:PutEvents',
         Condition: {
-          StringEquals: { 'events:detail-type': ['Avatar Generation Requested'] },
+          StringEquals: {
+            'events:detail-type': ['Avatar Generation Requested', 'Subject Erasure Requested'],
+          },
           StringNotEquals: { 'events:source': 'avatar-pipeline' },
         },
       });
