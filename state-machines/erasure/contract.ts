@@ -4,10 +4,11 @@
  * already decided; or by an EventBridge rule on `Subject Erasure Requested` from a partner, with the whole event,
  * whose tenant BeginErasure decides from the account that put it. `workflow.ts` wires these paths with CDK.
  */
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import { z } from 'zod';
+
+import * as z from 'zod';
 import { SubjectId, TenantId } from '../../events/identifiers.js';
 import { RequestRejected, SubjectErased } from '../../events/pipeline-events.js';
+import { EventBridgeSchema } from '../../functions/platform/aws-event-schemas.js';
 import type { ContractError } from '../error-contract.js';
 
 export const ERASURE_ID_PATTERN = /^erasure-[a-f0-9]{24}$/;

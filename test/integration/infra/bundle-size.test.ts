@@ -20,9 +20,35 @@ const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
   generateScreenedImage: 720_000,
   planTraining: 690_000,
   prepareTrainingSet: 690_000,
-  recordPhoto: 720_000,
+  // With the SSRF guard of webhook.url at ingest (ipaddr.js).
+  recordPhoto: 745_000,
   startWaitingSubjects: 720_000,
   validateImages: 720_000,
+  // A dry run trains inside Train: an S3 client and the tar writer of the stand-in adapter.
+  startTraining: 760_000,
+  // Erasure: S3 object versions; the callback deletes a late result of an erased subject.
+  eraseSubjectData: 670_000,
+  verifyErasure: 670_000,
+  trainingCallback: 700_000,
+  // HTTP API routes: each handler names the S3, presigner and Step Functions ports of the route table; the
+  // webhook routes add the URL guard, and POST generations the Powertools idempotency layer.
+  apiCancelSubject: 715_000,
+  apiCreateGeneration: 770_000,
+  apiCreateSubject: 715_000,
+  apiDeleteSubject: 715_000,
+  apiGetGeneration: 715_000,
+  apiGetOpenApi: 720_000,
+  apiGetSubject: 720_000,
+  apiListGenerations: 715_000,
+  apiListSubjects: 715_000,
+  apiCreateWebhookEndpoint: 745_000,
+  apiDeleteWebhookEndpoint: 745_000,
+  apiGetWebhookEndpoint: 745_000,
+  apiListWebhookAttempts: 745_000,
+  apiListWebhookEndpoints: 745_000,
+  apiReadDefaultWebhookSecret: 745_000,
+  apiRotateDefaultWebhookSecret: 745_000,
+  apiRotateWebhookEndpointSecret: 745_000,
 };
 
 const budgetOf = (name: string) => BUNDLE_BUDGET_BYTES[name] ?? (BUNDLE_BUDGET_BYTES.default as number);
