@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { DRY_RUN_PERFORMER } from '../../events/run-mode.js';
 import { ASYNC_OUTPUT_PREFIX } from '../platform/bucket-layout.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { keyInBucket, s3Uri } from '../platform/s3-uri.js';
 import { createTarGz } from '../platform/tar-archive.js';
+import type { CallbackTokens } from './callback-tokens.js';
 import { DryRunTrainingError } from './errors.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 import { TrainingRequest, type TrainingResponse } from './training-request.js';
@@ -11,6 +13,8 @@ export interface DryRunTrainingDeps {
   store: ObjectStore;
   bucket: string;
   callbacks: TaskCallbacks;
+  /** Where the adapter's digest is recorded, as the success callback records it for a live training. */
+  tokens?: Pick<CallbackTokens, 'recordAdapterDigest'>;
 }
 
 /**
@@ -65,9 +69,12 @@ export async function dryRunTraining(
   };
   const outputKey = `${ASYNC_OUTPUT_PREFIX}${job.inferenceId}.out`;
   await deps.store.put(outputKey, JSON.stringify(response), 'application/json');
+  const adapterSha256 = createHash('sha256').update(archive).digest('hex');
+  await deps.tokens?.recordAdapterDigest(job.inferenceId, adapterSha256);
   await deps.callbacks.succeed(job.taskToken, {
     inferenceId: job.inferenceId,
     outputLocation: s3Uri(deps.bucket, outputKey),
+    adapterSha256,
   });
   return { inferenceId: job.inferenceId };
 }

@@ -32,14 +32,10 @@ export async function startTraining(
   assertOwnedKeys(input, [input.requestKey], { task: 'Train', prefix: TRAINING_PREFIX });
   const attempt = createHash('sha256').update(input.taskToken).digest('hex').slice(0, 12);
   const inferenceId = `${input.modelVersion}-${attempt}`;
-  if (input.mode === DRY_RUN) {
-    if (!deps.dryRun)
-      throw new DryRunTrainingError('This Train function was built without the dry-run trainer');
-    return dryRunTraining(
-      { inferenceId, taskToken: input.taskToken, requestKey: input.requestKey },
-      deps.dryRun,
-    );
+  if (input.mode === DRY_RUN && !deps.dryRun) {
+    throw new DryRunTrainingError('This Train function was built without the dry-run trainer');
   }
+  // A dry run keeps the same token row as a live training: DeployModel checks the adapter against it either way.
   await deps.tokens.remember(
     inferenceId,
     {
@@ -51,6 +47,12 @@ export async function startTraining(
     },
     deps.tokenTtlSeconds,
   );
+  if (input.mode === DRY_RUN && deps.dryRun) {
+    return dryRunTraining(
+      { inferenceId, taskToken: input.taskToken, requestKey: input.requestKey },
+      { ...deps.dryRun, tokens: deps.tokens },
+    );
+  }
   const queued = await deps.inference.invokeAsync({
     inferenceId,
     inputLocation: s3Uri(deps.bucket, input.requestKey),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,11 +26,16 @@ describe('startTraining in a dry run', () => {
     fail: async () => 'sent',
   };
   const remembered: string[] = [];
+  const digests: { id: string; digest: string }[] = [];
   const tokens = {
     remember: async (id: string) => {
       remembered.push(id);
     },
     recordFailureLocation: async () => undefined,
+    recordAdapterDigest: async (id: string, digest: string) => {
+      digests.push({ id, digest });
+      return true;
+    },
   } as unknown as CallbackTokens;
   const invokedAsync: string[] = [];
   const inference = {
@@ -61,6 +67,7 @@ describe('startTraining in a dry run', () => {
     store = new FolderObjectStore(dir);
     succeeded.length = 0;
     remembered.length = 0;
+    digests.length = 0;
     invokedAsync.length = 0;
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
@@ -113,7 +120,12 @@ describe('startTraining in a dry run', () => {
       await store.get(`adapters/acme/ana/${planned.modelVersion}/model.tar.gz`),
     );
     expect(entries.map((entry) => entry.path)).toContain('dry-run/DRY-RUN-NOT-A-MODEL.txt');
-    expect(remembered).toEqual([]);
+    expect(remembered).toEqual([queued.inferenceId]);
+    const sha = createHash('sha256')
+      .update(await store.get(`adapters/acme/ana/${planned.modelVersion}/model.tar.gz`))
+      .digest('hex');
+    expect(digests).toEqual([{ id: queued.inferenceId, digest: sha }]);
+    expect(output).toMatchObject({ adapterSha256: sha });
   });
 
   it('fails as the container would when the manifest lists no images, and sends no success', async () => {
