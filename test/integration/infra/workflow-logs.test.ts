@@ -10,12 +10,12 @@ const machines = (resources: Resources) =>
   Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
 
 describe('state machine logs', () => {
-  test('by default every machine (training, generation, erasure) logs ERROR without execution data, and synth does not warn', () => {
+  test('by default every machine (training, generation, erasure, webhooks) logs ERROR without execution data, and synth does not warn', () => {
     // Prepare, Act
     const { stack, resources } = synthesizePipeline();
 
     // Assess
-    expect(machines(resources)).toHaveLength(3);
+    expect(machines(resources)).toHaveLength(4);
     for (const machine of machines(resources)) {
       expect(machine.Properties?.LoggingConfiguration).toMatchObject({
         Level: 'ERROR',
@@ -50,6 +50,7 @@ describe('state machine logs', () => {
       '/AvatarPipeline/Erasure/StateMachine',
       '/AvatarPipeline/Generation/StateMachine',
       '/AvatarPipeline/Training/StateMachine',
+      '/AvatarPipeline/Webhooks/StateMachine',
     ]);
   });
 
@@ -63,7 +64,7 @@ describe('state machine logs', () => {
     );
 
     // Assess
-    expect(deliveryPolicies).toHaveLength(3);
+    expect(deliveryPolicies).toHaveLength(4);
     for (const machine of machines(resources)) {
       expect(machine.Properties?.LoggingConfiguration).toMatchObject({
         Level: 'OFF',
