@@ -108,12 +108,3 @@ export class QuotaExceededError extends ApiError {
     ];
   }
 }
-
-/** A route that exists but is not wired yet (DELETE /v1/subjects/{id} until erasure lands). */
-export class NotImplementedError extends ApiError {
-  override readonly name = 'NotImplementedError';
-  readonly retryable = false;
-  readonly status = 501;
-  readonly title = 'Not implemented yet';
-  readonly type = 'not-implemented';
-}

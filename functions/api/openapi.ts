@@ -10,7 +10,6 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   422: 'Idempotency-Key reused with another body',
   429: 'Throttled, or the GPU images of the day are used up',
   500: 'Internal error',
-  501: 'Not implemented yet',
 };
 
 const schemaOf = (schema: z.ZodType, io: 'input' | 'output') => {

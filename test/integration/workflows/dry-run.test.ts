@@ -1,10 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { AvatarsReady, ModelReady, TrainingStarted } from '../../../events/pipeline-events.js';
-import { generateSampleSubjects } from '../../../local/samples/generate-sample-subjects.js';
 import { LocalPipelines } from '../../support/local-pipelines.js';
+import { goodSamplePhotos, type SamplePhoto } from '../../support/sample-photos.js';
 
 /**
  * Dry-run mode through the synthesized workflows: the same states run, the stand-in trainer answers the Train
@@ -12,23 +9,16 @@ import { LocalPipelines } from '../../support/local-pipelines.js';
  * the subject says `dry-run` and names the stand-in as the performer.
  */
 describe('dry-run mode (synthesized definitions, local engine)', () => {
-  let samplesDir: string;
-  let photos: { name: string; body: Buffer }[];
+  let photos: SamplePhoto[];
+  let removeSamples: () => Promise<void>;
   const pipelines = new LocalPipelines();
 
   beforeAll(async () => {
-    samplesDir = await mkdtemp(join(tmpdir(), 'dry-run-'));
-    const [ana] = await generateSampleSubjects(samplesDir, { subjects: ['good-ana'] });
-    if (!ana) throw new Error('no sample subject');
-    photos = await Promise.all(
-      ana.files
-        .filter((file) => file.expected === 'good')
-        .map(async (file) => ({ name: file.name, body: await readFile(join(ana.dir, file.name)) })),
-    );
+    ({ photos: photos, remove: removeSamples } = await goodSamplePhotos('dry-run-'));
   });
   afterAll(async () => {
     await pipelines.closeAll();
-    await rm(samplesDir, { recursive: true, force: true });
+    await removeSamples();
   });
 
   it('trains and generates with the stand-ins, invokes no endpoint, and every event says dry-run', async () => {

@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { SubjectErased } from '../../../events/pipeline-events.js';
-import { generateSampleSubjects } from '../../../local/samples/generate-sample-subjects.js';
 import { LocalPipelines } from '../../support/local-pipelines.js';
+import { goodSamplePhotos, type SamplePhoto } from '../../support/sample-photos.js';
 
 /**
  * Issue 11, erasure, through the synthesized erasure workflow on the local engine: a subject run to its avatars,
@@ -11,23 +11,16 @@ import { LocalPipelines } from '../../support/local-pipelines.js';
  * tenant's subject of the same id) is untouched; a second erasure is harmless.
  */
 describe('erasure (synthesized definition, local engine)', () => {
-  let samplesDir: string;
-  let photos: { name: string; body: Buffer }[];
+  let photos: SamplePhoto[];
+  let removeSamples: () => Promise<void>;
   const pipelines = new LocalPipelines();
 
   beforeAll(async () => {
-    samplesDir = await mkdtemp(join(tmpdir(), 'erasure-'));
-    const [ana] = await generateSampleSubjects(samplesDir, { subjects: ['good-ana'] });
-    if (!ana) throw new Error('no sample subject');
-    photos = await Promise.all(
-      ana.files
-        .filter((file) => file.expected === 'good')
-        .map(async (file) => ({ name: file.name, body: await readFile(join(ana.dir, file.name)) })),
-    );
+    ({ photos: photos, remove: removeSamples } = await goodSamplePhotos('erasure-'));
   });
   afterAll(async () => {
     await pipelines.closeAll();
-    await rm(samplesDir, { recursive: true, force: true });
+    await removeSamples();
   });
 
   async function filesUnder(dir: string): Promise<string[]> {

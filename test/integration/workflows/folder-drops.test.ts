@@ -1,11 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SubjectReceived, SubjectRejected } from '../../../events/pipeline-events.js';
 import type { LocalPipeline } from '../../../local/runtime/local-pipeline.js';
-import { generateSampleSubjects } from '../../../local/samples/generate-sample-subjects.js';
 import { type LocalTrainer, StandInTrainer } from '../../../local/stand-ins/async-training-endpoint.js';
 import { LocalPipelines } from '../../support/local-pipelines.js';
+import { goodSamplePhotos, type SamplePhoto } from '../../support/sample-photos.js';
 
 /**
  * Folder drops the way browsers and people make them, through the synthesized training workflow on the local
@@ -13,23 +10,16 @@ import { LocalPipelines } from '../../support/local-pipelines.js';
  * of junk, settings that can never be served. Every folder gets exactly one explained outcome; no drop trains twice.
  */
 describe('folder drops (synthesized definition, local engine)', () => {
-  let samplesDir: string;
-  let goodPhotos: { name: string; body: Buffer }[];
+  let goodPhotos: SamplePhoto[];
+  let removeSamples: () => Promise<void>;
   const pipelines = new LocalPipelines();
 
   beforeAll(async () => {
-    samplesDir = await mkdtemp(join(tmpdir(), 'drops-'));
-    const [ana] = await generateSampleSubjects(samplesDir, { subjects: ['good-ana'] });
-    if (!ana) throw new Error('no sample subject');
-    goodPhotos = await Promise.all(
-      ana.files
-        .filter((file) => file.expected === 'good')
-        .map(async (file) => ({ name: file.name, body: await readFile(join(ana.dir, file.name)) })),
-    );
+    ({ photos: goodPhotos, remove: removeSamples } = await goodSamplePhotos('drops-'));
   });
   afterAll(async () => {
     await pipelines.closeAll();
-    await rm(samplesDir, { recursive: true, force: true });
+    await removeSamples();
   });
 
   const eventsOf = (pipeline: LocalPipeline, subjectId: string) =>

@@ -1,9 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AvatarsReady, ModelReady } from '../../../events/pipeline-events.js';
-import { generateSampleSubjects } from '../../../local/samples/generate-sample-subjects.js';
 import { LocalPipelines } from '../../support/local-pipelines.js';
+import { goodSamplePhotos, type SamplePhoto } from '../../support/sample-photos.js';
 
 /**
  * Tenants through the synthesized workflows on the local engine: subject ids are unique within a tenant only, so
@@ -11,23 +8,16 @@ import { LocalPipelines } from '../../support/local-pipelines.js';
  * never meet.
  */
 describe('tenants (synthesized definitions, local engine)', () => {
-  let samplesDir: string;
-  let photos: { name: string; body: Buffer }[];
+  let photos: SamplePhoto[];
+  let removeSamples: () => Promise<void>;
   const pipelines = new LocalPipelines();
 
   beforeAll(async () => {
-    samplesDir = await mkdtemp(join(tmpdir(), 'tenants-'));
-    const [ana] = await generateSampleSubjects(samplesDir, { subjects: ['good-ana'] });
-    if (!ana) throw new Error('no sample subject');
-    photos = await Promise.all(
-      ana.files
-        .filter((file) => file.expected === 'good')
-        .map(async (file) => ({ name: file.name, body: await readFile(join(ana.dir, file.name)) })),
-    );
+    ({ photos: photos, remove: removeSamples } = await goodSamplePhotos('tenants-'));
   });
   afterAll(async () => {
     await pipelines.closeAll();
-    await rm(samplesDir, { recursive: true, force: true });
+    await removeSamples();
   });
 
   it('trains the same subject id of three tenants as three subjects, each under its own tenant', async () => {
