@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
@@ -52,6 +53,9 @@ export async function startLocalDynamo(
       if (!(options.path && error instanceof ResourceInUseException)) throw error;
     }
   }
+  // dynalite answers CreateTable while the table is still CREATING and flips it to ACTIVE on a later tick; a write
+  // that arrives first is refused with ResourceNotFoundException, so the first request of a busy machine could fail.
+  await Promise.all(tables.map((table) => untilActive(client, table.TableName as string)));
   return {
     db: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     close: async () => {
@@ -59,6 +63,26 @@ export async function startLocalDynamo(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const ACTIVE_POLL_MS = 2;
+const ACTIVE_TIMEOUT_MS = 10_000;
+
+async function untilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + ACTIVE_TIMEOUT_MS;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every(
+      (index) => index.IndexStatus === 'ACTIVE',
+    );
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Local DynamoDB table ${tableName} is still ${Table?.TableStatus} after ${ACTIVE_TIMEOUT_MS} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, ACTIVE_POLL_MS));
+  }
 }
 
 /**
