@@ -120,6 +120,28 @@ export class ClientKeys {
     }
   }
 
+  /** The keys of a client, without their hashes (oldest first): whose client it is, and what to revoke. */
+  async keysOf(clientId: string): Promise<Omit<ClientKeyRecord, 'hash'>[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :key)',
+        ExpressionAttributeValues: { ':pk': `CLIENT#${clientId}`, ':key': 'KEY#' },
+        ConsistentRead: true,
+      }),
+    );
+    return ((out.Items ?? []) as ClientKeyRecord[])
+      .map(({ tenantId, clientId: id, keyId, createdAt, revokedAt, mode }) => ({
+        tenantId,
+        clientId: id,
+        keyId,
+        createdAt,
+        ...(revokedAt ? { revokedAt } : {}),
+        ...(mode ? { mode } : {}),
+      }))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
   /** The principal of a presented key, or undefined: unknown client, wrong secret or revoked key alike. */
   async verify(apiKey: string): Promise<Principal | undefined> {
     const parsed = parseApiKey(apiKey);

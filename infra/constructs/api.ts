@@ -1,4 +1,13 @@
-import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   ApiKeySourceType,
@@ -12,6 +21,7 @@ import {
   RequestAuthorizer,
   ResponseType,
   RestApi,
+  type UsagePlan,
 } from 'aws-cdk-lib/aws-apigateway';
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -27,6 +37,7 @@ import { API_ROUTES } from '../../functions/api/routes.js';
 import { AVATARS_PREFIX, TENANTS_PREFIX } from '../../functions/platform/bucket-layout.js';
 import { EnvironmentVariables as Env } from '../../functions/platform/environment-variables.js';
 import type { PipelineConfig } from '../config.js';
+import { API_STACK_OUTPUTS } from '../stack-outputs.js';
 import type { Keys } from './keys.js';
 import type { PhotoStore } from './photo-store.js';
 import { pipelineFunctions } from './pipeline-function.js';
@@ -65,6 +76,7 @@ export class Api extends Construct {
   readonly clients: Table;
   readonly records: Table;
   readonly idempotency: Table;
+  readonly usagePlan: UsagePlan;
   readonly authorizerFunction: NodejsFunction;
   readonly routeFunctions: Record<string, NodejsFunction> = {};
 
@@ -211,10 +223,23 @@ export class Api extends Construct {
         });
       }
     }
-    this.restApi.addUsagePlan('PerClient', {
+    this.usagePlan = this.restApi.addUsagePlan('PerClient', {
       description: 'Every API client: its key is the client id the authorizer returns',
       throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
       apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
+    });
+    // What `npm run tenant -- add NAME --stack <stack>` reads to create a client on AWS (its rows and its API key).
+    new CfnOutput(this, 'ClientsTableName', {
+      key: API_STACK_OUTPUTS.clientsTable,
+      description:
+        'The API clients table (tenants and hashed keys): npm run tenant -- add NAME --stack <stack>',
+      value: this.clients.tableName,
+    });
+    new CfnOutput(this, 'UsagePlanId', {
+      key: API_STACK_OUTPUTS.usagePlan,
+      description:
+        "The usage plan every client's API key (value = client id) joins, for per-client throttling",
+      value: this.usagePlan.usagePlanId,
     });
 
     if (config.apiWaf) {

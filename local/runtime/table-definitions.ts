@@ -62,3 +62,8 @@ function keyValueTable(tableName: string, partitionKey: string, sortKey: string)
 export function webhooksTableDefinition(tableName: string): CreateTableCommandInput {
   return keyValueTable(tableName, 'pk', 'sk');
 }
+
+/** The API clients table (tenant rows, hashed client keys): pk / sk. */
+export function apiClientsTableDefinition(tableName: string): CreateTableCommandInput {
+  return keyValueTable(tableName, 'pk', 'sk');
+}

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { API_ROUTES } from '../../../functions/api/routes.js';
+import { API_STACK_OUTPUTS } from '../../../infra/stack-outputs.js';
 import { type Resources, synthesizePipeline } from './synthesized-pipeline.js';
 
 const { template, resources, stack } = synthesizePipeline();
@@ -56,6 +57,17 @@ describe('the HTTP API on API Gateway', () => {
     template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
       Throttle: { RateLimit: 10, BurstLimit: 20 },
     });
+  });
+
+  it('outputs the clients table and the usage plan, which `npm run tenant -- add NAME --stack` reads', () => {
+    // Prepare
+    const [planId] = ofType('AWS::ApiGateway::UsagePlan').map(([id]) => id);
+    const clientsTable = stack.getLogicalId(stack.api.clients.node.defaultChild as never);
+    // Act
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    // Assess
+    expect(outputs[API_STACK_OUTPUTS.clientsTable]?.Value).toEqual({ Ref: clientsTable });
+    expect(outputs[API_STACK_OUTPUTS.usagePlan]?.Value).toEqual({ Ref: planId });
   });
 
   it('logs access to an encrypted log group, with no request data, and attaches WAF only when asked', () => {
