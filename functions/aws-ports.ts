@@ -9,6 +9,7 @@ import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StepFunctionsExecutionControl } from './erasure/execution-control.js';
 import { S3ObjectVersions } from './erasure/object-versions.js';
@@ -19,6 +20,7 @@ import {
 import { S3PresignedImageLinks } from './generation/image-links.js';
 import { RekognitionImageScreen } from './generation/image-screen.js';
 import { StepFunctionsExecutionStarter } from './ingest/execution-starter.js';
+import { SnsOperatorNotices } from './operations/operator-notices.js';
 import { S3ObjectStore } from './platform/s3-object-store.js';
 import type { Ports } from './ports.js';
 import { SageMakerModelEndpoint } from './serving/model-endpoint.js';
@@ -100,4 +102,10 @@ export const stepFunctionsExecutionControl: Ports['executionControl'] = (stateMa
   new StepFunctionsExecutionControl(
     client('sfn', () => new SFNClient({})),
     stateMachineArn,
+  );
+
+export const snsOperatorNotices: Ports['operatorNotices'] = (topicArn) =>
+  new SnsOperatorNotices(
+    client('sns', () => new SNSClient({})),
+    topicArn,
   );

@@ -11,6 +11,7 @@ import type { ImageLinks } from './generation/image-links.js';
 import type { ImageScreen } from './generation/image-screen.js';
 import type { LanguageDetector, ToxicityClassifier } from './generation/prompt-screening.js';
 import type { ExecutionStarter } from './ingest/execution-starter.js';
+import type { OperatorNotices } from './operations/operator-notices.js';
 import type { ObjectStore } from './platform/object-store.js';
 import type { ModelEndpoint } from './serving/model-endpoint.js';
 import type { AsyncInference } from './training/async-inference.js';
@@ -76,6 +77,8 @@ export interface Ports {
   imageScreen(minConfidence: number): ImageScreen;
   /** Links a person can open to fetch a delivered avatar. */
   imageLinks(bucket: string): ImageLinks;
+  /** The operators' topic: the daily summary (counts only). */
+  operatorNotices(topicArn: string): OperatorNotices;
   /** Every version of the bucket's objects, and their permanent deletion (erasure). */
   objectVersions(bucket: string): ObjectVersions;
   /** The running executions of a state machine, and stopping one (erasure). */

@@ -18,6 +18,8 @@ import { screenPromptsTask } from './generation/screen-prompts.task.js';
 import { recordPhotoTask } from './ingest/record-photo.task.js';
 import { settleImageSetTask } from './ingest/settle-image-set.task.js';
 import { startWaitingSubjectsTask } from './ingest/start-waiting-subjects.task.js';
+import { countOutcomeTask } from './operations/count-outcome.task.js';
+import { sendDailySummaryTask } from './operations/send-daily-summary.task.js';
 import type { AnyTaskDescriptor } from './platform/task.js';
 import { explainTrainingFailureTask } from './training/explain-training-failure.task.js';
 import { planTrainingTask } from './training/plan-training.task.js';
@@ -54,6 +56,8 @@ export const TASKS = {
   stopSubjectExecutions: stopSubjectExecutionsTask,
   eraseSubjectData: eraseSubjectDataTask,
   verifyErasure: verifyErasureTask,
+  countOutcome: countOutcomeTask,
+  sendDailySummary: sendDailySummaryTask,
 } as const;
 
 /** Each entry's key is its descriptor's name: a mismatch makes this a type error. */

@@ -11,7 +11,8 @@ import { Ingest } from './constructs/ingest.js';
 import { IsolatedNetwork } from './constructs/isolated-network.js';
 import { Keys } from './constructs/keys.js';
 import { Notification } from './constructs/notification.js';
-import { Observability } from './constructs/observability.js';
+import { Observability, operationsDashboardName } from './constructs/observability.js';
+import { Operations } from './constructs/operations.js';
 import { PartnerEvents } from './constructs/partner-events.js';
 import { PhotoStore } from './constructs/photo-store.js';
 import { SharpLayer } from './constructs/sharp-layer.js';
@@ -51,6 +52,7 @@ export class AvatarPipelineStack extends Stack {
   /** Avatars on demand: prompt screening, generation on the MME, image screening, presigned links. */
   readonly generation: Generation;
   /** The operator's dashboard and the alarms. */
+  readonly operations: Operations;
   readonly observability: Observability;
   /** The HTTP API (/v1): API keys, subjects, uploads, status, generations. */
   readonly api: Api;
@@ -165,10 +167,43 @@ export class AvatarPipelineStack extends Stack {
         'webhookLoopbackReceivers=true: webhooks may go to loopback addresses over plain http. Only the local runtime should set it.',
       );
     }
+    this.operations = new Operations(this, 'Operations', {
+      config,
+      keys,
+      bus: this.notification.bus,
+      topic: this.notification.topic,
+      dashboardName: operationsDashboardName(config),
+    });
     this.observability = new Observability(this, 'Observability', {
       config,
       trainingStateMachine: this.training.stateMachine,
       deadLetterQueue: this.ingest.photoEventsDeadLetters,
+      otherDeadLetterQueues: [
+        {
+          id: 'WebhookMessagesDeadLettered',
+          queue: this.webhooks.deadLetters,
+          description:
+            'Webhook messages whose retries are spent (or whose endpoint was disabled) landed in the webhooks DLQ: see functions/webhooks/README.md for the redrive command.',
+        },
+        {
+          id: 'WebhookEventsDeadLettered',
+          queue: this.webhooks.ruleDeadLetters,
+          description:
+            'Pipeline events could not start the webhooks workflow: their clients were not told. Re-drive the DLQ.',
+        },
+        {
+          id: 'ErasureRequestsDeadLettered',
+          queue: this.erasure.erasureRequestedDeadLetters,
+          description:
+            'A partner erasure request could not start the erasure workflow: a person asked for their data to go. Re-drive the DLQ now.',
+        },
+        {
+          id: 'OutcomeEventsDeadLettered',
+          queue: this.operations.countingDeadLetters,
+          description:
+            'Outcome events could not be counted: the dashboard and the daily summary undercount until the DLQ is re-driven.',
+        },
+      ],
       generationStateMachine: this.generation.stateMachine,
       generationDeadLetterQueues: [
         this.generation.modelReadyDeadLetters,

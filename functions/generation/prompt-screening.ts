@@ -17,7 +17,7 @@ import { EnvironmentVariables as Env } from '../platform/environment-variables.j
 import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import denyListJson from './deny-list.json' with { type: 'json' };
 import { cleanPrompt, containsPhrase, normalizePrompt } from './prompt-normalization.js';
-import { TOXICITY_LABELS, type ToxicityLabel } from './toxicity-labels.js';
+import { OVERALL_TOXICITY_KEY, TOXICITY_LABELS, type ToxicityLabel } from './toxicity-labels.js';
 
 export type PromptScreenPerformer = 'amazon-comprehend' | 'local-stand-in';
 
@@ -93,9 +93,6 @@ export const DEFAULT_PROMPT_SCREENING_POLICY: Readonly<PromptScreeningPolicy> = 
   }),
   overallToxicityThreshold: 0.5,
 });
-
-/** The key of TOXICITY_THRESHOLDS that sets the overall Toxicity threshold. */
-export const OVERALL_TOXICITY_KEY = 'TOXICITY';
 
 /**
  * DENY_LIST_EXTRA (comma separated, added to the shipped list), TOXICITY_THRESHOLDS (JSON object of label ->

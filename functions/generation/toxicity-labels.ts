@@ -12,3 +12,6 @@ export const TOXICITY_LABELS = [
   'VIOLENCE_OR_THREAT',
 ] as const;
 export type ToxicityLabel = (typeof TOXICITY_LABELS)[number];
+
+/** The overall Toxicity score's name: the key of TOXICITY_THRESHOLDS that sets its threshold, and its label. */
+export const OVERALL_TOXICITY_KEY = 'TOXICITY';

@@ -53,6 +53,12 @@ export const EnvironmentVariables = {
   gpuImagesPerDay: 'GPU_IMAGES_PER_DAY',
   /** How long a presigned upload of POST /v1/subjects works. */
   uploadExpirySeconds: 'UPLOAD_EXPIRY_SECONDS',
+  /** The day's outcomes, one row per pipeline event (operations capability: dashboard counts, daily summary). */
+  operationsTable: 'OPERATIONS_TABLE',
+  /** The operators' topic (the notification topic): alarms and the daily summary, never a link or a prompt. */
+  operatorTopicArn: 'OPERATOR_TOPIC_ARN',
+  /** The CloudWatch dashboard the daily summary points operators to. */
+  operationsDashboard: 'OPERATIONS_DASHBOARD',
   /** Webhook endpoints, secrets and delivery attempts, per tenant (webhooks capability). */
   webhooksTable: 'WEBHOOKS_TABLE',
   /** Ports other than 443 a webhook URL may name, comma-separated (context `webhookAllowedPorts`). */

@@ -95,7 +95,9 @@ export async function deliverWebhook(
       ? { subjectId: delivery.payload.data.subjectId }
       : {}),
   });
-  deps.metrics?.count(succeeded ? 'WebhookDelivered' : 'WebhookAttemptFailed');
+  // The dashboard's success rate and the failure-rate alarm read these two names (PIPELINE_METRICS).
+  deps.metrics?.count('WebhookDeliveries');
+  if (!succeeded) deps.metrics?.count('WebhookFailures');
   if (succeeded) {
     if (target.endpointId) await deps.store.clearFailing(delivery.tenantId, target.endpointId);
     return { delivery, outcome: 'delivered', waitSeconds: 0 };

@@ -32,16 +32,13 @@ export const PIPELINE_METRICS_DIMENSIONS = { service: 'avatar-pipeline' } as con
  * owners (the widgets show no data until they are). A `_<suffix>` family is read with a SEARCH per prefix.
  */
 export const PIPELINE_METRICS = {
-  subjectsReceived: { name: 'SubjectsReceived', emittedBy: 'settleImageSet (a set sealed)', emitted: false },
-  subjectsAccepted: {
-    name: 'SubjectsAccepted',
-    emittedBy: 'validateImages (outcome accepted)',
-    emitted: false,
-  },
+  subjectsReceived: { name: 'SubjectsReceived', emittedBy: 'countOutcome (Subject Received)', emitted: true },
+  subjectsAccepted: { name: 'SubjectsAccepted', emittedBy: 'countOutcome (Subject Accepted)', emitted: true },
   subjectsRejectedBecause: {
     name: 'SubjectsRejected_',
-    emittedBy: 'validateImages: SubjectsRejected_<reason>, one per rejected subject',
-    emitted: false,
+    emittedBy:
+      'countOutcome (Subject Rejected): SubjectsRejected_<category>: folder-name, too-few-usable-photos, settings-or-content',
+    emitted: true,
   },
   foldersRejected: { name: 'FoldersRejected', emittedBy: 'recordPhoto', emitted: true },
   trainingQueueDepth: {
@@ -54,11 +51,11 @@ export const PIPELINE_METRICS = {
     emittedBy: 'acquireTrainingSlot: seconds from first poll to the slot',
     emitted: false,
   },
-  trainingsStarted: { name: 'TrainingsStarted', emittedBy: 'startTraining', emitted: false },
+  trainingsStarted: { name: 'TrainingsStarted', emittedBy: 'countOutcome (Training Started)', emitted: true },
   trainingSeconds: {
     name: 'TrainingSeconds',
-    emittedBy: 'trainingCallback or registerModel: GPU seconds of the training',
-    emitted: false,
+    emittedBy: 'countOutcome (Model Ready: its trainingSeconds)',
+    emitted: true,
   },
   trainingsSucceeded: {
     name: 'TrainingNotification_task-succeeded',
@@ -73,25 +70,33 @@ export const PIPELINE_METRICS = {
   },
   promptsRejectedByRule: {
     name: 'PromptsRejectedByRule_',
-    emittedBy: 'screenPrompts: PromptsRejectedByRule_<rule>',
-    emitted: false,
+    emittedBy: 'countOutcome (Prompt Rejected): PromptsRejectedByRule_<rule>',
+    emitted: true,
   },
   promptsRejectedByLabel: {
     name: 'PromptsRejectedByLabel_',
-    emittedBy: 'screenPrompts: PromptsRejectedByLabel_<label> (toxicity rejections)',
-    emitted: false,
+    emittedBy: 'countOutcome (Prompt Rejected by toxicity): PromptsRejectedByLabel_<Comprehend label>',
+    emitted: true,
   },
-  imagesDelivered: { name: 'ImagesDelivered', emittedBy: 'generateScreenedImage', emitted: false },
-  imagesWithheld: { name: 'ImagesWithheld', emittedBy: 'generateScreenedImage', emitted: false },
+  imagesDelivered: {
+    name: 'ImagesDelivered',
+    emittedBy: 'countOutcome (Avatars Ready: counts.imagesDelivered)',
+    emitted: true,
+  },
+  imagesWithheld: {
+    name: 'ImagesWithheld',
+    emittedBy: 'countOutcome (Avatars Ready: counts.imagesWithheld)',
+    emitted: true,
+  },
   webhookDeliveries: {
     name: 'WebhookDeliveries',
-    emittedBy: 'the webhook deliverer: every delivery attempt',
-    emitted: false,
+    emittedBy: 'deliverWebhook: every delivery attempt',
+    emitted: true,
   },
   webhookFailures: {
     name: 'WebhookFailures',
-    emittedBy: 'the webhook deliverer: every attempt that did not get a 2xx',
-    emitted: false,
+    emittedBy: 'deliverWebhook: every attempt that did not get a 2xx',
+    emitted: true,
   },
 } as const;
 
@@ -103,6 +108,10 @@ export const GPU_HOURLY_USD: Readonly<Record<string, number>> = {
   'ml.g5.xlarge': 1.41,
   'ml.g5.2xlarge': 1.52,
 };
+
+/** The operators' dashboard: `<stack>-operations` (the daily summary names it). */
+export const operationsDashboardName = (config: Pick<PipelineConfig, 'stackName'>) =>
+  `${config.stackName}-operations`;
 
 /** Share of failed webhook delivery attempts above which the alarm fires (over three 5-minute periods). */
 export const WEBHOOK_FAILURE_RATE_THRESHOLD = 0.2;
@@ -118,6 +127,12 @@ export interface ObservabilityProps {
   readonly generationStateMachine: IStateMachine;
   /** Bus events (Model Ready, partner requests) that could not start a generation. */
   readonly generationDeadLetterQueues: readonly IQueue[];
+  /** Every other dead-letter queue of the stack, each with its alarm's id and what a person should do. */
+  readonly otherDeadLetterQueues: readonly {
+    readonly id: string;
+    readonly queue: IQueue;
+    readonly description: string;
+  }[];
   /** Where alarms go: the same topic people already subscribe to for pipeline events. */
   readonly topic: ITopic;
   /** The Train task's function: Step Functions counts the timeouts of its `.waitForTaskToken` wait. */
@@ -208,6 +223,10 @@ export class Observability extends Construct {
       );
     }
 
+    for (const { id: alarmId, queue, description } of props.otherDeadLetterQueues) {
+      alarm(alarmId, description, queueDepth(queue));
+    }
+
     // Train waits for the training endpoint's SNS notification (a task token); a lost one ends at the Train timeout,
     // a late one is dropped as stale by the callback.
     const stack = Stack.of(this);
@@ -277,7 +296,7 @@ export class Observability extends Construct {
     }
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: `${props.config.stackName}-operations`,
+      dashboardName: operationsDashboardName(props.config),
       defaultInterval: Duration.days(1),
     });
     const graph = (title: string, metrics: IMetric[], right: IMetric[] = []) =>
@@ -357,7 +376,11 @@ export class Observability extends Construct {
         ),
         graph(
           'Dead-letter queues (messages waiting)',
-          [props.deadLetterQueue, ...props.generationDeadLetterQueues].map(queueDepth),
+          [
+            props.deadLetterQueue,
+            ...props.generationDeadLetterQueues,
+            ...props.otherDeadLetterQueues.map(({ queue }) => queue),
+          ].map(queueDepth),
         ),
         graph('Executions failed or timed out', [
           props.trainingStateMachine.metricFailed({

@@ -4,6 +4,7 @@ import { galleryCommand } from './commands/gallery-command.js';
 import { runCommand } from './commands/run-command.js';
 import { sendEventCommand } from './commands/send-event-command.js';
 import { statusCommand } from './commands/status-command.js';
+import { summaryCommand } from './commands/summary-command.js';
 import { CliFailure, EXIT, SetupError, UsageError } from './errors.js';
 
 /** One subcommand of `npm start --`: its options, its help, what it does; it returns the exit status. */
@@ -28,6 +29,7 @@ export const COMMANDS: readonly LocalCommand[] = [
   statusCommand,
   galleryCommand,
   eraseCommand,
+  summaryCommand,
 ];
 
 const HINT = 'Try `npm start -- --help`, or `npm start -- <command> --help`.';
@@ -60,7 +62,8 @@ Examples:
   npm start -- send-event --subject ana --prompt "{subject} as a knight" --images-per-prompt 2
   npm start -- status                                what the data folder knows
   npm start -- gallery                               rewrite .local-data/report/index.html
-  npm start -- erase ana                             erase subject ana (every version), then Subject Erased`,
+  npm start -- erase ana                             erase subject ana (every version), then Subject Erased
+  npm start -- summary                               the operators' summary of today (counts only)`,
     );
   for (const entry of COMMANDS) {
     const command = program

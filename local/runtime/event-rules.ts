@@ -1,4 +1,5 @@
 import type { PublishedEvent } from './local-event-bus.js';
+import { LOCAL_HANDLER_METADATA } from './synthesized-pipeline.js';
 import { resolveTokens, type Template } from './template-tokens.js';
 
 /**
@@ -31,6 +32,33 @@ export function busRules(template: Template, eventBusName: string): LocalRule[] 
         pattern: props.EventPattern as Record<string, unknown>,
         stateMachineArn,
       }));
+  });
+}
+
+/** A rule on the bus whose target is one of our functions: EventBridge invokes it with the whole event. */
+export interface LocalFunctionRule {
+  ruleId: string;
+  pattern: Record<string, unknown>;
+  /** The function's local handler (its task's name in the registry). */
+  localHandler: string;
+}
+
+export function busFunctionRules(template: Template, eventBusName: string): LocalFunctionRule[] {
+  return Object.entries(template.Resources).flatMap(([ruleId, resource]) => {
+    if (resource.Type !== 'AWS::Events::Rule') return [];
+    const props = resource.Properties ?? {};
+    const bus =
+      props.EventBusName === undefined ? 'default' : String(resolveTokens(template, props.EventBusName));
+    if (bus !== eventBusName) return [];
+    const targets = (props.Targets ?? []) as { Arn: unknown }[];
+    return targets.flatMap((target) => {
+      const getAtt = (target.Arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      const fn = getAtt ? template.Resources[getAtt[0]] : undefined;
+      const localHandler =
+        fn?.Type === 'AWS::Lambda::Function' ? fn.Metadata?.[LOCAL_HANDLER_METADATA] : undefined;
+      if (typeof localHandler !== 'string') return [];
+      return [{ ruleId, pattern: props.EventPattern as Record<string, unknown>, localHandler }];
+    });
   });
 }
 
@@ -87,6 +115,9 @@ function matchesValue(actual: unknown, present: boolean, alternative: unknown): 
   }
 }
 
-export function rulesMatching(rules: LocalRule[], event: PublishedEvent): LocalRule[] {
+export function rulesMatching<Rule extends { pattern: Record<string, unknown> }>(
+  rules: Rule[],
+  event: PublishedEvent,
+): Rule[] {
   return rules.filter((rule) => matchesPattern(event, rule.pattern));
 }

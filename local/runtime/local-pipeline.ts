@@ -24,7 +24,7 @@ import {
   StandInTrainer,
 } from '../stand-ins/async-training-endpoint.js';
 import { LocalMultiModelEndpoint } from '../stand-ins/multi-model-endpoint.js';
-import { busRules, rulesMatching } from './event-rules.js';
+import { busFunctionRules, busRules, rulesMatching } from './event-rules.js';
 import { type LocalDynamo, startLocalDynamo, tablesFromTemplate } from './local-dynamo.js';
 import { LocalEventBus, type PublishedEvent } from './local-event-bus.js';
 import { localPorts } from './local-ports.js';
@@ -199,6 +199,7 @@ export class LocalPipeline {
       now: () => Date.now() + (pipeline?.clockOffsetMs ?? 0),
       log,
       metrics,
+      topic,
     });
     const ports = options.ports ? options.ports(standIns) : standIns;
     const functions = buildLocalFunctions(ports, env, durations, options.onTask);
@@ -232,7 +233,23 @@ export class LocalPipeline {
       byArn.set(String(resolveTokens(template, { Ref: workflow.logicalId })), engine);
     }
     const rules = busRules(template, eventBusNameOf(synthesized));
+    const functionRules = busFunctionRules(template, eventBusNameOf(synthesized));
+    const ruleInvocations = new Set<Promise<unknown>>();
     routeToRules = (event) => {
+      // A function target is invoked asynchronously, as EventBridge does; settled() waits for it.
+      for (const rule of rulesMatching(functionRules, event)) {
+        const target = functions[rule.localHandler as TaskName];
+        if (!target)
+          throw new Error(
+            `Rule ${rule.ruleId} targets ${rule.localHandler}, which is not in the task registry`,
+          );
+        count(rule.localHandler);
+        const invocation: Promise<unknown> = new Promise((resolve) => setImmediate(resolve))
+          .then(() => target(event))
+          .catch((error: Error) => log('Rule target failed', { rule: rule.ruleId, error: error.message }))
+          .finally(() => ruleInvocations.delete(invocation));
+        ruleInvocations.add(invocation);
+      }
       for (const rule of rulesMatching(rules, event)) {
         const engine = byArn.get(rule.stateMachineArn);
         if (!engine) continue;
@@ -264,8 +281,12 @@ export class LocalPipeline {
       metrics,
     );
     if (options.nextSequence) pipeline.nextSequence = options.nextSequence;
+    pipeline.ruleInvocations = ruleInvocations;
     return pipeline;
   }
+
+  /** Functions that bus rules invoked and that have not returned yet. */
+  private ruleInvocations: Set<Promise<unknown>> = new Set();
 
   private nextSequence = (): bigint => {
     this.sequence += 1n;
@@ -330,8 +351,13 @@ export class LocalPipeline {
     for (;;) {
       for (const engine of this.workflows.values()) await engine.settled();
       for (const topic of this.topics) await topic.drained();
+      while (this.ruleInvocations.size > 0) await Promise.allSettled([...this.ruleInvocations]);
       await new Promise((resolve) => setImmediate(resolve));
-      if ([...this.workflows.values()].every((engine) => engine.idle) && this.topics.every((t) => t.idle))
+      if (
+        [...this.workflows.values()].every((engine) => engine.idle) &&
+        this.topics.every((t) => t.idle) &&
+        this.ruleInvocations.size === 0
+      )
         break;
     }
     return [...this.stepFunctions.executions.values()];
@@ -348,6 +374,20 @@ export class LocalPipeline {
     const engine =
       this.workflows.get('erasure') ?? unreachable('No erasure workflow in the synthesized stack');
     return requestSubjectErasure({ starter: engine, now: () => this.now() }, ref, options);
+  }
+
+  /**
+   * Sends the operators' summary of a UTC day (SendDailySummary, as its daily schedule does on AWS) and returns
+   * what the operators' topic got: counts only.
+   */
+  async sendDailySummary(day: string): Promise<{ subject: string; message: string; events: number }> {
+    const topicArn = environmentOf(this.synthesized, 'sendDailySummary').OPERATOR_TOPIC_ARN;
+    const topic =
+      this.topics.find((t) => t.topicArn === topicArn) ??
+      unreachable(`No topic ${topicArn} in the synthesized stack`);
+    const sent = (await this.functions.sendDailySummary({ day })) as { events: number };
+    const notice = topic.published.at(-1) ?? unreachable('SendDailySummary published nothing');
+    return { ...notice, events: sent.events };
   }
 
   /** The executions of one workflow (`training`, `generation`, `erasure`). */

@@ -17,6 +17,7 @@ import { SaliencyFaceAnalyzer } from '../stand-ins/face-analysis.js';
 import { SkinToneFaceComparer } from '../stand-ins/face-comparison.js';
 import { MarkedImageScreen, UnsafeMarkingEndpoint } from '../stand-ins/image-screening.js';
 import { StopWordLanguageDetector, UnscreenedToxicityClassifier } from '../stand-ins/prompt-screening.js';
+import type { LocalTopic } from './local-topic.js';
 
 /**
  * Backoffs inside tasks (warm-up, generation retries) wait this many times shorter locally, as Wait states do:
@@ -43,6 +44,8 @@ export interface LocalPortsOptions {
   log: (message: string, fields: LogFields) => void;
   /** Counts what tasks report as metrics (CloudWatch on AWS). */
   metrics: Map<string, number>;
+  /** The stack's SNS topics, by the ARN a Ref to them resolves to locally (an unknown ARN is a wiring mistake). */
+  topic: (topicArn: string) => LocalTopic;
 }
 
 /**
@@ -96,5 +99,8 @@ export function localPorts(options: LocalPortsOptions): Ports {
     imageLinks: (name) => sameBucket('link signer', name, new FileImageLinks(store)),
     objectVersions: (name) => sameBucket('object store', name, new FolderObjectVersions(store)),
     executionControl: options.executionControl,
+    operatorNotices: (topicArn) => ({
+      publish: async (subject, message) => options.topic(topicArn).publish(message, subject),
+    }),
   };
 }

@@ -8,6 +8,8 @@ import type { SNSEvent } from 'aws-lambda';
 export class LocalTopic {
   private readonly subscribers: ((event: SNSEvent) => Promise<unknown>)[] = [];
   private readonly deliveries = new Set<Promise<unknown>>();
+  /** What was published, in order (e-mail subscribers would have got these). */
+  readonly published: { subject: string; message: string }[] = [];
 
   constructor(readonly topicArn: string) {}
 
@@ -15,7 +17,8 @@ export class LocalTopic {
     this.subscribers.push(subscriber);
   }
 
-  publish(message: string): void {
+  publish(message: string, subject = ''): void {
+    this.published.push({ subject, message });
     const event: SNSEvent = {
       Records: [
         {
@@ -26,7 +29,7 @@ export class LocalTopic {
             Type: 'Notification',
             MessageId: randomUUID(),
             TopicArn: this.topicArn,
-            Subject: '',
+            Subject: subject,
             Message: message,
             Timestamp: new Date().toISOString(),
             SignatureVersion: '1',
