@@ -59,8 +59,9 @@ describe('dashboard', () => {
       expect(body).toContain(`"AWS/SageMaker","${name}"`);
     expect(body).toContain('AvatarPipeline-avatars');
     expect(body).toContain('AvatarPipeline-training');
-    // The dead-letter queues' depth.
-    expect(body.match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(3);
+    // The dead-letter queues' depth: the photo events', the two generation rules', the webhooks workflow's and its
+    // rule's, the erasure rule's and the outcome counter's.
+    expect(body.match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(7);
   });
 
   test('estimates GPU cost from training seconds at the instance price, and states the always-on serving cost', () => {
@@ -81,8 +82,29 @@ describe('alarms', () => {
       expect(alarm.Properties?.AlarmActions).toEqual([topicRef]);
   });
 
-  test('dead-lettered events (one alarm per dead-letter queue)', () => {
-    expect(describedAs(/DLQ/)).toHaveLength(3);
+  test('dead-lettered events and messages: one alarm per dead-letter queue of the stack', () => {
+    // Prepare: every queue a rule target dead-letters into, and the webhooks workflow's own DLQ
+    const ruleDeadLetters = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::Events::Rule')
+      .flatMap(
+        (r) => (r.Properties?.Targets ?? []) as { DeadLetterConfig?: { Arn: { 'Fn::GetAtt': [string] } } }[],
+      )
+      .flatMap((t) => (t.DeadLetterConfig ? [t.DeadLetterConfig.Arn['Fn::GetAtt'][0]] : []));
+    const deadLetterQueues = new Set([...ruleDeadLetters, logicalId(stack.webhooks.deadLetters)]);
+    // Act
+    const alarmed = new Set(
+      alarms
+        .filter((a) => a.Properties?.MetricName === 'ApproximateNumberOfMessagesVisible')
+        .map(
+          (a) =>
+            ((a.Properties?.Dimensions ?? []) as { Value: { 'Fn::GetAtt': [string] } }[])[0]?.Value[
+              'Fn::GetAtt'
+            ][0],
+        ),
+    );
+    // Assess
+    expect(deadLetterQueues.size).toBeGreaterThanOrEqual(7);
+    for (const queue of deadLetterQueues) expect(alarmed).toContain(queue);
   });
 
   test('Train callbacks that time out: Step Functions timeouts of the Train wait and stale notifications', () => {

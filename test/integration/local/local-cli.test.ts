@@ -33,6 +33,8 @@ describe('npm start -- <command> (usage)', () => {
     [['gallery', '--data', '/nonexistent'], /no local pipeline data there yet/],
     [['send-event', '--data', '/nonexistent', '--subject', 'ana'], /no local pipeline data there yet/],
     [['send-event', '--images-per-prompt', 'many', '--subject', 'ana'], /argument 'many' is invalid/],
+    [['summary', '--day', '1 December'], /--day "1 December": give a UTC day as YYYY-MM-DD/],
+    [['summary', '--data', '/nonexistent'], /no local pipeline data there yet/],
   ])('npm start -- %j exits 2 with the reason and no stack trace', async (args, reason) => {
     // Act
     const result = await runLocalCli(args);
