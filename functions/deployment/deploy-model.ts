@@ -2,6 +2,7 @@ import type { DeployedModel, DeployModelInput } from '../../state-machines/train
 import type { ErasureTombstones } from '../erasure/erasure-tombstones.js';
 import { SubjectErasedError } from '../erasure/errors.js';
 import { adapterKey, targetModelOf } from '../platform/bucket-layout.js';
+import { InvalidModelPackageError, inspectModelPackage, tritonModelName } from '../platform/model-package.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { keyInBucket } from '../platform/s3-uri.js';
 import type { CallbackTokens, TrainingPlanRow } from '../training/callback-tokens.js';
@@ -13,6 +14,11 @@ import { UnexpectedTrainingResponseError } from './errors.js';
  * Adds the trained adapter to the multi-model endpoint: a copy of the Triton package to
  * `models/<subjectId>/<version>.tar.gz` under the endpoint's ModelDataUrl. No endpoint update: the endpoint
  * loads a model from that prefix on its first invocation with the matching TargetModel.
+ *
+ * The package is written by the training role, and the serving host runs what the endpoint loads: so only a
+ * package that follows sagemaker/model-package-layout.json is deployed (weights, the manifest and a config.pbtxt
+ * naming the serving image's avatar_lora backend; no `.py` or other code, no other backend, no other config field),
+ * for this subject and version. The bytes checked are the bytes written.
  */
 export interface DeployChecks {
   /** The token rows: the plan of the inference and the adapter digest its notification recorded. */
@@ -50,12 +56,10 @@ export async function deployModel(
   }
   const targetModel = targetModelOf(input, input.modelVersion);
   const modelKey = `${deps.modelsPrefix}${targetModel}`;
-  if (plan) {
-    // The bytes checked are the bytes served: no copy of an adapter that could change between check and copy.
-    await deps.store.put(modelKey, await checkedAdapter(plan, adapter, deps.store), 'application/gzip');
-  } else {
-    await deps.store.copy(adapter, modelKey);
-  }
+  // The bytes checked are the bytes served: no copy of an adapter that could change between check and copy.
+  const bytes = plan ? await checkedAdapter(plan, adapter, deps.store) : await deps.store.get(adapter);
+  await checkPackage(bytes, adapter, input);
+  await deps.store.put(modelKey, bytes, 'application/gzip');
   return {
     targetModel,
     modelKey,
@@ -108,6 +112,30 @@ async function checkedAdapter(
     );
   }
   return bytes;
+}
+
+/**
+ * The package follows the layout and is the model of this subject and version.
+ * @throws UnexpectedTrainingResponseError naming the entry or field refused
+ */
+async function checkPackage(
+  bytes: Uint8Array,
+  adapter: string,
+  input: Pick<DeployModelInput, 'subjectId' | 'modelVersion'>,
+): Promise<void> {
+  const refused = (why: string) =>
+    new UnexpectedTrainingResponseError(
+      `The adapter package ${adapter} is not deployed: ${why} (sagemaker/model-package-layout.json)`,
+    );
+  const { modelName } = await inspectModelPackage(bytes).catch((error: unknown) => {
+    throw error instanceof InvalidModelPackageError ? refused(error.message) : error;
+  });
+  const expected = tritonModelName(input.subjectId, input.modelVersion);
+  if (modelName !== expected) {
+    throw refused(
+      `it holds the model ${modelName}, not ${expected}, the one of ${input.subjectId}/${input.modelVersion}`,
+    );
+  }
 }
 
 function safeJson(text: string): unknown {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
 
 /**
@@ -83,6 +83,56 @@ export async function readTarGz(archive: Uint8Array): Promise<TarEntry[]> {
     );
   });
   Readable.from([tar]).pipe(reader);
+  await done;
+  return entries;
+}
+
+/** One entry of an archive as listed: its type as the tar header says, its size, and its body when asked for. */
+export interface TarListing {
+  /** Directories end with `/`. */
+  path: string;
+  /** tar-stream's header type: 'file', 'directory', 'symlink', 'link', 'character-device', ... */
+  type: string;
+  size: number;
+  body?: Uint8Array;
+}
+
+/**
+ * Every entry of a `.tar.gz`, streamed: only the bodies `keepBody` asks for (and at most `maxBodyBytes` of each) are
+ * held in memory, so a package of large weights is checked without a second copy of it.
+ */
+export async function listTarGz(
+  archive: Uint8Array,
+  keepBody: (path: string) => boolean = () => false,
+  maxBodyBytes = 64 * 1024,
+): Promise<TarListing[]> {
+  const entries: TarListing[] = [];
+  const reader = extract();
+  const gunzip = createGunzip();
+  const done = new Promise<void>((resolve, reject) => {
+    const fail = (kind: string) => (error: Error) =>
+      reject(new InvalidArchiveError(`Not a ${kind} archive: ${error.message}`));
+    gunzip.on('error', fail('gzip'));
+    reader.on('error', fail('tar'));
+    reader.on('entry', (header, stream, next) => {
+      const isDirectory = header.type === 'directory';
+      const path = isDirectory && !header.name.endsWith('/') ? `${header.name}/` : header.name;
+      const listing: TarListing = { path, type: header.type ?? 'file', size: header.size ?? 0 };
+      const keep = !isDirectory && keepBody(path) && listing.size <= maxBodyBytes;
+      const parts: Buffer[] = [];
+      if (keep) stream.on('data', (chunk) => parts.push(chunk as Buffer));
+      stream.on('end', () => {
+        if (keep) listing.body = Buffer.concat(parts);
+        entries.push(listing);
+        next();
+      });
+      stream.resume();
+    });
+    reader.on('finish', resolve);
+  });
+  Readable.from([Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength)])
+    .pipe(gunzip)
+    .pipe(reader);
   await done;
   return entries;
 }

@@ -1,6 +1,7 @@
 import { UnexpectedGenerationResponseError } from './errors.js';
 /**
- * The inference request the Triton model (sagemaker/serving/model_template) takes, in the KServe v2 JSON
+ * The inference request the Triton model takes (inputs declared by sagemaker/serving/model_template/config.pbtxt,
+ * served by the avatar_lora backend, sagemaker/serving/backends/avatar_lora/model.py), in the KServe v2 JSON
  * protocol that SageMaker's Triton container speaks, and the image it returns.
  */
 export interface GenerationParameters {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DRY_RUN_PERFORMER } from '../../events/run-mode.js';
 import { ASYNC_OUTPUT_PREFIX } from '../platform/bucket-layout.js';
+import { CONFIG_FILE, METADATA_FILE, PACKAGE_LAYOUT, tritonModelName } from '../platform/model-package.js';
 import type { ObjectStore } from '../platform/object-store.js';
 import { keyInBucket, s3Uri } from '../platform/s3-uri.js';
 import { createTarGz } from '../platform/tar-archive.js';
@@ -20,7 +21,9 @@ export interface DryRunTrainingDeps {
 /**
  * Trains nothing, at once: the dry run's stand-in for the asynchronous endpoint. It reads the same training
  * request and manifest the container would (so a request the container would refuse is refused here too), writes
- * an adapter package that says it is a stand-in where the container writes the real one, stores the response
+ * an adapter package with the real layout (sagemaker/model-package-layout.json: a config.pbtxt naming the serving
+ * image's backend, the manifest, no code) whose adapter is a text file saying it is a stand-in, where the container
+ * writes the real one (DeployModel checks both the same way; no endpoint ever loads it), stores the response
  * where SageMaker stores it, and sends the Train state's task success itself, with the output the SNS callback
  * would send. DeployModel, RegisterModel and every event downstream then run exactly as they do live.
  */
@@ -40,16 +43,25 @@ export async function dryRunTraining(
   };
   const images = Array.isArray(manifest.images) ? manifest.images.length : 0;
   if (images === 0) throw new DryRunTrainingError(`The dataset manifest ${data.manifestUri} lists no images`);
+  const name = tritonModelName(data.subjectId, data.modelVersion);
   const archive = await createTarGz([
-    { path: 'dry-run/' },
+    { path: `${name}/` },
     {
-      path: 'dry-run/avatar-model.json',
+      path: `${name}/${CONFIG_FILE}`,
+      body: Buffer.from(
+        `# Dry run: no model was trained, and the dry-run endpoint answers for this model.\nname: "${name}"\nbackend: "${PACKAGE_LAYOUT.backend}"\n`,
+      ),
+    },
+    { path: `${name}/1/` },
+    {
+      path: `${name}/${METADATA_FILE}`,
       body: Buffer.from(
         `${JSON.stringify({ ...data, trainedBy: DRY_RUN_PERFORMER, trainingImages: images }, null, 2)}\n`,
       ),
     },
+    { path: `${name}/1/adapter/` },
     {
-      path: 'dry-run/DRY-RUN-NOT-A-MODEL.txt',
+      path: `${name}/1/adapter/DRY-RUN-NOT-A-MODEL.txt`,
       body: Buffer.from(
         `Dry run: no DreamBooth training ran and no GPU was used. ${images} images checked.\n`,
       ),

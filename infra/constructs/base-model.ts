@@ -60,7 +60,7 @@ export function checkBaseModelSource(
 
 /**
  * Where both containers install the base pipeline at start (env `BASE_MODEL_DIR`; the default of
- * sagemaker/training/src/avatar_training/base_model.py and sagemaker/serving/model_template/model.py).
+ * sagemaker/training/src/avatar_training/base_model.py and sagemaker/serving/backends/avatar_lora/model.py).
  */
 export const BASE_MODEL_DIR = '/opt/avatar/base-model';
 

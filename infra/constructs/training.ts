@@ -266,7 +266,7 @@ export class Training extends Construct {
     this.deployModel = fn(
       'DeployModel',
       TASKS.deployModel,
-      'Copies the trained adapter package under the multi-model endpoint prefix',
+      'Checks the trained adapter package (no code, our backend) and copies it under the multi-model endpoint prefix',
       { PHOTO_BUCKET: photos.bucket.bucketName, MODELS_PREFIX: hosting.modelsPrefix, ...stateTable },
     );
     trainingHost.grantReadOutput(this.deployModel);

@@ -136,8 +136,9 @@ export class LocalAsyncTrainingEndpoint implements AsyncInference {
 
 /**
  * The local stand-in trainer. It does NOT train: it checks the request and the dataset manifest exactly as the
- * container does, then writes an adapter package with the real layout (config.pbtxt and model.py from
- * sagemaker/serving/model_template) whose "weights" are a text file saying they are a stand-in.
+ * container does, then writes an adapter package with the real layout (config.pbtxt from
+ * sagemaker/serving/model_template, naming the serving image's avatar_lora backend, the manifest, and no code)
+ * whose "weights" are a text file saying they are a stand-in.
  */
 export class StandInTrainer implements LocalTrainer {
   readonly performedBy = 'local-stand-in' as const;

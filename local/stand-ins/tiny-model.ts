@@ -15,7 +15,8 @@ import { type MlEnvironment, TINY_HYPERPARAMETERS } from './ml-environment.js';
  *   on 127.0.0.1, reached through the same ContainerTrainer as `--training-endpoint`. Its BASE_MODEL is the tiny
  *   model and its hyperparameters document sagemaker/tiny/hyperparameters.json (64 px, a few steps).
  * - Serving: sagemaker/serving/local_mme/host.py, which loads the packages the trainer uploaded from the bucket's
- *   models/ folder and runs their model.py (the Triton Python-backend model) for each invocation.
+ *   models/ folder (weights and a manifest, no code) and runs the avatar_lora backend's model.py
+ *   (sagemaker/serving/backends/, the code the serving image bakes in) on each, for each invocation.
  *
  * The adapters are really trained and the avatars are real diffusers outputs, of a model with random weights:
  * noise-like images. Events say `trainedBy` / `servedBy` / `generatedBy` = "tiny-model".
@@ -26,7 +27,7 @@ export const TINY_MODEL_NOTICE = [
   'TINY MODEL (--trainer tiny): the real training and serving code, on a TINY RANDOM model, on CPU:',
   '  - training: the sagemaker/training host on 127.0.0.1 runs DreamBooth LoRA with prior preservation for a few',
   '    steps at 64 px (sagemaker/tiny/hyperparameters.json replaces the requested hyperparameters)',
-  '  - serving: model.py (the Triton model in each package) behind sagemaker/serving/local_mme/host.py',
+  '  - serving: the avatar_lora backend (model.py, the Triton model) on each package, behind sagemaker/serving/local_mme/host.py',
   '  - the avatars are real Stable Diffusion pipeline outputs of untrained weights: 64 px noise, not likenesses',
 ].join('\n');
 
@@ -146,7 +147,7 @@ class TinyModelInvocationError extends Error {
   }
 }
 
-/** The multi-model endpoint: TargetModel -> the package's model.py in the local host, KServe v2 JSON in and out. */
+/** The multi-model endpoint: TargetModel -> the backend's model.py on that package in the local host, KServe v2 JSON. */
 export class TinyModelEndpoint implements ModelEndpoint {
   readonly performedBy = 'tiny-model' as const;
 

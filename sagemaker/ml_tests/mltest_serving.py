@@ -1,5 +1,6 @@
-"""The Triton model (model.py from the package the training host just wrote) for real: initialize() loads the tiny
-base model and the trained adapter, execute() returns a PNG of the requested size. Only
+"""The Triton model for real: the avatar_lora backend's model.py (sagemaker/serving/backends/, baked into the serving
+image), named by the config.pbtxt of the package the training host just wrote, runs initialize() on that package,
+which loads the tiny base model and the trained adapter, and execute() returns a PNG of the requested size. Only
 triton_python_backend_utils is faked (sagemaker/serving/local_mme/triton_python_backend_utils.py). Then the same
 package behind the local multi-model host, over HTTP."""
 
@@ -20,6 +21,7 @@ import urllib.request
 from .support import SAGEMAKER, SUBJECT, MODEL_VERSION, scratch, tiny_base_model, trained
 
 LOCAL_MME = SAGEMAKER / "serving" / "local_mme"
+BACKENDS = SAGEMAKER / "serving" / "backends"
 
 
 def backend():
@@ -28,6 +30,21 @@ def backend():
     import triton_python_backend_utils
 
     return triton_python_backend_utils
+
+
+def with_model_py(package) -> bytes:
+    """The package with a model.py of its own, as packages were before the backend moved into the image."""
+    out = io.BytesIO()
+    with tarfile.open(package, "r:gz") as source, tarfile.open(fileobj=out, mode="w:gz",
+                                                                format=tarfile.PAX_FORMAT) as tar:
+        members = source.getmembers()
+        for member in members:
+            tar.addfile(member, source.extractfile(member) if member.isfile() else None)
+        code = b"raise SystemExit('package code ran')\n"
+        info = tarfile.TarInfo(members[0].name.split("/")[0] + "/1/model.py")
+        info.size = len(code)
+        tar.addfile(info, io.BytesIO(code))
+    return out.getvalue()
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -48,7 +65,10 @@ class TritonModelTest(unittest.TestCase):
         with tarfile.open(training.package, "r:gz") as tar:
             tar.extractall(repository, filter="data")
         (cls.model_dir,) = [p for p in repository.iterdir() if p.is_dir()]
-        spec = importlib.util.spec_from_file_location("packaged_triton_model", cls.model_dir / "1" / "model.py")
+        assert not list(cls.model_dir.rglob("*.py")), "the package carries code"
+        # As Triton does for a Python-based backend: <backends>/<the backend config.pbtxt names>/model.py.
+        cls.backend = re.search(r'(?m)^backend:\s*"([^"]+)"', (cls.model_dir / "config.pbtxt").read_text()).group(1)
+        spec = importlib.util.spec_from_file_location("avatar_lora_backend", BACKENDS / cls.backend / "model.py")
         module = importlib.util.module_from_spec(spec)
         previous = os.environ.get("BASE_MODEL_DIR")
         os.environ["BASE_MODEL_DIR"] = str(tiny_base_model())
@@ -138,7 +158,8 @@ class TritonModelTest(unittest.TestCase):
 
 
 class LocalMultiModelHostTest(unittest.TestCase):
-    """sagemaker/serving/local_mme/host.py as a process: TargetModel -> the packaged model.py -> PNG over HTTP."""
+    """sagemaker/serving/local_mme/host.py as a process: TargetModel -> the backend's model.py on that package -> PNG
+    over HTTP."""
 
     @classmethod
     def setUpClass(cls):
@@ -149,6 +170,7 @@ class LocalMultiModelHostTest(unittest.TestCase):
         (cls.models / "default" / SUBJECT).mkdir(parents=True)
         (cls.models / cls.target).write_bytes(training.package.read_bytes())
         (cls.models / "default" / SUBJECT / "broken.tar.gz").write_bytes(b"not a package")
+        (cls.models / "default" / SUBJECT / "with-code.tar.gz").write_bytes(with_model_py(training.package))
         env = {**os.environ, "BASE_MODEL": str(tiny_base_model()), "HF_HUB_OFFLINE": "1"}
         cls.process = subprocess.Popen(
             [sys.executable, str(LOCAL_MME / "host.py"), "--models-dir", str(cls.models), "--port", "0",
@@ -208,6 +230,7 @@ class LocalMultiModelHostTest(unittest.TestCase):
             ("../etc/passwd", self.kserve(), 400, "ValidationError", "must be <tenantId>/<subjectId>/<modelVersion>.tar.gz"),
             (f"default/{SUBJECT}/v-missing.tar.gz", self.kserve(), 404, "ModelNotFound", "is not under"),
             (f"default/{SUBJECT}/broken.tar.gz", self.kserve(), 500, "ModelLoadError", "cannot be loaded"),
+            (f"default/{SUBJECT}/with-code.tar.gz", self.kserve(), 500, "ModelLoadError", "/1/model.py (the code is"),
         ]
         for target, document, status, error_type, fragment in cases:
             with self.subTest(error_type=error_type, fragment=fragment):

@@ -5,7 +5,7 @@ import math
 import shutil
 import unittest
 
-from avatar_training.packaging import check_layout, list_package, triton_model_name
+from avatar_training.packaging import check_layout, check_package, list_package, triton_model_name
 
 from .support import (
     CLASS_IMAGES,
@@ -66,6 +66,8 @@ class TrainingTest(unittest.TestCase):
         entries = list_package(self.training.package)
         name = triton_model_name(SUBJECT, MODEL_VERSION)
         self.assertEqual(check_layout(entries, name), [])
+        self.assertEqual(check_package(self.training.package), (name, []))
+        self.assertEqual([e for e in entries if e.endswith(".py")], [], "a package carries no code")
         self.assertIn(f"{name}/1/adapter/pytorch_lora_weights.safetensors", entries)
 
     def test_the_adapter_holds_non_zero_lora_weights_for_unet_and_text_encoder(self):

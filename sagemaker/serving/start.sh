@@ -5,8 +5,8 @@
 #    (SageMaker only routes to an instance once /ping answers, and Triton answers only once it runs). The source is
 #    BASE_MODEL, the same value the training endpoint uses (a Hugging Face id or an s3:// prefix of a pipeline
 #    saved with save_pretrained; an s3:// prefix in the endpoint's region starts fastest). It lands in
-#    BASE_MODEL_DIR, which every model's model.py reads. (The seed copied its environment in with a first request,
-#    on one instance only.)
+#    BASE_MODEL_DIR, which the avatar_lora backend's model.py reads. (The seed copied its environment in with a
+#    first request, on one instance only.)
 # 2. Execs the image's own serve command. SageMaker starts the container as `docker run <image> serve`; in
 #    SageMaker's Triton images `serve` is /usr/bin/serve (copied there by Triton's build.py for the sagemaker
 #    endpoint; it starts tritonserver with --allow-sagemaker and MME mode when SAGEMAKER_MULTI_MODEL=true).

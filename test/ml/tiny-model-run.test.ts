@@ -84,6 +84,8 @@ describe('npm start -- --trainer tiny (real training and serving on the tiny mod
       const header = JSON.parse(body.subarray(8, 8 + Number(body.readBigUInt64LE(0))).toString('utf8'));
       expect(Object.keys(header).some((k) => k.startsWith('unet.') && k.includes('.lora.up.'))).toBe(true);
       expect(entries.some((e) => e.path.endsWith('STAND-IN-NOT-A-MODEL.txt'))).toBe(false);
+      // No code: the avatar_lora backend that served it is the serving image's (sagemaker/serving/backends/).
+      expect(entries.filter((e) => e.path.endsWith('.py')).map((e) => e.path)).toEqual([]);
     }
   });
 

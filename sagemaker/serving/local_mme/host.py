@@ -1,13 +1,17 @@
-"""A local multi-model endpoint for the Triton Python-backend model, on CPU or GPU, without Triton.
+"""A local multi-model endpoint for the avatar_lora Triton backend, on CPU or GPU, without Triton.
 
-    python sagemaker/serving/local_mme/host.py --models-dir DIR [--port 0] [--work-dir DIR]
+    python sagemaker/serving/local_mme/host.py --models-dir DIR [--backends-dir DIR] [--port 0] [--work-dir DIR]
 
-It does what SageMaker's Triton container does with one TargetModel, in the fewest lines that keep model.py the
-model that runs: it takes the adapter package (`<subjectId>/<modelVersion>.tar.gz` under --models-dir, exactly the
-archive the training host uploaded), checks it against model-package-layout.json, unpacks it, reads the inputs
-config.pbtxt declares, imports `<model>/1/model.py` with triton_python_backend_utils replaced by the stand-in next
-to this file, and calls TritonPythonModel.initialize() once per package and execute() per request. BASE_MODEL is
-installed as start.sh installs it (avatar_training.base_model) and model.py reads BASE_MODEL_DIR.
+It does what SageMaker's Triton container does with one TargetModel, in the fewest lines that keep the backend's
+model.py the code that runs: it takes the adapter package (`<tenantId>/<subjectId>/<modelVersion>.tar.gz` under
+--models-dir, exactly the archive the training host uploaded), checks it against model-package-layout.json (no code,
+only our backend: packaging.check_package), unpacks it, reads the backend and the inputs config.pbtxt declares, and,
+as Triton does for a Python-based backend, imports `<backends-dir>/<backend>/model.py` (never anything from the
+package) with triton_python_backend_utils replaced by the stand-in next to this file, and calls
+TritonPythonModel.initialize() once per package, with the package's model folder as `model_repository`, and
+execute() per request. --backends-dir is the image's /opt/tritonserver/backends; it defaults to
+sagemaker/serving/backends, whose avatar_lora/model.py the serving Dockerfile bakes in. BASE_MODEL is installed as
+start.sh installs it (avatar_training.base_model) and model.py reads BASE_MODEL_DIR.
 
 HTTP (127.0.0.1 by default):
     GET  /ping          200 {"status": "ok"}
@@ -17,7 +21,8 @@ HTTP (127.0.0.1 by default):
       400  bad request: no or unsafe TargetModel, body not KServe JSON, input unknown, missing, of the wrong type
            or shape (Triton refuses these before the model sees them), or model.py's INVALID_ARG error
       404  no such TargetModel under --models-dir
-      500  the package cannot be loaded (layout, config.pbtxt, initialize() raised), or model.py's INTERNAL error
+      500  the package cannot be loaded (layout: code in it, another backend, ...; config.pbtxt; a backend not in
+           --backends-dir; initialize() raised), or model.py's INTERNAL error
     Every error body is {"error": "...", "errorType": "..."}.
 Once the base model is ready it prints one JSON line to stdout: {"message": "listening", "port": N}.
 """
@@ -41,6 +46,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+# The repository's backends folder, laid out as the serving image's /opt/tritonserver/backends (<name>/model.py).
+DEFAULT_BACKENDS_DIR = HERE.parent / "backends"
 sys.path.insert(0, str(HERE))  # model.py's `import triton_python_backend_utils` finds the stand-in
 sys.path.insert(1, str(HERE.parents[1] / "training" / "src"))
 
@@ -78,12 +85,14 @@ class InputSpec:
     optional: bool
 
 
-def parse_config(text: str) -> tuple[str, dict[str, InputSpec]]:
-    """(model name, {input name: spec}) from a config.pbtxt; only the fields Triton checks requests against."""
+def parse_config(text: str) -> tuple[str, str, dict[str, InputSpec]]:
+    """(model name, backend, {input name: spec}) from a config.pbtxt; the fields Triton loads and checks requests
+    against (packaging.check_config has already refused any other field)."""
     name = re.search(r'(?m)^name:\s*"([^"]+)"', text)
+    backend = re.search(r'(?m)^backend:\s*"([^"]+)"', text)
     block = re.search(r"(?ms)^input\s*\[(.*?)^\]", text)
-    if not name or not block:
-        raise ValueError("config.pbtxt has no name or no input list")
+    if not name or not backend or not block:
+        raise ValueError("config.pbtxt has no name, no backend or no input list")
     inputs = {}
     for body in re.findall(r"\{(.*?)\}", block.group(1), re.S):
         fields = dict(re.findall(r"(?m)^\s*(\w+):\s*(.+?)\s*$", body))
@@ -91,7 +100,7 @@ def parse_config(text: str) -> tuple[str, dict[str, InputSpec]]:
         if spec.data_type not in DATATYPES:
             raise ValueError(f"input {spec.name}: data_type {spec.data_type} is not supported here")
         inputs[spec.name] = spec
-    return name.group(1), inputs
+    return name.group(1), backend.group(1), inputs
 
 
 @dataclass
@@ -111,9 +120,20 @@ def _safe_extract(archive: Path, into: Path) -> None:
         tar.extractall(into, filter="data")
 
 
+def backend_model_file(backends_dir: Path, backend: str) -> Path:
+    """`<backends_dir>/<backend>/model.py`, where Triton looks for a Python-based backend's code."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", backend):
+        raise ValueError(f"backend {backend!r} is not a backend name")
+    model_file = backends_dir / backend / "model.py"
+    if not model_file.is_file():
+        raise ValueError(f"no backend {backend!r}: {model_file} does not exist")
+    return model_file
+
+
 class ModelHost:
-    def __init__(self, models_dir: Path, work_dir: Path, log=print) -> None:
+    def __init__(self, models_dir: Path, work_dir: Path, log=print, backends_dir: Path = DEFAULT_BACKENDS_DIR) -> None:
         self.models_dir = models_dir.resolve()
+        self.backends_dir = backends_dir.resolve()
         self.work_dir = work_dir
         self.log = log
         self.loaded: dict[str, LoadedModel] = {}
@@ -141,13 +161,12 @@ class ModelHost:
             return current
         started = time.monotonic()
         try:
-            from avatar_training.packaging import check_layout, list_package
+            from avatar_training.packaging import check_package
 
             data = archive.read_bytes()
             into = self.work_dir / hashlib.sha256(data).hexdigest()[:16]
-            entries = list_package(archive)
-            model_name = entries[0].split("/")[0] if entries else ""
-            problems = check_layout(entries, model_name)
+            # Before anything is unpacked: a package with code in it, or naming another backend, is refused.
+            model_name, problems = check_package(data)
             if problems:
                 raise ValueError("; ".join(problems))
             if not into.is_dir():
@@ -155,10 +174,13 @@ class ModelHost:
                 _safe_extract(archive, partial)
                 os.replace(partial, into)
             repository = into / model_name
-            config_name, inputs = parse_config((repository / "config.pbtxt").read_text())
+            config_name, backend, inputs = parse_config((repository / "config.pbtxt").read_text())
             if config_name != model_name:
                 raise ValueError(f"config.pbtxt names {config_name!r}, the folder is {model_name!r}")
-            spec = importlib.util.spec_from_file_location(f"triton_model_{model_name}", repository / "1" / "model.py")
+            # As Triton does for a Python-based backend: the backend's model.py, one module per model (Triton runs
+            # each model instance in its own stub process).
+            model_file = backend_model_file(self.backends_dir, backend)
+            spec = importlib.util.spec_from_file_location(f"triton_backend_{backend}_{model_name}", model_file)
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             model = module.TritonPythonModel()
@@ -170,7 +192,7 @@ class ModelHost:
                     "model_instance_kind": "CPU",
                     "model_instance_device_id": "0",
                     "model_config": json.dumps(
-                        {"name": model_name, "backend": "python", "input": [vars(s) for s in inputs.values()]}
+                        {"name": model_name, "backend": backend, "input": [vars(s) for s in inputs.values()]}
                     ),
                 }
             )
@@ -186,7 +208,7 @@ class ModelHost:
         loaded = LoadedModel(model_name, inputs, model, fingerprint)
         self.loaded[target_model] = loaded
         self.log(json.dumps({"message": "model loaded", "targetModel": target_model, "model": model_name,
-                             "seconds": round(time.monotonic() - started, 2)}))
+                             "backend": str(model_file), "seconds": round(time.monotonic() - started, 2)}))
         return loaded
 
     @staticmethod
@@ -304,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models-dir", required=True, type=Path, help="the MME's ModelDataUrl prefix as a folder")
     parser.add_argument("--work-dir", type=Path, help="where packages are unpacked (default: a temporary folder)")
+    parser.add_argument("--backends-dir", type=Path, default=DEFAULT_BACKENDS_DIR,
+                        help="the backends folder, <name>/model.py (default: sagemaker/serving/backends)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     args = parser.parse_args(argv)
@@ -324,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="avatar-mme-"))
     work_dir.mkdir(parents=True, exist_ok=True)
-    server = HostServer((args.host, args.port), ModelHost(args.models_dir, work_dir, log))
+    server = HostServer((args.host, args.port), ModelHost(args.models_dir, work_dir, log, args.backends_dir))
     print(json.dumps({"message": "listening", "port": server.server_address[1]}), flush=True)
     try:
         server.serve_forever()

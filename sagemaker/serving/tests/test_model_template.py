@@ -1,15 +1,40 @@
-"""The Triton model template: config.pbtxt declares the documented inputs/outputs; model.py's helpers work with a
-stub triton_python_backend_utils (the real module exists only inside Triton; torch and diffusers are not needed)."""
+"""The Triton model: the package's config.pbtxt template declares the documented inputs/outputs and names the
+avatar_lora backend; the serving image bakes that backend's model.py into Triton's backends folder, and the training
+image and the template carry no serving code; model.py's helpers work with a stub triton_python_backend_utils (the
+real module exists only inside Triton; torch and diffusers are not needed)."""
 
 import base64
 import importlib.util
+import json
 import re
 import sys
 import types
 import unittest
 from pathlib import Path
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "model_template"
+SERVING = Path(__file__).resolve().parents[1]
+SAGEMAKER = SERVING.parent
+TEMPLATE = SERVING / "model_template"
+BACKENDS = SERVING / "backends"
+BACKEND_NAME = "avatar_lora"
+BACKEND_MODEL = BACKENDS / BACKEND_NAME / "model.py"
+# Where Triton looks for a Python-based backend's code in the serving image.
+TRITON_BACKENDS = "/opt/tritonserver/backends"
+
+
+def dockerfile_copies(path: Path) -> list[tuple[str, str]]:
+    """(source, destination) of every COPY instruction of a Dockerfile, continuation lines joined."""
+    text = re.sub(r"\\\n", " ", path.read_text())
+    copies = []
+    for line in text.splitlines():
+        match = re.match(r"^\s*COPY\s+(?:--\S+\s+)*(\S+)\s+(\S+)\s*$", line)
+        if match:
+            copies.append((match.group(1), match.group(2)))
+    return copies
+
+
+def configured_backend(config: str) -> str:
+    return re.search(r'(?m)^backend:\s*"([^"]+)"', config).group(1)
 
 
 def parse_tensors(config: str, section: str) -> dict[str, dict[str, str]]:
@@ -25,9 +50,18 @@ class ConfigTemplateTest(unittest.TestCase):
     def setUp(self):
         self.config = (TEMPLATE / "config.pbtxt").read_text()
 
-    def test_python_backend_without_batching(self):
+    def test_our_backend_without_batching(self):
+        # Prepare
+        layout = json.loads((SAGEMAKER / "model-package-layout.json").read_text())
+
+        # Act
+        backend = configured_backend(self.config)
+
+        # Assess
         self.assertIn('name: "__MODEL_NAME__"', self.config)
-        self.assertIn('backend: "python"', self.config)
+        self.assertEqual(backend, BACKEND_NAME)
+        self.assertEqual(layout["backend"], BACKEND_NAME)
+        self.assertNotIn('backend: "python"', self.config)
         self.assertRegex(self.config, r"max_batch_size:\s*0\b")
         self.assertRegex(self.config, r"instance_group\s*\[\s*\{\s*count:\s*1\s*kind:\s*KIND_GPU\s*\}\s*\]")
 
@@ -54,6 +88,41 @@ class ConfigTemplateTest(unittest.TestCase):
         self.assertEqual(outputs["image"]["dims"], "[ 1 ]")
 
 
+class ServingImageTest(unittest.TestCase):
+    """The code is in the serving image, in the backends folder config.pbtxt names, and nowhere a package comes from."""
+
+    def test_the_dockerfile_puts_model_py_in_the_backends_folder_config_pbtxt_names(self):
+        # Prepare
+        backend = configured_backend((TEMPLATE / "config.pbtxt").read_text())
+
+        # Act
+        copies = dockerfile_copies(SERVING / "Dockerfile")
+
+        # Assess
+        self.assertIn(
+            (f"serving/backends/{backend}/model.py", f"{TRITON_BACKENDS}/{backend}/model.py"), copies
+        )
+        self.assertTrue((SAGEMAKER / "serving" / "backends" / backend / "model.py").is_file())
+        into_backends = [c for c in copies if c[1].startswith(TRITON_BACKENDS)]
+        self.assertEqual(len(into_backends), 1, "only our backend is added to Triton's backends folder")
+        # The Python backend's stub and libraries, which a Python-based backend runs on, must be in the image.
+        dockerfile = (SERVING / "Dockerfile").read_text()
+        self.assertIn(f"test -f {TRITON_BACKENDS}/python/libtriton_python.so", dockerfile)
+
+    def test_the_package_template_and_the_training_image_carry_no_serving_code(self):
+        # Act
+        template_files = sorted(p.name for p in TEMPLATE.iterdir() if p.is_file())
+        training_copies = dockerfile_copies(SAGEMAKER / "training" / "Dockerfile")
+
+        # Assess
+        self.assertEqual(template_files, ["config.pbtxt"])
+        sources = [source for source, _ in training_copies]
+        self.assertIn("serving/model_template/config.pbtxt", sources)
+        serving_code = [s for s in sources if s.startswith("serving/") and s != "serving/model_template/config.pbtxt"]
+        self.assertEqual(serving_code, [])
+        self.assertIn("model-package-layout.json", sources)
+
+
 class StubTensor:
     def __init__(self, value):
         self.value = value
@@ -77,7 +146,7 @@ def load_model_module(backend):
     previous = sys.modules.get("triton_python_backend_utils")
     sys.modules["triton_python_backend_utils"] = backend
     try:
-        spec = importlib.util.spec_from_file_location("avatar_triton_model_under_test", TEMPLATE / "model.py")
+        spec = importlib.util.spec_from_file_location("avatar_triton_model_under_test", BACKEND_MODEL)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module

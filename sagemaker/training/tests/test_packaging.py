@@ -1,17 +1,22 @@
 import hashlib
+import io
 import json
+import os
 import re
 import tarfile
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 from avatar_training.errors import PackagingError
 from avatar_training.packaging import (
     DEFAULT_TEMPLATE_DIR,
     LAYOUT_FILE,
     build_model_package,
+    check_config,
     check_layout,
+    check_package,
     list_package,
     load_layout,
     render_config,
@@ -77,11 +82,12 @@ class PackageTest(unittest.TestCase):
                 f"{name}/1/adapter/",
                 f"{name}/1/adapter/pytorch_lora_weights.safetensors",
                 f"{name}/1/avatar-model.json",
-                f"{name}/1/model.py",
                 f"{name}/config.pbtxt",
             ],
         )
         self.assertEqual(check_layout(entries, name), [])
+        self.assertEqual(check_package(info.path), (name, []))
+        self.assertFalse([e for e in entries if e.endswith(".py")], "a package carries no code")
         self.assertEqual(info.size, info.path.stat().st_size)
 
     def test_contents(self):
@@ -89,13 +95,13 @@ class PackageTest(unittest.TestCase):
         name = info.model_name
         with tarfile.open(info.path, "r:gz") as tar:
             config = tar.extractfile(f"{name}/config.pbtxt").read().decode()
-            model_py = tar.extractfile(f"{name}/1/model.py").read()
             metadata = json.loads(tar.extractfile(f"{name}/1/avatar-model.json").read())
             weights = tar.extractfile(f"{name}/1/adapter/pytorch_lora_weights.safetensors").read()
             members = tar.getmembers()
         self.assertIn(f'name: "{name}"', config)
         self.assertNotIn("__MODEL_NAME__", config)
-        self.assertEqual(model_py, (DEFAULT_TEMPLATE_DIR / "model.py").read_bytes())
+        self.assertIn('backend: "avatar_lora"', config)
+        self.assertEqual(config, render_config((DEFAULT_TEMPLATE_DIR / "config.pbtxt").read_text(), name))
         self.assertEqual(weights, b"weights" * 100)
         self.assertEqual(metadata["subjectId"], "ana")
         self.assertEqual(metadata["modelVersion"], "v-0123456789ab")
@@ -153,22 +159,190 @@ class PackageTest(unittest.TestCase):
         with self.assertRaisesRegex(PackagingError, "template missing"):
             self.build(templates=Path(self.tmp.name) / "nowhere")
 
+    def test_refuses_to_package_code_found_in_the_adapter_folder(self):
+        # Prepare
+        (self.adapter / "sitecustomize.py").write_text("import os\n")
+
+        # Act / Assess
+        with self.assertRaisesRegex(PackagingError, r"carries code: avatar_ana_\S+/1/adapter/sitecustomize\.py "):
+            self.build()
+        self.assertFalse((Path(self.tmp.name) / "model.tar.gz").exists(), "nothing is written")
+
+    def test_refuses_a_template_that_names_another_backend(self):
+        # Prepare
+        templates = Path(self.tmp.name) / "templates"
+        templates.mkdir()
+        config = (DEFAULT_TEMPLATE_DIR / "config.pbtxt").read_text().replace('"avatar_lora"', '"python"')
+        (templates / "config.pbtxt").write_text(config)
+
+        # Act / Assess
+        with self.assertRaisesRegex(PackagingError, "names the backend 'python', not 'avatar_lora'"):
+            self.build(templates=templates)
+
+    def test_the_training_image_finds_the_layout_where_its_dockerfile_puts_it(self):
+        # Prepare
+        copied = Path(self.tmp.name) / "opt-avatar-model-package-layout.json"
+        copied.write_text(LAYOUT_FILE.read_text())
+
+        # Act
+        with mock.patch.dict(os.environ, {"MODEL_PACKAGE_LAYOUT": str(copied)}):
+            info = self.build()
+        with mock.patch.dict(os.environ, {"MODEL_PACKAGE_LAYOUT": str(Path(self.tmp.name) / "nowhere.json")}):
+            with self.assertRaisesRegex(PackagingError, "package layout missing"):
+                self.build("again.tar.gz")
+
+        # Assess
+        self.assertEqual(check_package(info.path)[1], [])
+
+
+def package_bytes(files: dict[str, bytes | None], links: dict[str, str] | None = None) -> bytes:
+    """A .tar.gz with these entries (None: a folder) and symbolic links."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for name, body in files.items():
+            info = tarfile.TarInfo(name.rstrip("/"))
+            if body is None:
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = len(body)
+                tar.addfile(info, io.BytesIO(body))
+        for name, target in (links or {}).items():
+            info = tarfile.TarInfo(name)
+            info.type = tarfile.SYMTYPE
+            info.linkname = target
+            tar.addfile(info)
+    return buffer.getvalue()
+
+
+def good_files(name: str = "m") -> dict[str, bytes | None]:
+    config = render_config((DEFAULT_TEMPLATE_DIR / "config.pbtxt").read_text(), name)
+    return {
+        f"{name}/": None,
+        f"{name}/config.pbtxt": config.encode(),
+        f"{name}/1/": None,
+        f"{name}/1/avatar-model.json": b"{}",
+        f"{name}/1/adapter/": None,
+        f"{name}/1/adapter/pytorch_lora_weights.safetensors": b"weights",
+    }
+
 
 class LayoutTest(unittest.TestCase):
     def test_layout_file(self):
         layout = json.loads(LAYOUT_FILE.read_text())
-        self.assertEqual(
-            layout["requiredEntries"], ["<model>/config.pbtxt", "<model>/1/model.py", "<model>/1/avatar-model.json"]
-        )
+        self.assertEqual(layout["requiredEntries"], ["<model>/config.pbtxt", "<model>/1/avatar-model.json"])
         self.assertEqual(layout["requiredDirectories"], ["<model>/1/adapter/"])
+        self.assertEqual(layout["backend"], "avatar_lora")
+        self.assertIn(".py", layout["forbiddenSuffixes"])
+        self.assertNotIn("<model>/1/model.py", layout["allowedEntries"])
         re.compile(layout["modelNamePattern"])
 
     def test_check_layout_reports_problems(self):
         problems = check_layout(["m/", "m/config.pbtxt", "m/1/adapter/", "other/x"], "m")
-        self.assertIn("missing m/1/model.py", problems)
         self.assertIn("missing m/1/avatar-model.json", problems)
         self.assertIn("folder m/1/adapter/ is empty", problems)
         self.assertTrue(any("outside m/" in p for p in problems))
+
+    def test_a_package_that_carries_code_is_refused_naming_the_entry(self):
+        # Prepare
+        for entry in ["m/1/model.py", "m/1/adapter/nested/MODULE.PY", "m/triton_python_backend_stub",
+                      "m/1/adapter/lib.so", "m/1/env.tar.gz"]:
+            with self.subTest(entry=entry):
+                files = {**good_files(), entry: b"import os"}
+
+                # Act
+                name, problems = check_package(package_bytes(files))
+
+                # Assess
+                self.assertEqual(name, "m")
+                self.assertTrue(any(p.startswith(f"carries code: {entry} ") for p in problems), problems)
+
+    def test_only_the_entries_of_the_layout_and_weights_under_the_adapter_are_allowed(self):
+        # Prepare
+        cases = {
+            "m/README.md": "unexpected entry m/README.md",
+            "m/2/": "unexpected entry m/2/",
+            "m/1/adapter/weights.bin": "unexpected adapter file m/1/adapter/weights.bin",
+        }
+        for entry, problem in cases.items():
+            with self.subTest(entry=entry):
+                files = {**good_files(), entry: None if entry.endswith("/") else b"x"}
+
+                # Act
+                _, problems = check_package(package_bytes(files))
+
+                # Assess
+                self.assertTrue(any(p.startswith(problem) for p in problems), problems)
+
+    def test_links_and_unsafe_names_are_refused(self):
+        # Prepare
+        archive = package_bytes(
+            {**good_files(), "m/1/adapter/../../escape.json": b"{}"},
+            links={"m/1/adapter/config.json": "/etc/passwd"},
+        )
+
+        # Act
+        _, problems = check_package(archive)
+
+        # Assess
+        self.assertIn("unsafe entry name 'm/1/adapter/../../escape.json'", problems)
+        self.assertTrue(any(p.startswith("m/1/adapter/config.json is not a regular file") for p in problems), problems)
+
+    def test_the_template_rendered_passes_the_config_check(self):
+        # Act
+        problems = check_config(render_config((DEFAULT_TEMPLATE_DIR / "config.pbtxt").read_text(), "m"), "m")
+
+        # Assess
+        self.assertEqual(problems, [])
+        self.assertEqual(check_package(package_bytes(good_files())), ("m", []))
+
+    def test_a_config_that_names_another_backend_or_sets_other_fields_is_refused(self):
+        # Prepare
+        config = render_config((DEFAULT_TEMPLATE_DIR / "config.pbtxt").read_text(), "m")
+        cases = {
+            "the Python backend (model.py from the package)": (
+                config.replace('backend: "avatar_lora"', 'backend: "python"'),
+                "config.pbtxt names the backend 'python', not 'avatar_lora'",
+            ),
+            "no backend": (config.replace('backend: "avatar_lora"', ""), "config.pbtxt names the backend nowhere"),
+            "a platform": (config + '\nplatform: "pytorch_libtorch"\n', "config.pbtxt sets platform"),
+            "an execution environment from the package": (
+                config + '\nparameters: { key: "EXECUTION_ENV_PATH"'
+                ' value: { string_value: "$$TRITON_MODEL_DIRECTORY/env.tar.gz" } }\n',
+                "config.pbtxt sets parameters, key, value, string_value",
+            ),
+            "another model file": (
+                config + '\ndefault_model_filename: "x.py"\n', "config.pbtxt sets default_model_filename"
+            ),
+            "a field hidden after a '#' in a string": (
+                config.replace('name: "m"', 'name: "m # " runtime: "x"'),
+                "config.pbtxt sets runtime",
+            ),
+            "a backend concatenated from two strings": (
+                config.replace('backend: "avatar_lora"', 'backend: "avatar_lora" "x"'),
+                "config.pbtxt names the backend a value that is not one plain string",
+            ),
+            "another model name": (
+                config.replace('name: "m"', 'name: "other"'), "config.pbtxt names the model 'other'"
+            ),
+        }
+        for case, (text, problem) in cases.items():
+            with self.subTest(case=case):
+                # Act
+                _, problems = check_package(package_bytes({**good_files(), "m/config.pbtxt": text.encode()}))
+
+                # Assess
+                self.assertTrue(any(p.startswith(problem) for p in problems), problems)
+
+    def test_a_comment_is_not_a_field(self):
+        # Prepare
+        config = render_config((DEFAULT_TEMPLATE_DIR / "config.pbtxt").read_text(), "m")
+
+        # Act
+        problems = check_config('# backend: "python"  parameters { }\n' + config, "m")
+
+        # Assess
+        self.assertEqual(problems, [])
 
     def test_render_config(self):
         self.assertEqual(render_config('name: "__MODEL_NAME__"', "x"), 'name: "x"')

@@ -403,7 +403,11 @@ describe('the sagemaker/ images', () => {
       for (const source of sources) {
         const staged = join(directory, source.directory);
         expect(existsSync(join(staged, 'training', 'src'))).toBe(true);
-        expect(existsSync(join(staged, 'serving', 'model_template'))).toBe(true);
+        expect(existsSync(join(staged, 'serving', 'model_template', 'config.pbtxt'))).toBe(true);
+        // The serving code the serving Dockerfile bakes into Triton's backends folder; none in the template.
+        expect(existsSync(join(staged, 'serving', 'backends', 'avatar_lora', 'model.py'))).toBe(true);
+        expect(existsSync(join(staged, 'serving', 'model_template', 'model.py'))).toBe(false);
+        expect(existsSync(join(staged, 'model-package-layout.json'))).toBe(true);
         expect(existsSync(join(staged, 'training', 'tests'))).toBe(false);
       }
       const res = Template.fromStack(s).toJSON().Resources as Resources;

@@ -8,7 +8,9 @@ import { UnexpectedTrainingResponseError } from '../../../functions/deployment/e
 import { InvalidS3UriError, ObjectNotFoundError } from '../../../functions/platform/errors.js';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
 import { S3ObjectStore } from '../../../functions/platform/s3-object-store.js';
+import { createTarGz, readTarGz } from '../../../functions/platform/tar-archive.js';
 import type { TrainingResponse } from '../../../functions/training/training-request.js';
+import { buildModelPackage, tritonModelName } from '../../../local/stand-ins/model-package.js';
 
 const BUCKET = 'photo-bucket';
 const VERSION = 'v-0123456789ab';
@@ -32,10 +34,28 @@ function trainingResponse(overrides: Partial<TrainingResponse> = {}): TrainingRe
   };
 }
 
+/** The package the training container writes for ana/VERSION (the stand-in's, with the same layout). */
+const packageOf = (subjectId = 'ana') =>
+  buildModelPackage({
+    subjectId,
+    modelVersion: VERSION,
+    metadata: { subjectId, modelVersion: VERSION },
+    adapterFiles: { 'pytorch_lora_weights.safetensors': 'weights' },
+  });
+
+/** The package with entries added or replaced (a body per path; a path ending in `/` is a folder). */
+async function alteredPackage(changes: Record<string, string | undefined>): Promise<Uint8Array> {
+  const entries = (await readTarGz(await packageOf())).filter((entry) => !(entry.path in changes));
+  const added = Object.entries(changes).map(([path, body]) =>
+    body === undefined ? { path } : { path, body: Buffer.from(body) },
+  );
+  return createTarGz([...entries, ...added]);
+}
+
 describe('deployModel', () => {
   let dir: string;
   let store: FolderObjectStore;
-  const adapterBytes = new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 255]);
+  let adapterBytes: Uint8Array;
 
   const deps = () => ({ store, bucket: BUCKET, modelsPrefix: 'models/' });
   const input = {
@@ -48,6 +68,7 @@ describe('deployModel', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'deploy-model-'));
     store = new FolderObjectStore(dir);
+    adapterBytes = await packageOf();
     await store.put(ADAPTER_KEY, adapterBytes, 'application/gzip');
   });
   afterEach(async () => {
@@ -160,6 +181,67 @@ describe('deployModel', () => {
     const deploying = deployModel(input, deps());
     // Assess
     await expect(deploying).rejects.toThrow(InvalidS3UriError);
+    expect(await store.list('models/')).toEqual([]);
+  });
+
+  const model = tritonModelName('ana', VERSION);
+  it.each([
+    ['a model.py of its own', { [`${model}/1/model.py`]: 'import os' }, `carries code: ${model}/1/model.py`],
+    [
+      'a .py file deep in the adapter folder',
+      { [`${model}/1/adapter/peft/sitecustomize.py`]: 'import os' },
+      `carries code: ${model}/1/adapter/peft/sitecustomize.py`,
+    ],
+    [
+      'its own Python backend stub',
+      { [`${model}/triton_python_backend_stub`]: '#!/bin/sh' },
+      `carries code: ${model}/triton_python_backend_stub`,
+    ],
+    [
+      'a config.pbtxt naming the Python backend',
+      { [`${model}/config.pbtxt`]: `name: "${model}"\nbackend: "python"\n` },
+      'config.pbtxt names the backend "python", not "avatar_lora"',
+    ],
+    [
+      'a config.pbtxt with an execution environment',
+      {
+        [`${model}/config.pbtxt`]: `name: "${model}"\nbackend: "avatar_lora"\nparameters: { key: "EXECUTION_ENV_PATH" value: { string_value: "$$TRITON_MODEL_DIRECTORY/env.tar.gz" } }\n`,
+      },
+      'config.pbtxt sets parameters, key, value, string_value',
+    ],
+    [
+      'an entry the layout does not allow',
+      { [`${model}/notes.md`]: 'hi' },
+      `unexpected entry ${model}/notes.md`,
+    ],
+  ])('refuses a package that carries %s, naming it, and deploys nothing', async (_, changes, problem) => {
+    // Prepare
+    await store.put(OUTPUT_KEY, JSON.stringify(trainingResponse()), 'application/json');
+    await store.put(ADAPTER_KEY, await alteredPackage(changes), 'application/gzip');
+    // Act
+    const error = await deployModel(input, deps()).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    // Assess
+    expect(error).toBeInstanceOf(UnexpectedTrainingResponseError);
+    expect(error?.message).toContain(`The adapter package ${ADAPTER_KEY} is not deployed: `);
+    expect(error?.message).toContain(problem);
+    expect(await store.list('models/')).toEqual([]);
+  });
+
+  it('refuses the package of another model and bytes that are not a package', async () => {
+    // Prepare
+    await store.put(OUTPUT_KEY, JSON.stringify(trainingResponse()), 'application/json');
+    await store.put(ADAPTER_KEY, await packageOf('bob'), 'application/gzip');
+    // Act
+    const otherModel = deployModel(input, deps());
+    // Assess
+    await expect(otherModel).rejects.toThrow(
+      `it holds the model ${tritonModelName('bob', VERSION)}, not ${model}, the one of ana/${VERSION}`,
+    );
+    await store.put(ADAPTER_KEY, new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]), 'application/gzip');
+    await expect(deployModel(input, deps())).rejects.toThrow(/is not deployed: Not a gzip archive/);
     expect(await store.list('models/')).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
+import { inspectModelPackage, tritonModelName } from '../../../functions/platform/model-package.js';
 import { readTarGz } from '../../../functions/platform/tar-archive.js';
 import type { CallbackTokens } from '../../../functions/training/callback-tokens.js';
 import { DryRunTrainingError } from '../../../functions/training/errors.js';
@@ -119,7 +120,13 @@ describe('startTraining in a dry run', () => {
     const entries = await readTarGz(
       await store.get(`adapters/acme/ana/${planned.modelVersion}/model.tar.gz`),
     );
-    expect(entries.map((entry) => entry.path)).toContain('dry-run/DRY-RUN-NOT-A-MODEL.txt');
+    const model = tritonModelName('ana', planned.modelVersion);
+    expect(entries.map((entry) => entry.path)).toContain(`${model}/1/adapter/DRY-RUN-NOT-A-MODEL.txt`);
+    // The real layout, so DeployModel's package check passes for it as for a live training; no code in it.
+    await expect(
+      inspectModelPackage(await store.get(`adapters/acme/ana/${planned.modelVersion}/model.tar.gz`)),
+    ).resolves.toMatchObject({ modelName: model, metadata: { trainedBy: 'dry-run-stand-in' } });
+    expect(entries.filter((entry) => entry.path.endsWith('.py'))).toEqual([]);
     expect(remembered).toEqual([queued.inferenceId]);
     const sha = createHash('sha256')
       .update(await store.get(`adapters/acme/ana/${planned.modelVersion}/model.tar.gz`))

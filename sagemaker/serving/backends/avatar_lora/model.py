@@ -1,7 +1,11 @@
-"""Triton Python-backend model: one subject's avatar model on the GPU multi-model endpoint.
+"""The `avatar_lora` Triton backend: the code of every subject's avatar model on the GPU multi-model endpoint.
 
-Packaged per subject and model version by sagemaker/training/src/avatar_training/packaging.py as
-`<model>/1/model.py`, next to `<model>/1/adapter/` (the LoRA weights) and `<model>/1/avatar-model.json`.
+A Python-based backend (Triton's "Python-based backends"): the serving image bakes this file in at
+/opt/tritonserver/backends/avatar_lora/model.py (sagemaker/serving/Dockerfile), and Triton runs it, with the Python
+backend's stub and libraries from /opt/tritonserver/backends/python/, for every model whose config.pbtxt says
+`backend: "avatar_lora"`. The packages (built by sagemaker/training/src/avatar_training/packaging.py, one per subject
+and model version) carry no code: `<model>/config.pbtxt`, `<model>/1/avatar-model.json` and `<model>/1/adapter/`
+(the LoRA weights), which this file reads from the model's folder (`model_repository` in initialize()'s args).
 
 initialize() loads the base Stable Diffusion pipeline from BASE_MODEL_DIR (installed on every instance by the
 container's start.sh, from the same BASE_MODEL the training endpoint used) in fp16 on the GPU (fp32 on a machine
