@@ -31,6 +31,11 @@ export interface ExecutionView {
 /** Port: one state machine's executions by name (DescribeExecution / StartExecution / StopExecution). */
 export interface Executions {
   describe(name: string): Promise<ExecutionView | undefined>;
+  /**
+   * The output of a top-level state the first time it exited (GetExecutionHistory), running or ended; undefined
+   * when the execution or the state's exit is not there (yet), or its output was too large for the history.
+   */
+  stateOutput(name: string, stateName: string): Promise<unknown>;
   /** Starting a name twice is a no-op (Standard workflows keep names 90 days). */
   start(name: string, input: unknown): Promise<{ alreadyStarted: boolean }>;
   stop(name: string, cause: string): Promise<void>;

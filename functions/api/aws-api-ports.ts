@@ -1,6 +1,8 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type GetExecutionHistoryCommandOutput,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   SFNClient,
@@ -45,6 +47,9 @@ export class S3PresignedUploads implements UploadLinks {
   }
 }
 
+/** How many pages (100 events each) of an execution's history `stateOutput` reads at most. */
+const STATE_OUTPUT_HISTORY_PAGES = 3;
+
 /** One state machine's executions by name: the execution ARN is the state machine's with `execution:` and the name. */
 export class StepFunctionsExecutions implements Executions {
   constructor(
@@ -67,6 +72,36 @@ export class StepFunctionsExecutions implements Executions {
       if (error instanceof ExecutionDoesNotExist) return undefined;
       throw error;
     }
+  }
+
+  async stateOutput(name: string, stateName: string): Promise<unknown> {
+    let nextToken: string | undefined;
+    // The states the API asks for run early in a workflow: a few pages of history hold them, or nothing will.
+    for (let page = 0; page < STATE_OUTPUT_HISTORY_PAGES; page++) {
+      let out: GetExecutionHistoryCommandOutput;
+      try {
+        out = await this.client.send(
+          new GetExecutionHistoryCommand({
+            executionArn: this.arnOf(name),
+            maxResults: 100,
+            reverseOrder: false,
+            includeExecutionData: true,
+            ...(nextToken ? { nextToken } : {}),
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ExecutionDoesNotExist) return undefined;
+        throw error;
+      }
+      const exited = out.events?.find((event) => event.stateExitedEventDetails?.name === stateName);
+      if (exited) {
+        const output = exited.stateExitedEventDetails?.output;
+        return output === undefined ? undefined : JSON.parse(output);
+      }
+      nextToken = out.nextToken;
+      if (!nextToken) return undefined;
+    }
+    return undefined;
   }
 
   async start(name: string, input: unknown) {

@@ -1,4 +1,5 @@
 import type { RunMode } from '../../events/run-mode.js';
+import { TrainingStates } from '../../state-machines/training/contract.js';
 import type { CurrentModels } from '../generation/prepare-generation.js';
 import type { SubjectLedger } from '../ingest/subject-ledger.js';
 import { pathInSubjectFolder } from '../platform/bucket-layout.js';
@@ -29,7 +30,15 @@ export async function readSubject(request: ApiRequest, deps: SubjectReadDeps): P
   const arrived = new Set(photos.map((photo) => pathInSubjectFolder(photo.key)));
   const execution = ledger ? await deps.training.describe(ledger.executionName) : undefined;
   const queued = ledger?.status === 'sealed' ? await deps.queue.isWaiting(ledger.executionName) : false;
+  // While it runs, the verdicts are in the history: ValidateImages' output, long before the execution ends.
+  const validated =
+    ledger && execution?.status === 'RUNNING'
+      ? ((await deps.training.stateOutput(ledger.executionName, TrainingStates.validateImages)) as
+          | { validation?: unknown }
+          | undefined)
+      : undefined;
   const state = subjectState({
+    ...(validated?.validation ? { validation: validated.validation } : {}),
     photoNames: created?.photos ?? [...arrived].sort(),
     arrived,
     ...(ledger ? { ledger } : {}),

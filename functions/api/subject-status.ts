@@ -15,6 +15,8 @@ export interface SubjectFacts {
   model?: { modelVersion: string };
   /** The current training execution, once it has ended or while it runs. */
   execution?: ExecutionView;
+  /** ValidateImages' result while the execution still runs (from its history). */
+  validation?: unknown;
 }
 
 export interface SubjectState {
@@ -37,8 +39,8 @@ interface Verdicts {
  *   execution still runs
  *   execution ended                 ready (a model is registered), rejected (validation refused the set), failed
  *
- * The per-photo verdicts come from the ended execution's validation result; before that a photo is
- * awaiting-upload or received.
+ * The per-photo verdicts come from the validation result: the ended execution's output, or ValidateImages' own
+ * output in the history of a running one; before validation a photo is awaiting-upload or received.
  */
 export function subjectState(facts: SubjectFacts): SubjectState {
   const output = (facts.execution?.status === 'SUCCEEDED' ? facts.execution.output : undefined) as
@@ -47,7 +49,11 @@ export function subjectState(facts: SubjectFacts): SubjectState {
         failure?: { Cause?: string };
       }
     | undefined;
-  const validation = output?.validation;
+  const validation =
+    output?.validation ??
+    (facts.validation as
+      | { outcome?: string; accepted?: Verdicts; rejected?: Verdicts & { reason?: string } }
+      | undefined);
   const verdicts = validation?.accepted ?? validation?.rejected;
   const photos = facts.photoNames.map((name): PhotoVerdictView => {
     const excluded = verdicts?.photosExcluded?.find((photo) => photo.path === name);

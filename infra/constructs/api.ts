@@ -365,6 +365,8 @@ export class Api extends Construct {
           actions: [
             'states:DescribeExecution',
             ...(route.name === 'apiCancelSubject' ? ['states:StopExecution'] : []),
+            // The photo verdicts of a running execution: ValidateImages' output in its history.
+            ...(route.name === 'apiGetSubject' ? ['states:GetExecutionHistory'] : []),
           ],
           resources: [executionsOf(props.trainingStateMachine)],
         }),

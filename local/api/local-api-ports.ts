@@ -98,6 +98,7 @@ export function localApiPorts(
           ? { status: record.status, ...(record.output !== undefined ? { output: record.output } : {}) }
           : undefined;
       },
+      stateOutput: async (name, stateName) => engine.executions.get(name)?.stateOutputs.get(stateName),
       start: (name, input) => engine.start(name, input as never),
       stop: async (name, cause) => engine.stop(engine.executionArnOf(name), 'Cancelled', cause),
     };

@@ -14,6 +14,8 @@ export interface LocalExecutionRecord {
   cause?: string;
   /** States entered plus retries: what Step Functions Standard bills as state transitions. */
   transitions: number;
+  /** The output of each state the first time it exited (what GetExecutionHistory shows). */
+  stateOutputs: Map<string, unknown>;
   startedAt: number;
   stoppedAt?: number;
 }
@@ -70,6 +72,7 @@ export class LocalStepFunctions implements ExecutionStarter {
       status: 'RUNNING',
       input,
       transitions: 0,
+      stateOutputs: new Map(),
       startedAt: Date.now(),
     };
     this.executions.set(name, record);
@@ -139,7 +142,15 @@ export class LocalStepFunctions implements ExecutionStarter {
       this.options.onProgress?.({ execution: record.name, ...p });
     const logs = (async () => {
       for await (const event of run.eventLogs) {
-        const e = event as { type: string; state?: { name: string }; Error?: string; Cause?: string };
+        const e = event as {
+          type: string;
+          state?: { name: string; output?: unknown };
+          Error?: string;
+          Cause?: string;
+        };
+        if (e.type === 'StateExited' && e.state && !record.stateOutputs.has(e.state.name)) {
+          record.stateOutputs.set(e.state.name, e.state.output);
+        }
         if (e.type === 'StateEntered') {
           record.transitions++;
           progress({ kind: 'entered', state: e.state?.name });

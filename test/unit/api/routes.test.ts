@@ -45,6 +45,7 @@ const ENV: Record<string, string> = {
 const puts: { key: string; body: string; contentType: string }[] = [];
 const started: { name: string; input: unknown }[] = [];
 const executions: Executions = {
+  stateOutput: async () => undefined,
   describe: async () => undefined,
   start: async (name, input) => {
     started.push({ name, input });

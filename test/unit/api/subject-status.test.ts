@@ -111,4 +111,33 @@ describe('the status of a subject, from the ledger, the queue, the registry and 
       { name: 'b.jpg', verdict: 'excluded', reason: 'blurred', advice: 'retake it' },
     ]);
   });
+
+  it('shows the verdicts of ValidateImages while the subject is queued or training, before the execution ends', () => {
+    // Prepare
+    const validation = {
+      outcome: 'accepted',
+      accepted: {
+        photosUsed: [{ path: 'a.jpg' }],
+        photosExcluded: [{ path: 'b.jpg', reason: 'two faces', advice: 'crop to one person' }],
+      },
+    };
+    const running = { status: 'RUNNING' as const };
+    // Act
+    const queued = subjectState({
+      ...base,
+      ledger: ledger('sealed'),
+      queued: true,
+      execution: running,
+      validation,
+    });
+    const training = subjectState({ ...base, ledger: ledger('training'), execution: running, validation });
+    // Assess
+    for (const state of [queued, training]) {
+      expect(state.photos).toEqual([
+        { name: 'a.jpg', verdict: 'accepted', reason: null, advice: null },
+        { name: 'b.jpg', verdict: 'excluded', reason: 'two faces', advice: 'crop to one person' },
+      ]);
+    }
+    expect([queued.status, training.status]).toEqual(['queued', 'training']);
+  });
 });
