@@ -1,10 +1,10 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  type GetExecutionHistoryCommandOutput,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  type GetExecutionHistoryCommandOutput,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
