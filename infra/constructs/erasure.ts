@@ -5,7 +5,7 @@ import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/pipeline-events.js';
@@ -23,6 +23,7 @@ import {
 import { TASKS } from '../../functions/task-registry.js';
 import { buildErasureWorkflow } from '../../state-machines/erasure/workflow.js';
 import type { PipelineConfig } from '../config.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import type { Keys } from './keys.js';
 import type { PhotoStore } from './photo-store.js';
 import { pipelineFunctions } from './pipeline-function.js';
@@ -203,16 +204,12 @@ export class Erasure extends Construct {
     }));
 
     // Events EventBridge could not deliver after its retries: kept 14 days for a re-drive, never dropped.
-    this.erasureRequestedDeadLetters = new Queue(this, 'ErasureRequestedDeadLetters', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: keys.messages,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.erasureRequestedDeadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: `This queue is itself the dead-letter queue of the ${ERASURE_REQUESTED} rule; a DLQ of a DLQ adds nothing.`,
-    });
+    this.erasureRequestedDeadLetters = deadLetterQueue(
+      this,
+      'ErasureRequestedDeadLetters',
+      keys,
+      `the ${ERASURE_REQUESTED} rule`,
+    );
     // A partner's own source, anything but ours, as for generation requests; BeginErasure decides the tenant from
     // the event's account, never from the event.
     this.erasureRequestedRule = new Rule(this, 'ErasureRequestedRule', {

@@ -5,7 +5,7 @@ import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/pipeline-events.js';
@@ -13,6 +13,7 @@ import { AVATARS_PREFIX, QUARANTINE_PREFIX } from '../../functions/platform/buck
 import { TASKS } from '../../functions/task-registry.js';
 import { buildGenerationWorkflow } from '../../state-machines/generation/workflow.js';
 import type { PipelineConfig } from '../config.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import type { Hosting } from './hosting.js';
 import type { Keys } from './keys.js';
 import type { PhotoStore } from './photo-store.js';
@@ -185,19 +186,8 @@ export class Generation extends Construct {
     }));
 
     // Events EventBridge could not deliver after its retries: kept 14 days for a re-drive, never dropped.
-    const deadLetters = (queueId: string, rule: string) => {
-      const queue = new Queue(this, queueId, {
-        encryption: QueueEncryption.KMS,
-        encryptionMasterKey: keys.messages,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      Validations.of(queue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: `This queue is itself the dead-letter queue of the ${rule} rule; a DLQ of a DLQ adds nothing.`,
-      });
-      return queue;
-    };
+    const deadLetters = (queueId: string, rule: string) =>
+      deadLetterQueue(this, queueId, keys, `the ${rule} rule`);
     this.modelReadyDeadLetters = deadLetters('ModelReadyDeadLetters', MODEL_READY);
     this.generationRequestedDeadLetters = deadLetters(
       'GenerationRequestedDeadLetters',

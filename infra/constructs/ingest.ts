@@ -5,12 +5,13 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { SUBJECTS_PREFIX, TENANTS_PREFIX } from '../../functions/platform/bucket-layout.js';
 import { TASKS } from '../../functions/task-registry.js';
 import type { PipelineConfig } from '../config.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import type { Keys } from './keys.js';
 import type { PhotoStore } from './photo-store.js';
 import { PipelineFunction } from './pipeline-function.js';
@@ -102,17 +103,12 @@ export class Ingest extends Construct {
     );
 
     // Events EventBridge could not deliver after its retries: kept 14 days for a re-drive, never dropped.
-    this.photoEventsDeadLetters = new Queue(this, 'PhotoEventsDeadLetters', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: keys.messages,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.photoEventsDeadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the photo events rule; a DLQ of a DLQ adds nothing.',
-    });
+    this.photoEventsDeadLetters = deadLetterQueue(
+      this,
+      'PhotoEventsDeadLetters',
+      keys,
+      'the photo events rule',
+    );
   }
 
   get recordPhoto(): NodejsFunction {

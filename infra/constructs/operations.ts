@@ -5,13 +5,14 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/pipeline-events.js';
 import { COUNTED_EVENTS } from '../../functions/operations/outcome-counts.js';
 import { EnvironmentVariables as Env } from '../../functions/platform/environment-variables.js';
 import { TASKS } from '../../functions/task-registry.js';
 import type { PipelineConfig } from '../config.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import type { Keys } from './keys.js';
 import { PipelineFunction } from './pipeline-function.js';
 
@@ -102,17 +103,12 @@ export class Operations extends Construct {
         'Topic.grantPublish on the encrypted operators topic: GenerateDataKey and GenerateDataKeyWithoutPlaintext on the messages key only.',
     });
 
-    this.countingDeadLetters = new Queue(this, 'CountingDeadLetters', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: keys.messages,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.countingDeadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the outcome-counting rule; a DLQ of a DLQ adds nothing.',
-    });
+    this.countingDeadLetters = deadLetterQueue(
+      this,
+      'CountingDeadLetters',
+      keys,
+      'the outcome-counting rule',
+    );
     new Rule(this, 'CountOutcomesRule', {
       eventBus: props.bus,
       description:

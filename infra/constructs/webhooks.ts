@@ -5,13 +5,14 @@ import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/pipeline-events.js';
 import { TASKS } from '../../functions/task-registry.js';
 import { buildWebhooksWorkflow } from '../../state-machines/webhooks/workflow.js';
 import type { PipelineConfig } from '../config.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import type { Keys } from './keys.js';
 import { pipelineFunctions } from './pipeline-function.js';
 import { createWorkflowStateMachine } from './workflow-state-machine.js';
@@ -96,21 +97,13 @@ export class Webhooks extends Construct {
     this.table.grant(this.deliverWebhook, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     keys.grantDataKey(this.deliverWebhook, 'dynamodb', 'write');
 
-    const messagesQueue = (queueId: string, what: string) => {
-      const queue = new Queue(this, queueId, {
-        encryption: QueueEncryption.KMS,
-        encryptionMasterKey: keys.messages,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      Validations.of(queue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: `This queue is itself a dead-letter queue (${what}); a DLQ of a DLQ adds nothing.`,
-      });
-      return queue;
-    };
-    this.deadLetters = messagesQueue('DeadLetters', 'webhook messages whose retries are spent');
-    this.ruleDeadLetters = messagesQueue('RuleDeadLetters', 'events the webhooks rule could not deliver');
+    this.deadLetters = deadLetterQueue(
+      this,
+      'DeadLetters',
+      keys,
+      'the webhook messages whose retries are spent',
+    );
+    this.ruleDeadLetters = deadLetterQueue(this, 'RuleDeadLetters', keys, 'the webhooks rule');
 
     const workflow = buildWebhooksWorkflow(this, {
       planWebhookDeliveries: this.planWebhookDeliveries,

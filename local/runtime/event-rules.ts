@@ -16,23 +16,26 @@ export interface LocalRule {
   stateMachineArn: string;
 }
 
-export function busRules(template: Template, eventBusName: string): LocalRule[] {
+/** The rules on one bus, with their patterns and their targets as the template writes them. */
+function rulesOnBus(template: Template, eventBusName: string) {
   return Object.entries(template.Resources).flatMap(([ruleId, resource]) => {
     if (resource.Type !== 'AWS::Events::Rule') return [];
     const props = resource.Properties ?? {};
     const bus =
       props.EventBusName === undefined ? 'default' : String(resolveTokens(template, props.EventBusName));
     if (bus !== eventBusName) return [];
-    const targets = (props.Targets ?? []) as { Arn: unknown }[];
-    return targets
+    const pattern = props.EventPattern as Record<string, unknown>;
+    return [{ ruleId, pattern, targets: (props.Targets ?? []) as { Arn: unknown }[] }];
+  });
+}
+
+export function busRules(template: Template, eventBusName: string): LocalRule[] {
+  return rulesOnBus(template, eventBusName).flatMap(({ ruleId, pattern, targets }) =>
+    targets
       .map((target) => String(resolveTokens(template, target.Arn)))
       .filter((arn) => arn.includes(':stateMachine:'))
-      .map((stateMachineArn) => ({
-        ruleId,
-        pattern: props.EventPattern as Record<string, unknown>,
-        stateMachineArn,
-      }));
-  });
+      .map((stateMachineArn) => ({ ruleId, pattern, stateMachineArn })),
+  );
 }
 
 /** A rule on the bus whose target is one of our functions: EventBridge invokes it with the whole event. */
@@ -44,22 +47,15 @@ export interface LocalFunctionRule {
 }
 
 export function busFunctionRules(template: Template, eventBusName: string): LocalFunctionRule[] {
-  return Object.entries(template.Resources).flatMap(([ruleId, resource]) => {
-    if (resource.Type !== 'AWS::Events::Rule') return [];
-    const props = resource.Properties ?? {};
-    const bus =
-      props.EventBusName === undefined ? 'default' : String(resolveTokens(template, props.EventBusName));
-    if (bus !== eventBusName) return [];
-    const targets = (props.Targets ?? []) as { Arn: unknown }[];
-    return targets.flatMap((target) => {
+  return rulesOnBus(template, eventBusName).flatMap(({ ruleId, pattern, targets }) =>
+    targets.flatMap((target) => {
       const getAtt = (target.Arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
       const fn = getAtt ? template.Resources[getAtt[0]] : undefined;
       const localHandler =
         fn?.Type === 'AWS::Lambda::Function' ? fn.Metadata?.[LOCAL_HANDLER_METADATA] : undefined;
-      if (typeof localHandler !== 'string') return [];
-      return [{ ruleId, pattern: props.EventPattern as Record<string, unknown>, localHandler }];
-    });
-  });
+      return typeof localHandler === 'string' ? [{ ruleId, pattern, localHandler }] : [];
+    }),
+  );
 }
 
 export class UnsupportedPatternError extends Error {

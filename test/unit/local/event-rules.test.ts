@@ -1,4 +1,9 @@
-import { matchesPattern, UnsupportedPatternError } from '../../../local/runtime/event-rules.js';
+import {
+  busFunctionRules,
+  busRules,
+  matchesPattern,
+  UnsupportedPatternError,
+} from '../../../local/runtime/event-rules.js';
 
 /** The local bus matches rule patterns as EventBridge does, for the filters our rules use. */
 describe('local bus rule patterns', () => {
@@ -56,5 +61,56 @@ describe('local bus rule patterns', () => {
     expect(() => matchesPattern(event('p'), { source: [{ 'anything-but': { prefix: 'a' } }] })).toThrow(
       UnsupportedPatternError,
     );
+  });
+});
+
+describe('rules on the local bus, read from the template', () => {
+  it('finds state machine targets and function targets (by their local handler) on the named bus only', () => {
+    // Prepare
+    const template = {
+      Resources: {
+        Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'pipeline' } },
+        Counter: {
+          Type: 'AWS::Lambda::Function',
+          Metadata: { 'avatar-pipeline:local-handler': 'countOutcome' },
+        },
+        Machine: { Type: 'AWS::StepFunctions::StateMachine', Properties: {} },
+        CountRule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            EventBusName: 'pipeline',
+            EventPattern: { source: ['avatar-pipeline'] },
+            Targets: [{ Arn: { 'Fn::GetAtt': ['Counter', 'Arn'] } }],
+          },
+        },
+        StartRule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            EventBusName: 'pipeline',
+            EventPattern: { 'detail-type': ['Model Ready'] },
+            Targets: [{ Arn: { Ref: 'Machine' } }],
+          },
+        },
+        DefaultBusRule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            EventPattern: { source: ['aws.s3'] },
+            Targets: [{ Arn: { 'Fn::GetAtt': ['Counter', 'Arn'] } }],
+          },
+        },
+      },
+    };
+    // Act
+    const functionRules = busFunctionRules(template, 'pipeline');
+    const machineRules = busRules(template, 'pipeline');
+    // Assess
+    expect(functionRules).toEqual([
+      { ruleId: 'CountRule', pattern: { source: ['avatar-pipeline'] }, localHandler: 'countOutcome' },
+    ]);
+    expect(machineRules).toHaveLength(1);
+    expect(machineRules[0]).toMatchObject({
+      ruleId: 'StartRule',
+      stateMachineArn: expect.stringContaining(':stateMachine:'),
+    });
   });
 });
