@@ -16,6 +16,7 @@ import type { AnyRoute } from './route.js';
 import {
   createWebhookEndpointRoute,
   deleteWebhookEndpointRoute,
+  enableWebhookEndpointRoute,
   getWebhookEndpointRoute,
   listWebhookAttemptsRoute,
   listWebhookEndpointsRoute,
@@ -38,6 +39,7 @@ export const API_ROUTES = [
   getWebhookEndpointRoute,
   deleteWebhookEndpointRoute,
   listWebhookAttemptsRoute,
+  enableWebhookEndpointRoute,
   rotateWebhookEndpointSecretRoute,
   readDefaultWebhookSecretRoute,
   rotateDefaultWebhookSecretRoute,

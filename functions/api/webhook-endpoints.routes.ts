@@ -5,6 +5,7 @@ import {
   CreateWebhookEndpointRequest,
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  enableWebhookEndpoint,
   getWebhookEndpoint,
   listWebhookAttempts,
   listWebhookEndpoints,
@@ -136,6 +137,24 @@ export const listWebhookAttemptsRoute = defineRoute({
       webhookRoute(request, 200, (tenant, r) =>
         listWebhookAttempts(deps, tenant, idOf(r), r.query.limit ? { limit: Number(r.query.limit) } : {}),
       );
+  },
+});
+
+export const enableWebhookEndpointRoute = defineRoute({
+  name: 'apiEnableWebhookEndpoint',
+  method: 'POST',
+  path: '/v1/webhook-endpoints/{id}/enable',
+  entry: 'functions/api/enable-webhook-endpoint.handler.ts',
+  env: [...WEBHOOK_ENV],
+  docs: {
+    summary: 'Deliver to a disabled endpoint again (same id and secret) once you have fixed it',
+    success: { status: 200, description: 'The endpoint, enabled', schema: Endpoint },
+    problems: [400, 404],
+  },
+  build: (env, ports) => {
+    const deps = managementDeps(env, ports);
+    return (request) =>
+      webhookRoute(request, 200, (tenant, r) => enableWebhookEndpoint(deps, tenant, idOf(r)));
   },
 });
 

@@ -193,6 +193,27 @@ export async function rotateWebhookEndpointSecret(
   return { secret, previousSecretRetiresAt: new Date(deps.now() + overlap * 1000).toISOString() };
 }
 
+/**
+ * `POST /v1/webhook-endpoints/{id}/enable`: a disabled endpoint (410 Gone, or 5 days of failures) receives new
+ * messages again, with the same id and secret, once its URL passes the checks again. Messages that were
+ * dead-lettered meanwhile stay in the DLQ (redrive them). Enabling an enabled endpoint changes nothing.
+ */
+export async function enableWebhookEndpoint(
+  deps: Pick<WebhookManagementDeps, 'store' | 'urlPolicy'>,
+  tenantId: string,
+  id: string,
+): Promise<WebhookEndpointView> {
+  const record = await ownEndpoint(deps, tenantId, id);
+  const verdict = checkWebhookUrl(record.url, deps.urlPolicy);
+  if (!verdict.ok)
+    throw new InvalidWebhookRequestError('url', `${verdict.reason}; register a URL that passes`);
+  if (!record.enabled && !(await deps.store.enableEndpoint(tenantId, id))) {
+    throw new WebhookEndpointNotFoundError(`Webhook endpoint ${id} was deleted meanwhile`);
+  }
+  const { disabledReason: _reason, disabledAt: _at, ...enabled } = record;
+  return view({ ...enabled, enabled: true });
+}
+
 /** The tenant's default secret, created on first need (a delivery to a per-subject URL, or this read). */
 export async function ensureDefaultSecret(
   deps: Pick<WebhookManagementDeps, 'store' | 'now' | 'random'>,

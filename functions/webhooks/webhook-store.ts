@@ -154,6 +154,19 @@ export class WebhookStore {
     );
   }
 
+  /**
+   * Enables an endpoint again (its owner fixed it): deliveries resume with new messages, its run of failures starts
+   * over. The URL is checked again by the caller. False when it is gone.
+   */
+  async enableEndpoint(tenantId: string, endpointId: string): Promise<boolean> {
+    return this.conditionalUpdate(
+      { pk: pk(tenantId), sk: endpointSk(endpointId) },
+      'SET enabled = :true REMOVE disabledReason, disabledAt, failingSince',
+      { ':true': true },
+      'attribute_exists(pk)',
+    );
+  }
+
   async getDefaultSecret(
     tenantId: string,
   ): Promise<{ secrets: StoredSecret[]; revealedAt?: string } | undefined> {

@@ -1,6 +1,7 @@
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  enableWebhookEndpoint,
   getWebhookEndpoint,
   listWebhookAttempts,
   listWebhookEndpoints,
@@ -156,5 +157,45 @@ describe('webhook endpoint management', () => {
     // Assess
     expect(record?.secrets.map((s) => s.secret)).toEqual([rotated.secret, secret]);
     expect(rotated.previousSecretRetiresAt).toBe(new Date(now.t + 3600_000).toISOString());
+  });
+
+  it('enables a disabled endpoint again with the same id and secret, clears its notice and its run of failures', async () => {
+    // Prepare
+    const { endpoint, secret } = await createWebhookEndpoint(deps, 'acme', {
+      url: 'https://hooks.acme.example/e',
+    });
+    await deps.store.noteFailing('acme', endpoint.id, '2026-11-26T10:00:00.000Z');
+    await deps.store.disableEndpoint(
+      'acme',
+      endpoint.id,
+      'Failing every attempt for 5 days',
+      '2026-12-01T10:00:00.000Z',
+    );
+    const disabled = await getWebhookEndpoint(deps, 'acme', endpoint.id);
+    // Act
+    const enabled = await enableWebhookEndpoint(deps, 'acme', endpoint.id);
+    const again = await enableWebhookEndpoint(deps, 'acme', endpoint.id);
+    const stored = await deps.store.getEndpoint('acme', endpoint.id);
+    // Assess
+    expect(disabled).toMatchObject({ enabled: false, disabledReason: 'Failing every attempt for 5 days' });
+    expect(enabled).toEqual({ ...disabled, enabled: true, disabledReason: undefined, disabledAt: undefined });
+    expect(again).toEqual(enabled);
+    expect(stored).toMatchObject({ enabled: true, secrets: [expect.objectContaining({ secret })] });
+    expect(stored).not.toHaveProperty('failingSince');
+    expect(stored).not.toHaveProperty('disabledReason');
+  });
+
+  it("answers 404 for enabling another tenant's endpoint, and leaves it disabled", async () => {
+    // Prepare
+    const { endpoint } = await createWebhookEndpoint(deps, 'acme', { url: 'https://hooks.acme.example/f' });
+    await deps.store.disableEndpoint('acme', endpoint.id, 'Gone (410)', '2026-12-01T10:00:00.000Z');
+    // Act
+    const answers = [
+      await statusOf(enableWebhookEndpoint(deps, 'globex', endpoint.id)),
+      await statusOf(enableWebhookEndpoint(deps, 'acme', 'ep_nonexistent')),
+    ];
+    // Assess
+    expect(answers.map((a) => a.statusCode)).toEqual([404, 404]);
+    expect((await getWebhookEndpoint(deps, 'acme', endpoint.id)).enabled).toBe(false);
   });
 });
