@@ -156,4 +156,23 @@ export class Keys extends Construct {
       }),
     );
   }
+
+  /**
+   * Lets `grantee` publish to a topic encrypted with the messages key: `sns:Publish` on that topic, and the key only
+   * through SNS (`kms:ViaService`), for the data key SNS asks for on each message.
+   */
+  grantPublishToEncryptedTopic(grantee: IGrantable, topicArn: string): void {
+    const stack = Stack.of(this);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['sns:Publish'], resources: [topicArn] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.messages.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.${stack.urlSuffix}` } },
+      }),
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -94,14 +94,7 @@ export class Operations extends Construct {
     }).function;
     this.table.grant(this.sendDailySummary, 'dynamodb:Query');
     keys.grantDataKey(this.sendDailySummary, 'dynamodb', 'read');
-    props.topic.grantPublish(this.sendDailySummary);
-    Validations.of(
-      this.sendDailySummary.role?.node.findChild('DefaultPolicy') ?? this.sendDailySummary,
-    ).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason:
-        'Topic.grantPublish on the encrypted operators topic: GenerateDataKey and GenerateDataKeyWithoutPlaintext on the messages key only.',
-    });
+    keys.grantPublishToEncryptedTopic(this.sendDailySummary, props.topic.topicArn);
 
     this.countingDeadLetters = deadLetterQueue(
       this,

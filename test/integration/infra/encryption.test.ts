@@ -114,8 +114,9 @@ describe('what each key encrypts', () => {
     const tables = ofType(resources, 'AWS::DynamoDB::Table');
 
     // Assess
-    // Ledger, training state, model registry; the HTTP API's clients, records and idempotency; webhooks.
-    expect(tables).toHaveLength(7);
+    // Ledger, training state, model registry; the HTTP API's clients, records and idempotency; webhooks; the
+    // operations' daily outcomes.
+    expect(tables).toHaveLength(8);
     for (const [, table] of tables) {
       expect(table.Properties?.SSESpecification).toEqual({
         SSEEnabled: true,
@@ -132,9 +133,10 @@ describe('what each key encrypts', () => {
     // Act
     const policies = ofType(resources, 'AWS::SQS::QueuePolicy');
 
-    // Assess: ingest's photo events, generation's two rules, the webhooks rule, erasure's rule; the webhooks
-    // dead-letter queue is sent to by the webhooks state machine's role, not by EventBridge.
-    expect(queues).toHaveLength(6);
+    // Assess: ingest's photo events, generation's two rules, the webhooks rule, erasure's rule, the outcome
+    // counter's rule; the webhooks dead-letter queue is sent to by the webhooks state machine's role, not by
+    // EventBridge.
+    expect(queues).toHaveLength(7);
     const webhookDeadLetters = stack.getLogicalId(stack.webhooks.deadLetters.node.defaultChild as never);
     for (const [id, queue] of queues) {
       expect(queue.Properties?.KmsMasterKeyId).toEqual(keyArn(stack.keys.messages));
@@ -261,9 +263,14 @@ describe('grants of the data key', () => {
       return statementsOfRole(resources, role).filter((s) => JSON.stringify(s.Action).includes('kms:'));
     });
 
-    // Assess
+    // Assess: the messages key only for publishing the daily summary to the operators' topic, through SNS
+    const messages = kmsStatements.filter(
+      (s) => JSON.stringify(s.Resource) === JSON.stringify(keyArn(stack.keys.messages)),
+    );
+    expect(messages).toHaveLength(1);
+    expect(JSON.stringify(messages[0]?.Condition)).toMatch(/"kms:ViaService":\{"Fn::Join":\["",\["sns\./);
     expect(kmsStatements.length).toBeGreaterThan(10);
-    for (const statement of kmsStatements) {
+    for (const statement of kmsStatements.filter((s) => !messages.includes(s))) {
       expect(statement.Resource).toEqual(keyArn(stack.keys.data));
       const via = (statement.Condition as { StringEquals: Record<string, unknown> }).StringEquals[
         'kms:ViaService'
