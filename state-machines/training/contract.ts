@@ -297,6 +297,8 @@ export const TrainingStates = {
   prepareTrainingSet: 'PrepareTrainingSet',
   publishAccepted: 'PublishSubjectAccepted',
   publishFailed: 'PublishSubjectProcessingFailed',
+  isDryRunFailure: 'IsDryRunFailure',
+  publishDryRunFailed: 'PublishDryRunSubjectProcessingFailed',
   rejected: 'SubjectRejected',
   failed: 'ProcessingFailed',
   planTraining: 'PlanTraining',

@@ -27,6 +27,7 @@ import {
 import { EventBridgePutEvents, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE, type PipelineDetailType } from '../../events/pipeline-events.js';
+import { DRY_RUN } from '../../events/run-mode.js';
 import { retryableErrors } from '../error-contract.js';
 import {
   IMAGE_SET_SUPERSEDED_ADVICE,
@@ -129,27 +130,45 @@ export function buildTrainingWorkflow(parent: Construct, props: TrainingWorkflow
       ),
     ),
   );
-  const publishFailed = publish(
-    TrainingStates.publishFailed,
-    'Subject Processing Failed',
+  const failedDetail = (mode: Record<string, string>) =>
     TaskInput.fromObject({
       version: 1,
       tenantId: JsonPath.stringAt(`${TrainingPaths.received}.tenantId`),
+      ...mode,
       subjectId: JsonPath.stringAt(`${TrainingPaths.received}.subjectId`),
       imageSetId: JsonPath.stringAt(`${TrainingPaths.received}.imageSetId`),
       stage: JsonPath.stringAt(TrainingPaths.failedStage),
       error: JsonPath.stringAt(`${TrainingPaths.failure}.Error`),
       cause: JsonPath.stringAt(`${TrainingPaths.failure}.Cause`),
       advice: PROCESSING_FAILED_ADVICE,
-    }),
-  );
+    });
   const processingFailed = new Fail(scope, TrainingStates.failed, {
     stateName: TrainingStates.failed,
     error: TrainingErrors.subjectProcessingFailed.name,
     cause:
       'A stage of the training workflow failed after its retries; the Subject Processing Failed event says which',
   });
-  publishFailed.next(processingFailed);
+  // A dry run's failure says dry-run like its other events; JSONPath cannot copy a field that may be absent
+  // (`mode` is absent when live), so the two details are two states.
+  const publishFailed = new Choice(scope, TrainingStates.isDryRunFailure, {
+    stateName: TrainingStates.isDryRunFailure,
+  })
+    .when(
+      Condition.and(
+        Condition.isPresent(`${TrainingPaths.received}.mode`),
+        Condition.stringEquals(`${TrainingPaths.received}.mode`, DRY_RUN),
+      ),
+      publish(
+        TrainingStates.publishDryRunFailed,
+        'Subject Processing Failed',
+        failedDetail({ mode: DRY_RUN }),
+      ).next(processingFailed),
+    )
+    .otherwise(
+      publish(TrainingStates.publishFailed, 'Subject Processing Failed', failedDetail({})).next(
+        processingFailed,
+      ),
+    );
 
   // Catch records which stage failed (a Pass per Task), then joins the one failure path.
   const lambdaTasks = [

@@ -337,6 +337,9 @@ describe('functions', () => {
     stopSubjectExecutions: logicalIdOf(stack.erasure.stopSubjectExecutions),
     eraseSubjectData: logicalIdOf(stack.erasure.eraseSubjectData),
     verifyErasure: logicalIdOf(stack.erasure.verifyErasure),
+    // The operations capability (test/integration/infra/operations.test.ts covers them in depth).
+    countOutcome: logicalIdOf(stack.operations.countOutcome),
+    sendDailySummary: logicalIdOf(stack.operations.sendDailySummary),
   };
 
   test.each(Object.entries(functions))(

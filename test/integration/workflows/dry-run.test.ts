@@ -1,5 +1,11 @@
 import sharp from 'sharp';
-import { AvatarsReady, ModelReady, TrainingStarted } from '../../../events/pipeline-events.js';
+import {
+  AvatarsReady,
+  ModelReady,
+  SubjectProcessingFailed,
+  TrainingStarted,
+} from '../../../events/pipeline-events.js';
+import { FaceAnalysisUnavailableError } from '../../../functions/validation/errors.js';
 import { LocalPipelines } from '../../support/local-pipelines.js';
 import { goodSamplePhotos, type SamplePhoto } from '../../support/sample-photos.js';
 
@@ -50,6 +56,38 @@ describe('dry-run mode (synthesized definitions, local engine)', () => {
         mode: 'dry-run',
       });
     }
+  });
+
+  it('says dry-run on a processing failure after the set was received, and nothing on a live one', async () => {
+    // Prepare: photo analysis that is always unavailable, so ValidateImages fails after its retries
+    const unavailable = {
+      performedBy: 'amazon-rekognition' as const,
+      detectFaces: async () => {
+        throw new FaceAnalysisUnavailableError(
+          'Rekognition DetectFaces: ThrottlingException (Rate exceeded)',
+        );
+      },
+    };
+    const pipeline = await pipelines.open({
+      ports: (local) => ({ ...local, faceAnalyzer: () => unavailable }),
+    });
+    await pipeline.dropObject('subjects/dry/subject.json', JSON.stringify({ mode: 'dry-run' }));
+    for (const photo of photos) {
+      await pipeline.dropObject(`subjects/dry/${photo.name}`, photo.body);
+      await pipeline.dropObject(`subjects/live/${photo.name}`, photo.body);
+    }
+    // Act
+    await pipeline.fastForwardQuietPeriods();
+    await pipeline.settled();
+    // Assess
+    const failures = pipeline.bus.published
+      .filter((e) => e['detail-type'] === 'Subject Processing Failed')
+      .map((e) => SubjectProcessingFailed.parse(e.detail));
+    const bySubject = Object.fromEntries(failures.map((f) => [f.subjectId, f]));
+    expect(failures).toHaveLength(2);
+    expect(bySubject.dry).toMatchObject({ mode: 'dry-run', stage: 'ValidateImages' });
+    expect(bySubject.live).toMatchObject({ stage: 'ValidateImages' });
+    expect(bySubject.live?.mode).toBeUndefined();
   });
 
   it('serves a live model in a dry run when a request asks for one, and says so', async () => {
