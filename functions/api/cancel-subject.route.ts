@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { cancelSubject } from './cancel-subject.js';
-import { defineRoute } from './route.js';
+import { defineRoute, type RoutePortsWith } from './route.js';
 import { SUBJECT_ENV, subjectDeps, TRAINING_ENV, trainingDeps } from './route-deps.js';
 
 export const cancelSubjectRoute = defineRoute({
@@ -18,7 +18,7 @@ export const cancelSubjectRoute = defineRoute({
     },
     problems: [404, 409],
   },
-  build: (env, ports) => {
+  build: (env, ports: RoutePortsWith<'documentClient' | 'executions'>) => {
     const deps = { ...subjectDeps(env, ports), ...trainingDeps(env, ports) };
     return (request) => cancelSubject(request, deps);
   },

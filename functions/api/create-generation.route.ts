@@ -13,7 +13,7 @@ import { EnvironmentVariables as Env } from '../platform/environment-variables.j
 import { createGeneration, idempotencyKeyOf } from './create-generation.js';
 import { ConflictError, IdempotencyKeyReusedError } from './errors.js';
 import { json, principalOf } from './http.js';
-import { defineRoute } from './route.js';
+import { defineRoute, type RoutePortsWith } from './route.js';
 import { SUBJECT_ENV, subjectDeps } from './route-deps.js';
 import { AcceptedGeneration, CreateGenerationBody } from './schemas.js';
 
@@ -45,7 +45,7 @@ export const createGenerationRoute = defineRoute({
     success: { status: 202, description: 'Accepted; poll its URL', schema: AcceptedGeneration },
     problems: [404, 409, 422, 429],
   },
-  build: (env, ports) => {
+  build: (env, ports: RoutePortsWith<'documentClient' | 'executions'>) => {
     const db = ports.documentClient();
     const deps = {
       ...subjectDeps(env, ports),

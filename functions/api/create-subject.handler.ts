@@ -1,12 +1,10 @@
-import { dynamoDocumentClient, s3ObjectStore, s3PresignedImageLinks } from '../aws-ports.js';
+import { dynamoDocumentClient, s3ObjectStore } from '../aws-ports.js';
 import { lambdaHandler } from '../lambda-handler.js';
-import { s3PresignedUploads, stepFunctionsExecutions } from './aws-api-ports.js';
+import { s3PresignedUploads } from './aws-api-ports.js';
 import { createSubjectRoute } from './create-subject.route.js';
 
 export const handler = lambdaHandler(createSubjectRoute, {
   documentClient: dynamoDocumentClient,
   objectStore: s3ObjectStore,
   uploadLinks: s3PresignedUploads,
-  imageLinks: s3PresignedImageLinks,
-  executions: stepFunctionsExecutions,
 });

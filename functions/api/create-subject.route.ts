@@ -3,7 +3,7 @@ import { EnvironmentVariables as Env } from '../platform/environment-variables.j
 import { PIPELINE_DEFAULTS } from '../platform/pipeline-defaults.js';
 import { ApiStore } from './api-store.js';
 import { createSubject } from './create-subject.js';
-import { defineRoute } from './route.js';
+import { defineRoute, type RoutePortsWith } from './route.js';
 import { CreatedSubject, CreateSubjectBody } from './schemas.js';
 
 export const createSubjectRoute = defineRoute({
@@ -22,7 +22,7 @@ export const createSubjectRoute = defineRoute({
     },
     problems: [409],
   },
-  build: (env, ports) => {
+  build: (env, ports: RoutePortsWith<'documentClient' | 'objectStore' | 'uploadLinks'>) => {
     const bucket = getStringFromEnv(Env.photoBucket, { env });
     const deps = {
       store: new ApiStore(ports.documentClient(), getStringFromEnv(Env.apiTable, { env })),

@@ -1,12 +1,9 @@
-import { dynamoDocumentClient, s3ObjectStore, s3PresignedImageLinks } from '../aws-ports.js';
+import { dynamoDocumentClient } from '../aws-ports.js';
 import { lambdaHandler } from '../lambda-handler.js';
-import { s3PresignedUploads, stepFunctionsExecutions } from './aws-api-ports.js';
+import { stepFunctionsExecutions } from './aws-api-ports.js';
 import { deleteSubjectRoute } from './delete-subject.route.js';
 
 export const handler = lambdaHandler(deleteSubjectRoute, {
   documentClient: dynamoDocumentClient,
-  objectStore: s3ObjectStore,
-  uploadLinks: s3PresignedUploads,
-  imageLinks: s3PresignedImageLinks,
   executions: stepFunctionsExecutions,
 });

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { getStringFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import { deleteSubject } from './delete-subject.js';
-import { defineRoute } from './route.js';
+import { defineRoute, type RoutePortsWith } from './route.js';
 import { SUBJECT_ENV, subjectDeps } from './route-deps.js';
 
 export const deleteSubjectRoute = defineRoute({
@@ -26,7 +26,7 @@ export const deleteSubjectRoute = defineRoute({
     },
     problems: [404],
   },
-  build: (env, ports) => {
+  build: (env, ports: RoutePortsWith<'documentClient' | 'executions'>) => {
     const erasures = ports.executions(getStringFromEnv(Env.erasureStateMachineArn, { env }));
     const deps = {
       ...subjectDeps(env, ports),

@@ -1,7 +1,7 @@
 import { getNumberFromEnv, getStringFromEnv } from '../platform/environment.js';
 import { EnvironmentVariables as Env } from '../platform/environment-variables.js';
 import { getGeneration } from './get-generation.js';
-import { defineRoute } from './route.js';
+import { defineRoute, type RoutePortsWith } from './route.js';
 import { SUBJECT_ENV, subjectDeps } from './route-deps.js';
 import { GenerationView } from './schemas.js';
 
@@ -20,7 +20,7 @@ export const getGenerationRoute = defineRoute({
     success: { status: 200, description: 'The generation', schema: GenerationView },
     problems: [404],
   },
-  build: (env, ports) => {
+  build: (env, ports: RoutePortsWith<'documentClient' | 'executions' | 'imageLinks'>) => {
     const deps = {
       ...subjectDeps(env, ports),
       generations: ports.executions(getStringFromEnv(Env.generationStateMachineArn, { env })),

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { json } from './http.js';
 import openApi from './openapi.json' with { type: 'json' };
-import { defineRoute } from './route.js';
+import { defineRoute, type RoutePortsWith } from './route.js';
 
 /** GET /v1/openapi.json: the committed document (npm run api:openapi), public so a partner can read it first. */
 export const getOpenApiRoute = defineRoute({
@@ -20,5 +20,7 @@ export const getOpenApiRoute = defineRoute({
     },
     problems: [],
   },
-  build: () => async () => json(200, openApi, { 'cache-control': 'public, max-age=300' }),
+  // No port: the document is built in.
+  build: (_env, _ports: RoutePortsWith<never>) => async () =>
+    json(200, openApi, { 'cache-control': 'public, max-age=300' }),
 });

@@ -1,5 +1,5 @@
 import { getSubject } from './get-subject.js';
-import { defineRoute } from './route.js';
+import { defineRoute, type RoutePortsWith } from './route.js';
 import { SUBJECT_ENV, subjectDeps, TRAINING_ENV, trainingDeps } from './route-deps.js';
 import { SubjectView } from './schemas.js';
 
@@ -14,7 +14,7 @@ export const getSubjectRoute = defineRoute({
     success: { status: 200, description: 'The subject', schema: SubjectView },
     problems: [404],
   },
-  build: (env, ports) => {
+  build: (env, ports: RoutePortsWith<'documentClient' | 'executions'>) => {
     const deps = { ...subjectDeps(env, ports), ...trainingDeps(env, ports) };
     return (request) => getSubject(request, deps);
   },

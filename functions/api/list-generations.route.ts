@@ -1,5 +1,5 @@
 import { listGenerations } from './list-generations.js';
-import { defineRoute } from './route.js';
+import { defineRoute, type RoutePortsWith } from './route.js';
 import { SUBJECT_ENV, subjectDeps } from './route-deps.js';
 import { GenerationList } from './schemas.js';
 
@@ -18,7 +18,7 @@ export const listGenerationsRoute = defineRoute({
     success: { status: 200, description: 'One page', schema: GenerationList },
     problems: [404],
   },
-  build: (env, ports) => {
+  build: (env, ports: RoutePortsWith<'documentClient'>) => {
     const deps = subjectDeps(env, ports);
     return (request) => listGenerations(request, deps);
   },

@@ -1,5 +1,5 @@
 import { listSubjects } from './list-subjects.js';
-import { defineRoute } from './route.js';
+import { defineRoute, type RoutePortsWith } from './route.js';
 import { SUBJECT_ENV, subjectDeps } from './route-deps.js';
 import { SubjectList } from './schemas.js';
 
@@ -18,7 +18,7 @@ export const listSubjectsRoute = defineRoute({
     success: { status: 200, description: 'One page', schema: SubjectList },
     problems: [],
   },
-  build: (env, ports) => {
+  build: (env, ports: RoutePortsWith<'documentClient'>) => {
     const deps = subjectDeps(env, ports);
     return (request) => listSubjects(request, deps);
   },

@@ -5,9 +5,10 @@ import { EnvironmentVariables as Env } from '../platform/environment-variables.j
 import { TrainingQueue } from '../training/training-queue.js';
 import type { ApiPorts } from './api-ports.js';
 import { ApiStore } from './api-store.js';
+import type { RoutePortsWith } from './route.js';
 
 /** What the subject routes read, each built from the variable that names it (a route declares the ones it uses). */
-export const subjectDeps = (env: Environment, ports: ApiPorts) => {
+export const subjectDeps = (env: Environment, ports: Pick<ApiPorts, 'documentClient'>) => {
   const db = ports.documentClient();
   return {
     store: new ApiStore(db, getStringFromEnv(Env.apiTable, { env })),
@@ -17,7 +18,7 @@ export const subjectDeps = (env: Environment, ports: ApiPorts) => {
 
 export const SUBJECT_ENV = [Env.apiTable, Env.ledgerTable] as const;
 
-export const trainingDeps = (env: Environment, ports: ApiPorts) => ({
+export const trainingDeps = (env: Environment, ports: RoutePortsWith<'documentClient' | 'executions'>) => ({
   queue: new TrainingQueue(
     ports.documentClient(),
     getStringFromEnv(Env.trainingStateTable, { env }),

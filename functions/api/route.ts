@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Environment } from '../platform/environment.js';
 import type { EnvironmentVariableName } from '../platform/environment-variables.js';
 import { defineTask, type TaskDescriptor } from '../platform/task.js';
+import type { CommonPorts } from '../ports.js';
 import type { ApiPorts } from './api-ports.js';
 import { ApiError, type FieldProblem, InvalidRequestError } from './errors.js';
 import {
@@ -36,29 +37,45 @@ export interface RouteDocumentation {
  * method, path and documentation. `build` returns the domain's handler; this wrapper answers every ApiError as a
  * problem document and anything else as a 500 that reveals nothing.
  */
-export interface RouteDescriptor<Name extends string, Vars extends EnvironmentVariableName>
-  extends TaskDescriptor<Name, ApiRequest, ApiResponse, ApiPorts, Vars> {
+/**
+ * The ports a route may be built with: the common ones always (the wrapper logs with them), and of the API's own
+ * only those the route names, so that its Lambda bundle holds only their clients.
+ */
+export type RoutePorts = CommonPorts & Partial<ApiPorts>;
+
+/** The ports of a route that names these of the API's own. */
+export type RoutePortsWith<Name extends keyof ApiPorts> = CommonPorts & Pick<ApiPorts, Name>;
+
+export interface RouteDescriptor<
+  Name extends string,
+  Vars extends EnvironmentVariableName,
+  Ports extends RoutePorts = ApiPorts,
+> extends TaskDescriptor<Name, ApiRequest, ApiResponse, Ports, Vars> {
   readonly method: HttpMethod;
   /** Under /v1, with `{name}` path parameters as API Gateway writes them. */
   readonly path: string;
   readonly docs: RouteDocumentation;
 }
 
-export function defineRoute<Name extends string, Vars extends EnvironmentVariableName>(route: {
+export function defineRoute<
+  Name extends string,
+  Vars extends EnvironmentVariableName,
+  Ports extends RoutePorts = ApiPorts,
+>(route: {
   name: Name;
   method: HttpMethod;
   path: string;
   entry: string;
   env: readonly Vars[];
   docs: RouteDocumentation;
-  build: (env: Environment, ports: ApiPorts) => (request: ApiRequest) => Promise<ApiResponse>;
-}): RouteDescriptor<Name, Vars> {
+  build: (env: Environment, ports: Ports) => (request: ApiRequest) => Promise<ApiResponse>;
+}): RouteDescriptor<Name, Vars, Ports> {
   const task = defineTask({
     name: route.name,
     entry: route.entry,
     env: route.env,
     parse: requestFromProxyEvent,
-    build: (env: Environment, ports: ApiPorts) => {
+    build: (env: Environment, ports: Ports) => {
       const handle = route.build(env, ports);
       return async (request: ApiRequest): Promise<ApiResponse> => {
         try {
@@ -88,7 +105,7 @@ export function defineRoute<Name extends string, Vars extends EnvironmentVariabl
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a table holds routes of every name and environment.
-export type AnyRoute = RouteDescriptor<string, any>;
+export type AnyRoute = RouteDescriptor<string, any, any>;
 
 /** Parses `value` with `schema`, or throws InvalidRequestError naming every bad field and what to send. */
 export function parseOrProblem<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {

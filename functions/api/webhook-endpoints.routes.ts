@@ -19,8 +19,7 @@ import {
   readUrlPolicyFromEnvironment,
 } from '../webhooks/webhook-settings.js';
 import { WebhookStore } from '../webhooks/webhook-store.js';
-import type { ApiPorts } from './api-ports.js';
-import { defineRoute } from './route.js';
+import { defineRoute, type RoutePortsWith } from './route.js';
 import { webhookRoute } from './webhook-endpoints.js';
 
 const WEBHOOK_ENV = [
@@ -30,7 +29,13 @@ const WEBHOOK_ENV = [
   Env.webhookSecretOverlapSeconds,
 ] as const;
 
-const managementDeps = (env: Record<string, string | undefined>, ports: ApiPorts): WebhookManagementDeps => ({
+/** The webhook routes touch the webhooks table only: their bundles carry no S3 or Step Functions client. */
+type WebhookRoutePorts = RoutePortsWith<'documentClient'>;
+
+const managementDeps = (
+  env: Record<string, string | undefined>,
+  ports: WebhookRoutePorts,
+): WebhookManagementDeps => ({
   store: new WebhookStore(ports.documentClient(), getStringFromEnv(Env.webhooksTable, { env })),
   urlPolicy: readUrlPolicyFromEnvironment(env),
   overlapSeconds: readSecretOverlapFromEnvironment(env),
@@ -57,7 +62,7 @@ export const createWebhookEndpointRoute = defineRoute({
     },
     problems: [],
   },
-  build: (env, ports) => {
+  build: (env, ports: WebhookRoutePorts) => {
     const deps = managementDeps(env, ports);
     return (request) =>
       webhookRoute(request, 201, (tenant, r) => createWebhookEndpoint(deps, tenant, r.body));
@@ -75,7 +80,7 @@ export const listWebhookEndpointsRoute = defineRoute({
     success: { status: 200, description: 'Endpoints', schema: z.object({ endpoints: z.array(Endpoint) }) },
     problems: [],
   },
-  build: (env, ports) => {
+  build: (env, ports: WebhookRoutePorts) => {
     const deps = managementDeps(env, ports);
     return (request) => webhookRoute(request, 200, (tenant) => listWebhookEndpoints(deps, tenant));
   },
@@ -92,7 +97,7 @@ export const getWebhookEndpointRoute = defineRoute({
     success: { status: 200, description: 'The endpoint', schema: Endpoint },
     problems: [404],
   },
-  build: (env, ports) => {
+  build: (env, ports: WebhookRoutePorts) => {
     const deps = managementDeps(env, ports);
     return (request) => webhookRoute(request, 200, (tenant, r) => getWebhookEndpoint(deps, tenant, idOf(r)));
   },
@@ -109,7 +114,7 @@ export const deleteWebhookEndpointRoute = defineRoute({
     success: { status: 204, description: 'Removed', schema: z.object({}) },
     problems: [404],
   },
-  build: (env, ports) => {
+  build: (env, ports: WebhookRoutePorts) => {
     const deps = managementDeps(env, ports);
     return (request) =>
       webhookRoute(request, 204, (tenant, r) => deleteWebhookEndpoint(deps, tenant, idOf(r)));
@@ -131,7 +136,7 @@ export const listWebhookAttemptsRoute = defineRoute({
     },
     problems: [404],
   },
-  build: (env, ports) => {
+  build: (env, ports: WebhookRoutePorts) => {
     const deps = managementDeps(env, ports);
     return (request) =>
       webhookRoute(request, 200, (tenant, r) =>
@@ -151,7 +156,7 @@ export const enableWebhookEndpointRoute = defineRoute({
     success: { status: 200, description: 'The endpoint, enabled', schema: Endpoint },
     problems: [400, 404],
   },
-  build: (env, ports) => {
+  build: (env, ports: WebhookRoutePorts) => {
     const deps = managementDeps(env, ports);
     return (request) =>
       webhookRoute(request, 200, (tenant, r) => enableWebhookEndpoint(deps, tenant, idOf(r)));
@@ -169,7 +174,7 @@ export const rotateWebhookEndpointSecretRoute = defineRoute({
     success: { status: 200, description: 'The new secret, shown once', schema: Secret },
     problems: [404],
   },
-  build: (env, ports) => {
+  build: (env, ports: WebhookRoutePorts) => {
     const deps = managementDeps(env, ports);
     return (request) =>
       webhookRoute(request, 200, (tenant, r) => rotateWebhookEndpointSecret(deps, tenant, idOf(r)));
@@ -187,7 +192,7 @@ export const readDefaultWebhookSecretRoute = defineRoute({
     success: { status: 200, description: 'The secret', schema: Secret },
     problems: [409],
   },
-  build: (env, ports) => {
+  build: (env, ports: WebhookRoutePorts) => {
     const deps = managementDeps(env, ports);
     return (request) => webhookRoute(request, 200, (tenant) => readDefaultWebhookSecret(deps, tenant));
   },
@@ -204,7 +209,7 @@ export const rotateDefaultWebhookSecretRoute = defineRoute({
     success: { status: 200, description: 'The new secret, shown once', schema: Secret },
     problems: [],
   },
-  build: (env, ports) => {
+  build: (env, ports: WebhookRoutePorts) => {
     const deps = managementDeps(env, ports);
     return (request) => webhookRoute(request, 200, (tenant) => rotateDefaultWebhookSecret(deps, tenant));
   },

@@ -31,25 +31,27 @@ const BUNDLE_BUDGET_BYTES: Readonly<Record<string, number>> = {
   eraseSubjectData: 670_000,
   verifyErasure: 670_000,
   trainingCallback: 700_000,
-  // HTTP API routes: each handler names the S3, presigner and Step Functions ports of the route table; the
-  // webhook routes add the URL guard, and POST generations the Powertools idempotency layer.
-  apiCancelSubject: 715_000,
-  apiCreateGeneration: 770_000,
-  apiCreateSubject: 715_000,
-  apiDeleteSubject: 715_000,
+  // HTTP API routes: each handler names only the ports its route is built with (RoutePortsWith), so a route that
+  // never calls S3 or Step Functions carries neither client; the routes that list or read records alone and the
+  // OpenAPI document fit the default.
+  apiCancelSubject: 570_000,
+  apiGetSubject: 575_000,
+  // With the Powertools idempotency layer.
+  apiCreateGeneration: 620_000,
+  // S3: the photo list check and the presigned uploads.
+  apiCreateSubject: 685_000,
+  // S3 presigned links and Step Functions.
   apiGetGeneration: 715_000,
-  apiGetOpenApi: 720_000,
-  apiGetSubject: 720_000,
-  apiListGenerations: 715_000,
-  apiListSubjects: 715_000,
-  apiCreateWebhookEndpoint: 745_000,
-  apiDeleteWebhookEndpoint: 745_000,
-  apiGetWebhookEndpoint: 745_000,
-  apiListWebhookAttempts: 745_000,
-  apiListWebhookEndpoints: 745_000,
-  apiReadDefaultWebhookSecret: 745_000,
-  apiRotateDefaultWebhookSecret: 745_000,
-  apiRotateWebhookEndpointSecret: 745_000,
+  // The webhook routes: DynamoDB and the URL guard (ipaddr.js).
+  apiCreateWebhookEndpoint: 570_000,
+  apiDeleteWebhookEndpoint: 570_000,
+  apiEnableWebhookEndpoint: 570_000,
+  apiGetWebhookEndpoint: 570_000,
+  apiListWebhookAttempts: 570_000,
+  apiListWebhookEndpoints: 570_000,
+  apiReadDefaultWebhookSecret: 570_000,
+  apiRotateDefaultWebhookSecret: 570_000,
+  apiRotateWebhookEndpointSecret: 570_000,
 };
 
 const budgetOf = (name: string) => BUNDLE_BUDGET_BYTES[name] ?? (BUNDLE_BUDGET_BYTES.default as number);
