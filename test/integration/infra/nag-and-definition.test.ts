@@ -97,9 +97,9 @@ describe('training definition', () => {
 
   test('every Task has an explicit timeout (the local engine would stop it at 60 s)', () => {
     const tasks = Object.entries(states).filter(([, state]) => state.Type === 'Task');
-    // 7 event publications of ingest and validation, 4 of training, 11 Lambda tasks (one of them twice: release
-    // after failure).
-    expect(tasks.length).toBe(22);
+    // 8 event publications of ingest and validation (the processing failure twice: live and dry-run), 4 of
+    // training, 11 Lambda tasks (one of them twice: release after failure).
+    expect(tasks.length).toBe(23);
     for (const [, task] of tasks) expect(task.TimeoutSeconds).toEqual(expect.any(Number));
     expect(states.ValidateImages?.TimeoutSeconds).toBe(300);
     expect(states.PrepareTrainingSet?.TimeoutSeconds).toBe(300);
@@ -137,9 +137,30 @@ describe('training definition', () => {
       expect(states[`RecordFailedStage${name}`]).toMatchObject({
         Type: 'Pass',
         Result: name,
-        Next: 'PublishSubjectProcessingFailed',
+        Next: 'IsDryRunFailure',
       });
     }
+    // A dry run's failure says dry-run; a live one's has no mode (JSONPath cannot copy an absent field).
+    expect(states.IsDryRunFailure).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.received.mode', IsPresent: true },
+            { Variable: '$.received.mode', StringEquals: 'dry-run' },
+          ],
+          Next: 'PublishDryRunSubjectProcessingFailed',
+        },
+      ],
+      Default: 'PublishSubjectProcessingFailed',
+    });
+    const detailOf = (state: string) =>
+      ((states[state]?.Parameters ?? { Entries: [] }) as { Entries: { Detail: Record<string, unknown> }[] })
+        .Entries[0]?.Detail;
+    expect(detailOf('PublishDryRunSubjectProcessingFailed')).toMatchObject({ mode: 'dry-run' });
+    expect(detailOf('PublishSubjectProcessingFailed')).not.toHaveProperty('mode');
+    for (const publish of ['PublishDryRunSubjectProcessingFailed', 'PublishSubjectProcessingFailed'])
+      expect(states[publish]?.Next).toBe('ProcessingFailed');
     expect(states.ProcessingFailed).toMatchObject({ Type: 'Fail', Error: 'SubjectProcessingFailed' });
   });
 
