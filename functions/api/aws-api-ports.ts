@@ -1,15 +1,14 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
-  ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   type GetExecutionHistoryCommandOutput,
   SFNClient,
-  StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { StepFunctionsExecutionStarter } from '../ingest/execution-starter.js';
 import type { ApiPorts, Executions, ExecutionView, UploadLinks } from './api-ports.js';
 
 let s3Client: S3Client | undefined;
@@ -105,19 +104,7 @@ export class StepFunctionsExecutions implements Executions {
   }
 
   async start(name: string, input: unknown) {
-    try {
-      await this.client.send(
-        new StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name,
-          input: JSON.stringify(input),
-        }),
-      );
-      return { alreadyStarted: false };
-    } catch (error) {
-      if (error instanceof ExecutionAlreadyExists) return { alreadyStarted: true };
-      throw error;
-    }
+    return new StepFunctionsExecutionStarter(this.client, this.stateMachineArn).start(name, input);
   }
 
   async stop(name: string, cause: string): Promise<void> {

@@ -6,13 +6,14 @@ export interface ExecutionStarter {
   start(name: string, input: TrainingExecutionInput): Promise<{ alreadyStarted: boolean }>;
 }
 
+/** StartExecution by name, on AWS: the training workflow's starter, and the HTTP API's for every workflow it starts. */
 export class StepFunctionsExecutionStarter implements ExecutionStarter {
   constructor(
     private readonly sfn: SFNClient,
     private readonly stateMachineArn: string,
   ) {}
 
-  async start(name: string, input: TrainingExecutionInput): Promise<{ alreadyStarted: boolean }> {
+  async start(name: string, input: unknown): Promise<{ alreadyStarted: boolean }> {
     try {
       await this.sfn.send(
         new StartExecutionCommand({

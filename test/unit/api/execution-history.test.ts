@@ -1,8 +1,10 @@
 import {
+  ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -59,5 +61,27 @@ describe('StepFunctionsExecutions.stateOutput', () => {
     expect(missing).toBeUndefined();
     expect(notYet).toBeUndefined();
     expect(sfn).toHaveReceivedCommandTimes(GetExecutionHistoryCommand, 4);
+  });
+});
+
+describe('StepFunctionsExecutions.start', () => {
+  it('starts by name with the input as JSON, and says a name already used was started before', async () => {
+    // Prepare
+    sfn
+      .on(StartExecutionCommand, { name: 'api-acme--gen-1' })
+      .resolves({ executionArn: EXECUTION, startDate: new Date() })
+      .on(StartExecutionCommand, { name: 'api-acme--gen-2' })
+      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    const executions = new StepFunctionsExecutions(new SFNClient({ region: 'eu-west-1' }), MACHINE);
+    // Act
+    const first = await executions.start('api-acme--gen-1', { subjectId: 'ana' });
+    const again = await executions.start('api-acme--gen-2', { subjectId: 'ana' });
+    // Assess
+    expect([first, again]).toEqual([{ alreadyStarted: false }, { alreadyStarted: true }]);
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: MACHINE,
+      name: 'api-acme--gen-1',
+      input: '{"subjectId":"ana"}',
+    });
   });
 });
